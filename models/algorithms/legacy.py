@@ -1,0 +1,293 @@
+"""`legacy`: try_to_unuse() of Linux 3.14, quadratic in the number of swap entries.
+
+    start_mm = init_mm
+    for each slot i in use (find_next_to_unuse: ascending, wrapping once):
+        page = read_swap_cache_async(i)           # one 4 KiB read, no readahead
+        if the slot is shmem's: shmem_unuse(entry) # search tmpfs files; next slot
+        if start_mm is not init_mm: unuse_mm(start_mm, entry)
+        if references remain: walk the circular mmlist from start_mm's successor,
+            unuse_mm(mm, entry) on each until none remain; the first mm (after the
+            list head, or other than start_mm) that held one becomes start_mm
+        delete_from_swap_cache(page)               # the slot is free
+
+unuse_mm stops at the PTE holding the entry, so an mm that holds it costs the walk
+up to that PTE and every other mm costs a walk of all its page tables.  Once one
+PTE has been restored the page is anon-mapped, and unuse_vma's page_address_in_vma
+shortcut makes the rest of the search cheap: one PTE in mms of the same fork
+family, nothing at all in other families.
+
+Walking PTE by PTE would take hours at published sizes (1200M unuse_pte_range
+calls), so `search` counts the same walk with per-mm totals and prefix sums; the
+per-mm detail the TUI shows is recomputed by `search_visits`, which follows the
+kernel loop literally, and the tests hold the two to the same answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from attrs import frozen
+
+from models import events as ev
+from models.algorithms.common import OutOfMemory, Run
+from models.machine import ANON, SHMEM, Machine
+from models.state import SWAP
+
+
+def find_next_to_unuse(run: Run, prev: int) -> int:
+    """3.14's circular scan: upward from prev+1; at the end rescan 1..prev once; 0 if none."""
+    st, bad, slots = run.state, run.machine.bad, run.machine.slots
+    count, cached = st.count, st.cached
+
+    def in_use(i: int) -> bool:
+        return bool(count[i] or cached[i]) and i not in bad
+
+    i = prev + 1
+    while i < slots and not in_use(i):
+        i += 1
+    if i < slots:
+        found, examined = i, i - prev
+    elif prev == 0:
+        found, examined = 0, slots - 1
+    else:
+        j = 1
+        while j <= prev and not in_use(j):
+            j += 1
+        found = j if j <= prev else 0
+        examined = (slots - 1 - prev) + (j if found else prev)
+    run.emit(
+        ev.SwapMapScan,
+        examined * run.cpu.slot_scan,
+        "try_to_unuse:find_next_to_unuse",
+        start=prev + 1,
+        examined=examined,
+        found=found,
+    )
+    return found
+
+
+@frozen
+class Visit:
+    """One step of the search: an unuse_mm call, or passing init_mm (mm = -1)."""
+
+    pos: int
+    mm: int
+    calls: int
+    ptes: int
+    first: int  # walk ordinal of the first PTE examined
+    targeted: bool  # page_address_in_vma shortcut (the page is already anon-mapped)
+    restored: int  # ref restored, or -1
+
+
+def search_visits(
+    machine: Machine, ref_state: bytearray, slot: int, start_pos: int
+) -> Iterator[Visit]:
+    """The search for `slot` position by position, exactly as the kernel loop runs it.
+
+    `ref_state` is the state before the search (it is not modified).
+    """
+    n1 = machine.n_positions
+    holders = {
+        machine.refs[r].owner + 1: r
+        for r in machine.slot_refs.get(slot, [])
+        if ref_state[r] == SWAP and machine.refs[r].kind == ANON
+    }
+    count = len(holders)
+    mapped_vpage = -1
+    mapped_family = -1
+
+    def visit(pos: int) -> Visit:
+        nonlocal count, mapped_vpage, mapped_family
+        mi = pos - 1
+        walk = machine.walks[mi]
+        r = holders.get(pos, -1)
+        if mapped_vpage < 0:
+            if r >= 0:
+                o = machine.refs[r].ordinal
+                count -= 1
+                mapped_vpage = machine.refs[r].vpage
+                mapped_family = machine.family[mi]
+                return Visit(pos, mi, walk.unit_of(o) + 1, o + 1, 0, False, r)
+            return Visit(pos, mi, walk.total_units, walk.total_ptes, 0, False, -1)
+        if machine.family[mi] != mapped_family:
+            return Visit(pos, mi, 0, 0, 0, True, -1)  # page_address_in_vma: -EFAULT everywhere
+        u = walk.unit_covering(mapped_vpage)
+        if u is None:
+            return Visit(pos, mi, 0, 0, 0, True, -1)
+        unit = walk.units[u]
+        o = unit.ordinal + mapped_vpage - unit.first_page
+        if r >= 0:
+            count -= 1
+        return Visit(pos, mi, 1, 1, o, True, r)
+
+    if start_pos != 0 and count:
+        yield visit(start_pos)
+    for k in range(1, n1):
+        if not count:
+            return
+        pos = (start_pos + k) % n1
+        if pos == 0:
+            yield Visit(0, -1, 0, 0, 0, False, -1)
+        else:
+            yield visit(pos)
+
+
+def search(run: Run, slot: int, start_pos: int) -> int:
+    """Search the mmlist for every reference to `slot`, emit one Search event.
+
+    Returns the position of the new start_mm.
+
+    Fast path of `search_visits`: whole-mm walks between holders are summed with prefix sums.
+    """
+    m = run.machine
+    st = run.state
+    n1 = m.n_positions
+    holders = sorted(
+        ((m.refs[r].owner + 1 - start_pos) % n1, r)
+        for r in m.slot_refs.get(slot, [])
+        if st.ref_state[r] == SWAP and m.refs[r].kind == ANON
+    )
+    calls = ptes = mm_calls = 0
+    restored: list[int] = []
+    mapped_vpage = -1
+    mapped_family = -1
+    new_start = start_pos
+    pp, uu = m.prefix_ptes, m.prefix_units
+
+    def span(k_from: int, k_to: int) -> tuple[int, int, int, bool]:
+        """Positions start+k for k in [k_from, k_to): (mm calls, ptes, units, passes init_mm)."""
+        if k_from >= k_to:
+            return 0, 0, 0, False
+        a, b = start_pos + k_from, start_pos + k_to  # unrolled positions, b exclusive
+        if b <= n1 or a >= n1:
+            a0, b0 = (a, b) if b <= n1 else (a - n1, b - n1)
+            # positions a0..b0-1 are mms a0-1 .. b0-2; position 0 is init_mm
+            lo = max(a0, 1)
+            init = a0 == 0
+            return b0 - lo, pp[b0 - 1] - pp[lo - 1], uu[b0 - 1] - uu[lo - 1], init
+        # wraps: a .. n1-1, init at n1, then 1 .. b-n1-1
+        c1, p1, u1, _ = span(k_from, n1 - start_pos)
+        c2, p2, u2, _ = span(n1 - start_pos, k_to)
+        return c1 + c2, p1 + p2, u1 + u2, True
+
+    k_done = 0  # positions start+0 .. start+k_done-1 have been visited
+    set_start = True
+    idx = 0
+    if start_pos != 0:
+        k_done = 1
+        walk = m.walks[start_pos - 1]
+        mm_calls += 1
+        if holders and holders[0][0] == 0:
+            r = holders[0][1]
+            o = m.refs[r].ordinal
+            calls += walk.unit_of(o) + 1
+            ptes += o + 1
+            restored.append(r)
+            mapped_vpage, mapped_family = m.refs[r].vpage, m.family[start_pos - 1]
+            idx = 1
+            set_start = False  # start_mm held it: it stays start_mm
+        else:
+            calls += walk.total_units
+            ptes += walk.total_ptes
+    family_members = None
+    while idx < len(holders):
+        k, r = holders[idx]
+        if mapped_vpage < 0:
+            c, p, u, init = span(k_done, k)
+            mm_calls += c
+            ptes += p
+            calls += u
+            o = m.refs[r].ordinal
+            walk = m.walks[m.refs[r].owner]
+            calls += walk.unit_of(o) + 1
+            ptes += o + 1
+            mapped_vpage, mapped_family = m.refs[r].vpage, m.family[m.refs[r].owner]
+        else:
+            c, _p, _u, init = span(k_done, k)
+            mm_calls += c
+            if family_members is None:
+                family_members = [
+                    ((mi + 1 - start_pos) % n1, mi)
+                    for mi in range(len(m.walks))
+                    if m.family[mi] == mapped_family
+                ]
+            for km, mi in family_members:
+                if k_done <= km < k and m.walks[mi].unit_covering(mapped_vpage) is not None:
+                    calls += 1
+                    ptes += 1
+            calls += 1
+            ptes += 1
+        mm_calls += 1
+        if init:
+            set_start = True
+        if set_start:
+            new_start = (start_pos + k) % n1
+            set_start = False
+        restored.append(r)
+        k_done = k + 1
+        idx += 1
+    positions = k_done
+    cpu = run.cpu
+    cost = cpu.walk(ptes, calls) + mm_calls * cpu.mm + len(restored) * cpu.unuse_pte
+    run.emit(
+        ev.Search,
+        cost,
+        "try_to_unuse:search",
+        slot=slot,
+        first_pos=start_pos,
+        positions=positions,
+        start_was_init=start_pos == 0,
+        unuse_mm_calls=mm_calls,
+        calls=calls,
+        ptes=ptes,
+        restored=tuple(restored),
+        new_start_pos=new_start,
+    )
+    return new_start
+
+
+def shmem_unuse_entry(run: Run, slot: int, start_file: int) -> int:
+    """3.14 shmem_unuse(entry): search files circularly from the last hit; return the file found."""
+    m = run.machine
+    ref = next(r for r in m.slot_refs[slot] if run.state.ref_state[r] == SWAP)
+    target = m.refs[ref].owner
+    n = len(m.file_refs)
+    searched = 0
+    for k in range(n):
+        fi = (start_file + k) % n
+        # files with nothing left in swap were dropped from shmem_swaplist
+        if any(run.state.ref_state[r] == SWAP for r in m.file_refs[fi]):
+            searched += 1
+        if fi == target:
+            break
+    run.emit(ev.ShmemUnuse, 0, "shmem_unuse", ref=ref, slot=slot, file=target, searched=searched)
+    return target
+
+
+def try_to_unuse(run: Run) -> None:
+    st = run.state
+    m = run.machine
+    start_pos = 0  # init_mm
+    shmem_start = 0
+    i = 0
+    try:
+        run.emit(ev.PassStart, 0, "try_to_unuse", number=1)
+        while True:
+            i = find_next_to_unuse(run, i)
+            if not i:
+                break
+            if run.readahead == "none":
+                # read_swap_cache_async: a cache hit costs nothing, a miss reads one page
+                run.read_batch([i], i, "read_swap_cache_async")
+            else:
+                run.cluster_readahead(i, run.readahead, "swapin_readahead")
+            refs = m.slot_refs.get(i, [])
+            if st.count[i] and refs and m.refs[refs[0]].kind == SHMEM:
+                shmem_start = shmem_unuse_entry(run, i, shmem_start)
+            elif st.count[i]:
+                start_pos = search(run, i, start_pos)
+            run.free_cache(i, "try_to_unuse:delete_from_swap_cache")
+    except OutOfMemory:
+        run.done("ENOMEM")
+        return
+    run.done("ok")

@@ -1,0 +1,172 @@
+"""What the engine emits: immutable events on the simulated clock.
+
+Every event carries its simulated start and end (`t0`, `t1`, integer picoseconds, so
+that 1.5 ns per PTE adds up exactly) and the algorithm *site* it belongs to: a stable
+name such as ``unuse_pte_range`` that the TUI's source pane and narration key on.
+
+Applying the events in order to a fresh `models.state.State` reproduces the run
+exactly: the algorithms themselves change the state only by emitting events.
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+
+@frozen
+class Event:
+    t0: int
+    t1: int
+    site: str
+
+    @property
+    def t0_ns(self) -> int:
+        return self.t0 // 1000
+
+    @property
+    def t1_ns(self) -> int:
+        return self.t1 // 1000
+
+
+@frozen
+class PassStart(Event):
+    """try_to_unuse starts a pass (linear retries from the top)."""
+
+    number: int
+
+
+@frozen
+class SwapMapScan(Event):
+    """find_next_to_unuse read `examined` swap_map entries and stopped at `found` (0: none)."""
+
+    start: int  # first slot examined
+    examined: int
+    found: int
+
+
+@frozen
+class DiskRequest(Event):
+    """One disk request: slots start .. start+pages-1 read into the swap cache."""
+
+    start: int
+    pages: int
+    head: int  # head position before the request
+    seek_slots: int
+    target: int  # the slot being faulted or searched for by this batch
+    reason: str  # "target" if the request holds `target`, else "readahead"
+
+
+@frozen
+class Lookup(Event):
+    """lookup_swap_cache for a slot.
+
+    `hit` if the page is cached; `readahead_hit` on the first use of a readahead page.
+    """
+
+    slot: int
+    ref: int
+    hit: bool
+    readahead_hit: bool
+
+
+@frozen
+class UnuseMm(Event):
+    """unuse_mm(mm) begins."""
+
+    mm: int
+
+
+@frozen
+class Walk(Event):
+    """unuse_pte_range examined PTEs `first` .. `first+ptes-1` (walk ordinals) of `mm`.
+
+    `calls` is the number of unuse_pte_range calls entered in that stretch.
+    """
+
+    mm: int
+    first: int
+    ptes: int
+    calls: int
+
+
+@frozen
+class UnusePte(Event):
+    """unuse_pte: the swap PTE of reference `ref` now maps the page of `slot`."""
+
+    ref: int
+    slot: int
+
+
+@frozen
+class ShmemUnuse(Event):
+    """shmem swap-in: page `ref` of a tmpfs file is back in the page cache.
+
+    `searched` counts the files legacy's shmem_unuse(entry) looked through.
+    """
+
+    ref: int
+    slot: int
+    file: int
+    searched: int
+
+
+@frozen
+class Search(Event):
+    """legacy: the search of the mmlist for every reference to `slot` (one try_to_unuse iteration).
+
+    The visits are consecutive positions of the circular mmlist (position 0 is init_mm,
+    position k is mm k-1) starting at `first_pos` (the start_mm if it was not init_mm),
+    `positions` of them.  The totals are exact; `models.legacy_expand` recovers the
+    per-mm detail on demand.
+    """
+
+    slot: int
+    first_pos: int
+    positions: int
+    start_was_init: bool
+    unuse_mm_calls: int
+    calls: int
+    ptes: int
+    restored: tuple[int, ...]  # refs restored, in order
+    new_start_pos: int  # start_mm for the next slot (position)
+
+
+@frozen
+class FreeSwapCache(Event):
+    """The page of `slot` left the swap cache; `freed` if the slot's count was 0 (slot free)."""
+
+    slot: int
+    freed: bool
+
+
+@frozen
+class Done(Event):
+    """try_to_unuse returned."""
+
+    result: str  # "ok", "ENOMEM", "EINTR"
+
+
+# ---- frame boundaries -------------------------------------------------------------
+GRANULARITIES = ("pte", "range", "entry", "mm", "pass")
+
+
+def boundaries(ev: Event) -> tuple[int, int, int, int, int]:
+    """How many frame boundaries event `ev` holds at each granularity (pte, range, entry, mm, pass).
+
+    A frame at granularity g is the state right after a g-step: one PTE examined (every
+    other event is its own pte step too), one unuse_pte_range call entered, one slot
+    freed, one unuse_mm entered, one pass started (after the first).
+    """
+    if isinstance(ev, Walk):
+        return (ev.ptes, ev.calls, 0, 0, 0)
+    if isinstance(ev, Search):
+        return (max(ev.ptes, 1), ev.calls, 0, ev.unuse_mm_calls, 0)
+    if isinstance(ev, UnuseMm):
+        return (1, 0, 0, 1, 0)
+    if isinstance(ev, FreeSwapCache):
+        return (1, 0, 1 if ev.freed else 0, 0, 0)
+    if isinstance(ev, ShmemUnuse):
+        return (1, 0, 0, 0, 0)
+    if isinstance(ev, PassStart):
+        return (1, 0, 0, 0, 1 if ev.number > 1 else 0)
+    return (1, 0, 0, 0, 0)

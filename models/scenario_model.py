@@ -1,0 +1,140 @@
+"""The machine at the moment swapoff starts, as a scenario file describes it.
+
+These classes are plain immutable data: the parser builds them, the generator builds
+them, the exporter writes them back out, and the engine compiles them into its own
+run-time structures (`models.machine`).  Nothing here knows about algorithms.
+"""
+
+from __future__ import annotations
+
+from attrs import evolve, field, frozen
+
+PAGE_SIZE = 4096
+PTES_PER_TABLE = 512  # x86_64: one page table maps 512 pages = 2 MiB
+USER_ADDRESS_LIMIT = 1 << 47
+
+DISK_KINDS = ("hdd", "ssd", "zram")
+
+
+def _ranges(value: object) -> tuple[tuple[int, int], ...]:
+    return tuple((int(a), int(b)) for a, b in value)  # type: ignore[attr-defined]
+
+
+@frozen
+class Vma:
+    """One virtual memory area of an mm, in pages from `start` (a byte address)."""
+
+    start: int
+    pages: int
+    anon: bool = True
+    # half-open page-index ranges present in RAM
+    resident: tuple[tuple[int, int], ...] = field(default=(), converter=_ranges)
+    # (page index in this VMA, swap slot)
+    swapped: tuple[tuple[int, int], ...] = field(default=(), converter=_ranges)
+
+    @property
+    def start_page(self) -> int:
+        return self.start // PAGE_SIZE
+
+    @property
+    def end_page(self) -> int:
+        return self.start_page + self.pages
+
+
+@frozen
+class Mm:
+    """A process address space on the mmlist."""
+
+    pid: int
+    comm: str = ""
+    parent: int | None = None
+    vmas: tuple[Vma, ...] = ()
+
+
+@frozen
+class ShmemFile:
+    """A tmpfs/shmem file on shmem_swaplist, with its swapped pages."""
+
+    name: str
+    pages: int
+    swapped: tuple[tuple[int, int], ...] = field(default=(), converter=_ranges)
+
+
+@frozen
+class DiskParams:
+    """Cost-model constants for the disk under the swap area (engine-spec section 4).
+
+    Every value is documented in the README with its source.
+    """
+
+    kind: str = "hdd"
+    # hdd
+    rpm: float = 7200.0  # half a rotation at 7200 rpm = 4.17 ms average latency
+    hdd_mb_s: float = 150.0  # media transfer rate, MB/s (10**6 bytes)
+    track_ms: float = 1.0  # track-to-track seek
+    stroke_ms: float = 15.0  # full-stroke seek
+    span: float = 0.02  # the swap area covers this fraction of the disk's stroke
+    skip_slots: int = 256  # a gap this short is waited out as the platter turns (about a track)
+    # ssd
+    ssd_request_us: float = 90.0  # per request (QD1 4 KiB random read latency)
+    ssd_mb_s: float = 500.0  # per-page transfer
+    # zram
+    zram_page_us: float = 4.0  # decompression of one page
+
+    def with_kind(self, kind: str) -> DiskParams:
+        return evolve(self, kind=kind)
+
+    def as_dict(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in DISK_PARAM_NAMES}
+
+
+@frozen
+class CpuParams:
+    """CPU cost model, nanoseconds per operation (engine-spec section 4)."""
+
+    pte_ns: float = 1.5  # one PTE compared inside unuse_pte_range
+    range_ns: float = 40.0  # entering one unuse_pte_range call
+    mm_ns: float = 500.0  # one unuse_mm call (mmap lock, VMA list)
+    unuse_pte_ns: float = 300.0  # restoring one PTE (rmap, counters, swap_free)
+    slot_scan_ns: float = 20.0  # one swap_map slot examined by find_next_to_unuse
+
+    def as_dict(self) -> dict[str, float]:
+        return {name: getattr(self, name) for name in CPU_PARAM_NAMES}
+
+
+DISK_PARAM_NAMES = (
+    "kind",
+    "rpm",
+    "hdd_mb_s",
+    "track_ms",
+    "stroke_ms",
+    "span",
+    "skip_slots",
+    "ssd_request_us",
+    "ssd_mb_s",
+    "zram_page_us",
+)
+CPU_PARAM_NAMES = ("pte_ns", "range_ns", "mm_ns", "unuse_pte_ns", "slot_scan_ns")
+
+
+@frozen
+class Scenario:
+    """One machine at swapoff time: the explicit form of a scenario file."""
+
+    name: str
+    slots: int
+    title: str = ""
+    seed: int = 0
+    page_cluster: int = 3
+    bad: tuple[int, ...] = ()
+    disk: DiskParams = DiskParams()
+    cpu: CpuParams = CpuParams()
+    free_pages: int | None = None  # None: swapoff never runs out of memory
+    mms: tuple[Mm, ...] = ()  # mmlist order (init_mm is implicit and first)
+    shmem: tuple[ShmemFile, ...] = ()  # shmem_swaplist order
+    description: str = ""  # one line, for presets
+
+    def swap_references(self) -> int:
+        return sum(len(v.swapped) for m in self.mms for v in m.vmas) + sum(
+            len(f.swapped) for f in self.shmem
+        )

@@ -116,9 +116,15 @@ class RunResult:
 
 
 def run_swapoff(
-    scenario: Scenario, options: RunOptions = RunOptions(), machine: Machine | None = None
+    scenario: Scenario,
+    options: RunOptions = RunOptions(),
+    machine: Machine | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> RunResult:
-    """Simulate swapoff of the scenario's swap area; deterministic for the same inputs."""
+    """Simulate swapoff of the scenario's swap area; deterministic for the same inputs.
+
+    `progress`, if given, is called now and then with the fraction of slots freed.
+    """
     configured, readahead = configure(scenario, options)
     if machine is None or machine.scenario != configured:
         machine = Machine(configured)
@@ -128,19 +134,18 @@ def run_swapoff(
         readahead,
         DiskModel(configured.disk, configured.slots),
         CpuCost.from_params(configured.cpu),
-        keep_events=True,
+        keep_events=options.keep_events,
     )
+    run.progress = progress
     _TRY_TO_UNUSE[options.algorithm](run)
-    events = run.events or []
-    requests = tuple(e for e in events if isinstance(e, ev.DiskRequest))
     return RunResult(
         scenario=configured,
         algorithm=options.algorithm,
         readahead=readahead,
         result=run.state.result,
         counters=run.state.counters,
-        events=tuple(events) if options.keep_events else None,
-        requests=requests,
+        events=tuple(run.events) if run.events is not None else None,
+        requests=tuple(run.requests),
         machine=machine,
         final=run.state,
     )

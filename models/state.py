@@ -7,11 +7,13 @@ is what makes "counters agree with the events" true by construction.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable
 
 from models import events as ev
 from models.counters import Counters
 from models.machine import Machine
+from models.tokens import token
 
 SWAP = 0
 PRESENT = 1
@@ -22,6 +24,7 @@ class State:
     __slots__ = (
         "allocated",
         "cache_size",
+        "cache_token",
         "cached",
         "clock",
         "count",
@@ -32,7 +35,9 @@ class State:
         "passes",
         "readahead",
         "ref_state",
+        "ref_token",
         "result",
+        "seed",
     )
 
     def __init__(self, machine: Machine) -> None:
@@ -44,6 +49,10 @@ class State:
         # PG_readahead: brought in by readahead and not yet used through a lookup
         self.readahead = bytearray(slots)
         self.ref_state = bytearray(len(machine.refs))
+        # the content of each cached page, and what each restored PTE received
+        self.cache_token = array("Q", bytes(8 * slots))
+        self.ref_token = array("Q", bytes(8 * len(machine.refs)))
+        self.seed = machine.scenario.seed
         for slot, refs in machine.slot_refs.items():
             self.count[slot] = len(refs)
         self.inuse = len(machine.slot_refs)
@@ -62,6 +71,9 @@ class State:
         other.cached = bytearray(self.cached)
         other.readahead = bytearray(self.readahead)
         other.ref_state = bytearray(self.ref_state)
+        other.cache_token = array("Q", self.cache_token)
+        other.ref_token = array("Q", self.ref_token)
+        other.seed = self.seed
         other.head = self.head
         other.inuse = self.inuse
         other.cache_size = self.cache_size
@@ -97,6 +109,7 @@ class State:
                 if not self.count[slot]:
                     self.inuse += 1
             self.cached[slot] = 1
+            self.cache_token[slot] = token(self.seed, slot)
             self.readahead[slot] = 0 if slot == e.target else 1
         self.allocated += e.pages
         self.head = e.start + e.pages
@@ -121,6 +134,7 @@ class State:
 
     def _drop_reference(self, ref: int, slot: int) -> None:
         self.ref_state[ref] = PRESENT
+        self.ref_token[ref] = self.cache_token[slot]
         self.count[slot] -= 1
         if not self.count[slot] and not self.cached[slot]:
             self.inuse -= 1
@@ -145,6 +159,7 @@ class State:
         slot = e.slot
         if self.cached[slot]:
             self.cached[slot] = 0
+            self.cache_token[slot] = 0
             self.readahead[slot] = 0
             self.cache_size -= 1
             if not self.count[slot]:

@@ -94,7 +94,7 @@ class Timeline:
         )
         # checkpoints: state before event i*every
         initial = State(self.machine)
-        size = max(1, len(initial.count) * 3 + len(initial.ref_state))
+        size = max(1, len(initial.count) * 11 + len(initial.ref_state) * 9)
         max_checkpoints = max(2, CHECKPOINT_BUDGET // size)
         self.every = max(64, -(-n // max_checkpoints))
         self._checkpoints: list[State] = []
@@ -232,6 +232,7 @@ class Timeline:
             slot = event.slot  # type: ignore[attr-defined]
             for ref in prog.restored:
                 st.ref_state[ref] = PRESENT
+                st.ref_token[ref] = st.cache_token[slot]
                 st.count[slot] -= 1
         return FrameView(
             granularity,

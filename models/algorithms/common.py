@@ -7,6 +7,7 @@ events (disk requests, lookups) and the state changes follow from those events.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from models import events as ev
@@ -14,6 +15,8 @@ from models.cost import CpuCost, DiskModel
 from models.machine import Machine
 from models.readahead import ClusterState, VmaState, cluster_block
 from models.state import SWAP, State
+
+PROGRESS_EVERY = 8192
 
 
 class OutOfMemory(Exception):
@@ -39,9 +42,14 @@ class Run:
         self.cpu = cpu
         self.state = State(machine)
         self.events: list[ev.Event] | None = [] if keep_events else None
+        self.requests: list[ev.DiskRequest] = []  # kept even without events, for --trace
         self.page_cluster = machine.scenario.page_cluster
         self.free_pages = machine.scenario.free_pages
         self.cluster = ClusterState()
+        # progress reporting for long runs: called every PROGRESS_EVERY events
+        self.progress: Callable[[float], None] | None = None
+        self._emitted = 0
+        self._initial_inuse = max(1, self.state.inuse)
         self.vma_state: dict[tuple[int, int], VmaState] = {}
 
     # ---- emitting --------------------------------------------------------------------
@@ -51,6 +59,9 @@ class Run:
         self.state.apply(event)
         if self.events is not None:
             self.events.append(event)
+        self._emitted += 1
+        if self.progress is not None and self._emitted % PROGRESS_EVERY == 0:
+            self.progress(1.0 - self.state.inuse / self._initial_inuse)
         return event
 
     def free_cache(self, slot: int, site: str) -> None:
@@ -69,13 +80,14 @@ class Run:
         count, cached, bad = st.count, st.cached, self.machine.bad
         budget = None if self.free_pages is None else self.free_pages - st.allocated
         chosen: list[int] = []
+        target_failed = False
         for slot in candidates:
             if cached[slot] or not count[slot] or slot in bad or slot in chosen:
                 continue
             if budget is not None:
                 if budget <= 0:
-                    if slot == target:
-                        raise OutOfMemory
+                    # the readahead pages already allocated are still read; then -ENOMEM
+                    target_failed = target_failed or slot == target
                     continue
                 budget -= 1
             chosen.append(slot)
@@ -88,7 +100,7 @@ class Run:
             head = st.head
             ns = self.disk.request_ns(head, start, pages)
             reason = "target" if start <= target < start + pages else "readahead"
-            self.emit(
+            request = self.emit(
                 ev.DiskRequest,
                 ns * 1000,
                 site,
@@ -99,7 +111,10 @@ class Run:
                 target=target,
                 reason=reason,
             )
+            self.requests.append(request)  # type: ignore[arg-type]
             i = j
+        if target_failed:
+            raise OutOfMemory
 
     def cluster_readahead(self, slot: int, policy: str, site: str) -> None:
         """swap_cluster_readahead (or a plain read for `none`) for target `slot`."""

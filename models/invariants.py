@@ -1,0 +1,108 @@
+"""The invariants of engine-spec section 8, checked after every run.
+
+Completed: every slot free and out of the swap cache; every reference restored with
+its own slot's token (or an error marker for a failed read); counters agree with the
+events.  Aborted (ENOMEM, EINTR): every reference is either still a swap entry of a
+slot in use or a present page with the right token, and each slot's swap count equals
+the references left: nothing lost, nothing duplicated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from models import events as ev
+from models.engine import RunResult
+from models.state import ERROR, PRESENT, SWAP, State
+from models.tokens import token
+
+
+def check(run: RunResult) -> list[str]:
+    """Violations, as sentences; an empty list means "ok"."""
+    m, st = run.machine, run.final
+    problems: list[str] = []
+    seed = m.scenario.seed
+    left: dict[int, int] = {}
+    for i, r in enumerate(m.refs):
+        state = st.ref_state[i]
+        if state == PRESENT:
+            if st.ref_token[i] != token(seed, r.slot):
+                problems.append(
+                    f"{_who(run, i)} was restored with the wrong content (slot {r.slot})"
+                )
+        elif state == SWAP:
+            left[r.slot] = left.get(r.slot, 0) + 1
+            if run.result == "ok":
+                problems.append(f"{_who(run, i)} still holds swap entry {r.slot}")
+        elif state != ERROR:
+            problems.append(f"{_who(run, i)} is in an unknown state {state}")
+    for slot in range(1, m.slots):
+        if st.count[slot] != left.get(slot, 0):
+            problems.append(
+                f"slot {slot}: swap count {st.count[slot]} but {left.get(slot, 0)} references left"
+            )
+        if run.result == "ok" and st.cached[slot]:
+            problems.append(f"slot {slot} is still in the swap cache")
+    if run.events is not None:
+        problems.extend(_counters_match_events(run.events, st))
+    return (
+        problems[:50]
+        if len(problems) <= 50
+        else [*problems[:49], f"... and {len(problems) - 49} more"]
+    )
+
+
+def _who(run: RunResult, ref: int) -> str:
+    r = run.machine.refs[ref]
+    if r.owner >= 0 and r.vma >= 0:
+        mm = run.machine.scenario.mms[r.owner]
+        return f"mm {mm.pid} vma[{r.vma}] page {r.page}"
+    return f"shmem[{r.owner}] page {r.page}"
+
+
+def _counters_match_events(events: Sequence[ev.Event], st: State) -> list[str]:
+    """Recount from the events themselves, independently of State.apply."""
+    ptes = calls = mm_calls = unuse = pages = requests = seek = 0
+    cpu_ps = io_ns = 0
+    for e in events:
+        if isinstance(e, ev.Walk):
+            ptes += e.ptes
+            calls += e.calls
+        elif isinstance(e, ev.Search):
+            ptes += e.ptes
+            calls += e.calls
+            mm_calls += e.unuse_mm_calls
+            unuse += len(e.restored)
+        elif isinstance(e, ev.UnuseMm):
+            mm_calls += 1
+        elif isinstance(e, ev.UnusePte):
+            unuse += 1
+        if isinstance(e, ev.DiskRequest):
+            pages += e.pages
+            requests += 1
+            seek += e.seek_slots
+            io_ns += (e.t1 - e.t0) // 1000
+        else:
+            cpu_ps += e.t1 - e.t0
+    c = st.counters
+    expect = {
+        "ptes_scanned": ptes,
+        "unuse_pte_range_calls": calls,
+        "unuse_mm_calls": mm_calls,
+        "unuse_pte_calls": unuse,
+        "pages_read": pages,
+        "io_requests": requests,
+        "seek_slots": seek,
+        "io_ns": io_ns,
+        "cpu_ns": cpu_ps // 1000,
+    }
+    got = c.as_dict()
+    out = [
+        f"counter {k} is {got[k]} but the events add up to {v}"
+        for k, v in expect.items()
+        if got[k] != v
+    ]
+    last = events[-1].t1 if events else 0
+    if c.total_ns != last // 1000 and abs(c.total_ns - last // 1000) > 1:
+        out.append(f"total_ns {c.total_ns} differs from the clock {last // 1000}")
+    return out

@@ -1,0 +1,88 @@
+"""The command line: `swaptui [SCENARIO]` opens the app; subcommands do the rest.
+
+Every failure a user can cause (a bad flag, a missing or broken scenario file, an
+option the engine refuses) ends as one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from swaptui import __version__
+from swaptui.errors import UsageError, fail
+
+# subcommand name -> module that provides add_parser(subparsers) and run(args) -> int
+_COMMANDS: dict[str, str] = {
+    "run": "swaptui.run_cmd",
+    "scenario": "swaptui.scenario_cmd",
+    "capture": "swaptui.capture",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but errors become one line and exit status 2 (argparse prints usage too)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _app_parser() -> argparse.ArgumentParser:
+    from swaptui.options import add_engine_options
+
+    p = _Parser(
+        prog="swaptui",
+        description=(
+            "Watch the Linux swapoff algorithms clear a swap area, frame by frame. "
+            "Without a command, open the app on SCENARIO (a preset name or a .toml file). "
+            "Commands: " + ", ".join(_COMMANDS) + " (swaptui COMMAND --help)."
+        ),
+    )
+    p.add_argument("--version", action="version", version=f"swaptui {__version__}")
+    p.add_argument(
+        "scenario", nargs="?", default="demo", help="preset name or scenario file (demo)"
+    )
+    add_engine_options(p, multi_algo=False)
+    p.add_argument("--theme", help="colour theme (remembered between runs)")
+    p.add_argument(
+        "--granularity",
+        choices=("pte", "range", "entry", "mm", "pass"),
+        help="what one step shows (default: range)",
+    )
+    return p
+
+
+def _command_parser(
+    name: str,
+) -> tuple[argparse.ArgumentParser, Callable[[argparse.Namespace], int]]:
+    import importlib
+
+    module = importlib.import_module(_COMMANDS[name])
+    top = _Parser(prog="swaptui")
+    sub = top.add_subparsers(dest="command", parser_class=_Parser)
+    module.add_parser(sub)
+    return top, module.run
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args and args[0] in _COMMANDS:
+            parser, run = _command_parser(args[0])
+            return run(parser.parse_args(args))
+        ns = _app_parser().parse_args(args)
+        from swaptui.app import run_app
+
+        return run_app(
+            ns.scenario,
+            algorithm=ns.algo or "legacy",
+            disk=ns.disk,
+            readahead=ns.readahead,
+            theme=ns.theme,
+            granularity=ns.granularity,
+        )
+    except UsageError as e:
+        return fail(str(e))
+    except KeyboardInterrupt:
+        return 130

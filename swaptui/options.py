@@ -1,0 +1,69 @@
+"""Engine options shared by the app and the commands: algorithm, disk, readahead, costs."""
+
+from __future__ import annotations
+
+import argparse
+
+from models.algorithms import ALGORITHMS
+from models.engine import RunOptions
+from models.readahead import POLICIES
+from models.scenario_model import CPU_PARAM_NAMES, DISK_KINDS, DISK_PARAM_NAMES
+from swaptui.errors import UsageError
+
+
+def add_engine_options(p: argparse.ArgumentParser, multi_algo: bool) -> None:
+    algos = (*ALGORITHMS, "all") if multi_algo else ALGORITHMS
+    p.add_argument("--algo", choices=algos, help="algorithm (default: legacy)")
+    p.add_argument(
+        "--disk", choices=DISK_KINDS, help="disk under the swap area (default: the scenario's)"
+    )
+    p.add_argument(
+        "--readahead",
+        choices=POLICIES,
+        help=(
+            "swap readahead policy "
+            "(default: none for legacy, cluster-adaptive on hdd, vma on ssd/zram)"
+        ),
+    )
+    disk_names = ", ".join(n for n in DISK_PARAM_NAMES if n != "kind")
+    p.add_argument(
+        "--disk-param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help=f"override a disk cost constant ({disk_names})",
+    )
+    p.add_argument(
+        "--cpu-param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help=f"override a CPU cost constant ({', '.join(CPU_PARAM_NAMES)})",
+    )
+
+
+def _assignments(values: list[str], flag: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"{flag} {item!r}: expected NAME=VALUE")
+        try:
+            number = float(value)
+        except ValueError:
+            raise UsageError(f"{flag} {name}: {value!r} is not a number") from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise UsageError(f"{flag} {name}: {value!r} is not a finite number")
+        out[name.strip()] = number
+    return out
+
+
+def run_options(ns: argparse.Namespace, algorithm: str, keep_events: bool) -> RunOptions:
+    return RunOptions(
+        algorithm=algorithm,
+        readahead=ns.readahead,
+        disk=ns.disk,
+        disk_params=_assignments(ns.disk_param, "--disk-param"),
+        cpu_params=_assignments(ns.cpu_param, "--cpu-param"),
+        keep_events=keep_events,
+    )

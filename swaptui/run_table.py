@@ -1,0 +1,64 @@
+"""The Rich table of `swaptui run`: one column per algorithm, counters as rows."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from models.engine import RunResult
+
+
+def human_ns(ns: int) -> str:
+    """A duration a person reads at a glance: 812 ns, 4.2 us, 13.8 ms, 5.5 s, 8.0 min."""
+    if ns < 1_000:
+        return f"{ns} ns"
+    if ns < 1_000_000:
+        return f"{ns / 1e3:.1f} µs"
+    if ns < 1_000_000_000:
+        return f"{ns / 1e6:.1f} ms"
+    if ns < 120_000_000_000:
+        return f"{ns / 1e9:.2f} s"
+    return f"{ns / 60e9:.1f} min"
+
+
+_TIME_ROWS = ("cpu_ns", "io_ns", "total_ns")
+
+
+def print_table(results: list[tuple[RunResult, list[str]]], console: Console | None = None) -> None:
+    console = console or Console()
+    first = results[0][0]
+    title = Text("swapoff of ")
+    title.append(first.scenario.name, style="bold")  # literal text: names never become markup
+    title.append(f" · {first.scenario.slots:,} slots · disk {first.disk}")
+    table = Table(title=title, title_justify="left")
+    table.add_column("", style="dim")
+    for r, _ in results:
+        table.add_column(r.algorithm, justify="right")
+    table.add_row("readahead", *(r.readahead for r, _ in results))
+    table.add_row(
+        "result",
+        *(Text(r.result, style="green" if r.result == "ok" else "yellow") for r, _ in results),
+    )
+    table.add_row(
+        "invariants",
+        *(
+            Text("ok", style="green") if not p else Text(f"{len(p)} broken", style="bold red")
+            for _, p in results
+        ),
+    )
+    names = list(first.counters.as_dict())
+    for name in names:
+        values = [r.counters.as_dict()[name] for r, _ in results]
+        cells = [human_ns(v) if name in _TIME_ROWS else f"{v:,}" for v in values]
+        table.add_row(name, *cells, end_section=name == "io_errors")
+    if len(results) > 1:
+        best = min(r.counters.total_ns for r, _ in results)
+        table.add_row(
+            "vs fastest",
+            *(f"{r.counters.total_ns / best:.1f}x" if best else "-" for r, _ in results),
+        )
+    console.print(table)
+    for r, problems in results:
+        for p in problems[:5]:
+            console.print(Text(f"{r.algorithm}: invariant broken: {p}", style="red"))

@@ -15,19 +15,18 @@ from models.engine import RunOptions, run_swapoff
 from models.invariants import check
 from models.machine import ANON
 from models.state import PRESENT, SWAP
-from tests import reference
 from tests.reference import reference_run
 from tests.strategies import algorithms_and_readahead, scenarios
 
 
 def _compare(scenario, algorithm, readahead):
-    # the kernel's reading: readahead pages allocated before a failing target are read
-    reference.ENOMEM_READS_EARLIER_READAHEAD = True
     ref = reference_run(scenario, algorithm, readahead)
     got = run_swapoff(scenario, RunOptions(algorithm=algorithm, readahead=readahead))
     assert got.result == ref.result
     assert got.counters.as_dict() == ref.counters
-    requests = [(q.start, q.pages, q.seek_slots, (q.t1 - q.t0) // 1000, q.reason) for q in got.requests]
+    requests = [
+        (q.start, q.pages, q.seek_slots, (q.t1 - q.t0) // 1000, q.reason) for q in got.requests
+    ]
     assert requests == [tuple(r) for r in ref.requests]
     # every reference ends where the reference walker left it
     m = got.machine

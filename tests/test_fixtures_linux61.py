@@ -35,8 +35,12 @@ def test_linear_reproduces_the_kernel(name: str, readahead: str) -> None:
     reads = [s for q in run.requests for s in range(q.start, q.start + q.pages)]
     assert len(reads) == len(kernel["reads"])
     # compare in one go, but say where they part if they do
-    first_diff = next((i for i, (a, b) in enumerate(zip(reads, kernel["reads"])) if a != b), None)
-    assert first_diff is None, f"read {first_diff} differs: {reads[first_diff - 2 : first_diff + 3]}"
+    first_diff = next(
+        (i for i, (a, b) in enumerate(zip(reads, kernel["reads"], strict=True)) if a != b), None
+    )
+    assert first_diff is None, (
+        f"read {first_diff} differs: {reads[first_diff - 2 : first_diff + 3]}"
+    )
     assert check(run) == []
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,7 +39,7 @@ def test_frames_replay_the_run(scenario, pair, data):
         # counters never go backwards from one frame to the next
         frames = sorted(data.draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=12)))
         views = [tl.view(g, i) for i in frames]
-        for a, b in zip(views, views[1:]):
+        for a, b in itertools.pairwise(views):
             for name, value in a.counters.as_dict().items():
                 assert b.counters.as_dict()[name] >= value, (g, name)
             assert b.time_ns >= a.time_ns
@@ -56,13 +58,15 @@ def test_pte_frames_count_every_pte(scenario, pair):
     tl = Timeline(run)
     n = tl.frame_count("pte")
     walked = [tl.view("pte", i) for i in range(min(n, 400))]
-    for a, b in zip(walked, walked[1:]):
+    for a, b in itertools.pairwise(walked):
         step = b.counters.ptes_scanned - a.counters.ptes_scanned
-        assert step in (0, 1) or isinstance(b.event, ev.Search) and b.progress is None
+        assert step in (0, 1) or (isinstance(b.event, ev.Search) and b.progress is None)
 
 
 @SETTINGS
-@given(scenario=scenarios(max_mms=5), pair=st.sampled_from([("legacy", "none"), ("legacy", "cluster")]))
+@given(
+    scenario=scenarios(max_mms=5), pair=st.sampled_from([("legacy", "none"), ("legacy", "cluster")])
+)
 def test_legacy_search_fast_path_equals_literal_walk(scenario, pair):
     """search() sums whole-mm walks with prefix sums; search_visits() walks mm by mm.
 

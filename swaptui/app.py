@@ -1,0 +1,410 @@
+"""The swaptui Textual app: one run of one algorithm, stepped frame by frame."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.worker import get_current_worker
+
+import themes
+from models.engine import OptionError
+from models.events import GRANULARITIES
+from models.narrate import literal
+from models.scenario_model import Scenario
+from models.timeline import Timeline
+from swaptui import config, scenarios
+from swaptui.details import ref_details, slot_details
+from swaptui.player import (
+    ALGO_CYCLE,
+    DEFAULT_GRANULARITY,
+    DISK_CYCLE,
+    READAHEAD_CYCLE,
+    Player,
+    RunKey,
+    build_timeline,
+    next_in,
+)
+from swaptui.screens.modals import (
+    MIN_HEIGHT,
+    MIN_WIDTH,
+    DetailsScreen,
+    HelpScreen,
+    OpenScreen,
+    TooSmallScreen,
+)
+from swaptui.widgets.diskhead import DiskHead
+from swaptui.widgets.pagetables import PageTables
+from swaptui.widgets.swapmap import SwapMap
+from swaptui.widgets.text import Header, NowLine
+
+TICK_S = 1 / 30  # the play clock; faster speeds skip frames instead of ticking faster
+
+
+class SwapApp(App[int]):
+    TITLE = "swaptui"
+    CSS = """
+    Screen { layout: vertical; }
+    #top { height: 1fr; }
+    .panel { border: round $primary 60%; border-title-color: $foreground; padding: 0 0; }
+    #map { width: 2fr; }
+    #tables { width: 3fr; }
+    #disk { height: 6; }
+    #now { height: 4; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_play", "play/pause", key_display="space"),
+        Binding("right,l", "step(1)", "step", key_display="← →"),
+        Binding("left,h", "step(-1)", "back", key_display="←", show=False),
+        Binding("left_square_bracket", "finer", "finer", key_display="[", show=False),
+        Binding("right_square_bracket", "coarser", "step size", key_display="[ ]"),
+        Binding("plus,equals_sign", "faster", "speed", key_display="+ -"),
+        Binding("minus", "slower", "slower", key_display="-", show=False),
+        Binding("home", "first", "first", show=False),
+        Binding("end", "last", "last", show=False),
+        Binding("a", "cycle_algorithm", "algorithm"),
+        Binding("d", "cycle_disk", "disk", show=False),
+        Binding("r", "cycle_readahead", "readahead", show=False),
+        Binding("o", "open", "open", show=False),
+        Binding("t", "cycle_theme", "theme", show=False),
+        Binding("ctrl+s", "save_svg", "screenshot", show=False),
+        Binding("question_mark", "help", "help", key_display="?"),
+        Binding("q", "quit", "quit"),
+    ]
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        timeline: Timeline,
+        key: RunKey,
+        *,
+        granularity: str | None = None,
+        theme: str | None = None,
+        remember_theme: bool = True,
+    ) -> None:
+        self._booted = False  # theme changes before mount are not the user's
+        super().__init__()
+        for t in themes.THEMES:
+            self.register_theme(t)
+        self.player = Player(scenario, timeline, key, granularity or DEFAULT_GRANULARITY)
+        self.remember_theme = remember_theme
+        chosen = themes.resolve(theme) if theme else None
+        if chosen is None:
+            saved = config.load().get("theme")
+            chosen = themes.resolve(saved) if saved else None
+        self.theme = chosen or themes.DEFAULT_THEME
+        self._last_tick = time.monotonic()
+        self._small: TooSmallScreen | None = None
+
+    @classmethod
+    def from_ref(
+        cls, scenario_ref: str = "demo", algorithm: str = "legacy", **kw: object
+    ) -> SwapApp:
+        """Load and run a scenario (tests and run_app); ScenarioError/OptionError escape."""
+        scenario = scenarios.load(scenario_ref)
+        key = RunKey(algorithm, kw.pop("disk", None), kw.pop("readahead", None))  # type: ignore[arg-type]
+        return cls(scenario, build_timeline(scenario, key), key, **kw)  # type: ignore[arg-type]
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        # Textual's own themes (command palette) get the dark theme's state colours
+        return dict(themes.DEFAULT_VARIABLES)
+
+    # ---- layout ---------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header(id="header")
+        with Horizontal(id="top"):
+            yield SwapMap(id="map")
+            yield PageTables(id="tables")
+        yield DiskHead(id="disk")
+        yield NowLine(id="now")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for wid in ("#map", "#tables", "#disk", "#now"):
+            self.query_one(wid).add_class("panel")
+        self.query_one("#disk").border_title = "disk head"
+        self.query_one("#now").border_title = "now"
+        self.install_machine()
+        self.set_interval(TICK_S, self.tick)
+        self.check_size()
+        self._booted = True
+
+    def install_machine(self) -> None:
+        tl = self.player.timeline
+        self.query_one(SwapMap).set_machine(tl.machine)
+        self.query_one(PageTables).set_machine(tl.machine)
+        self.query_one(DiskHead).set_timeline(tl)
+        self.show_frame()
+
+    def show_frame(self) -> None:
+        """Draw the player's current frame on every panel (the only way panels change)."""
+        p = self.player
+        view = p.view()
+        smap = self.query_one(SwapMap)
+        smap.show(view)
+        smap.border_title = smap.title()
+        tables = self.query_one(PageTables)
+        tables.show(view)
+        tables.border_title = f"page tables · {len(p.scenario.mms):,} mms in mmlist order"
+        tables.follow()
+        self.query_one(DiskHead).show(view)
+        self.query_one(Header).show(p, view)
+        self.query_one(NowLine).show(p, view)
+
+    # ---- size -----------------------------------------------------------------------
+    def on_resize(self, event: Resize) -> None:
+        # App.size follows a debounce timer: the event has the new size now
+        self.check_size(event.size.width, event.size.height)
+        self.call_after_refresh(self.show_frame)
+
+    def check_size(self, w: int | None = None, h: int | None = None) -> None:
+        if w is None or h is None:
+            w, h = self.size
+        small = w < MIN_WIDTH or h < MIN_HEIGHT
+        if small and self._small is None:
+            self._small = TooSmallScreen()
+            self.push_screen(self._small)
+        elif not small and self._small is not None:
+            if self.screen is self._small:
+                self.pop_screen()
+            else:
+                self._small.dismiss()
+            self._small = None
+
+    # ---- playing --------------------------------------------------------------------
+    def tick(self) -> None:
+        now = time.monotonic()
+        elapsed, self._last_tick = now - self._last_tick, now
+        was_playing = self.player.playing
+        if self.player.tick(elapsed) or was_playing != self.player.playing:
+            self.show_frame()
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        p = self.player
+        if action == "step":
+            n = parameters[0] if parameters else 1
+            at_end = p.frame == 0 if n == -1 else p.frame == p.last_frame
+            return None if at_end else True
+        return True
+
+    def changed(self) -> None:
+        self.show_frame()
+        self.refresh_bindings()
+
+    def action_toggle_play(self) -> None:
+        self.player.toggle()
+        self._last_tick = time.monotonic()
+        self.changed()
+
+    def action_step(self, n: int) -> None:
+        self.player.playing = False
+        self.player.step(n)
+        self.changed()
+
+    def action_first(self) -> None:
+        self.player.seek(0)
+        self.changed()
+
+    def action_last(self) -> None:
+        self.player.seek(self.player.last_frame)
+        self.changed()
+
+    def action_finer(self) -> None:
+        if not self.player.finer():
+            self.notify("already stepping one PTE at a time", timeout=2)
+        self.changed()
+
+    def action_coarser(self) -> None:
+        if not self.player.coarser():
+            self.notify("already stepping one pass at a time", timeout=2)
+        self.changed()
+
+    def action_faster(self) -> None:
+        self.player.faster()
+        self.changed()
+
+    def action_slower(self) -> None:
+        self.player.slower()
+        self.changed()
+
+    # ---- other runs -----------------------------------------------------------------
+    def action_cycle_algorithm(self) -> None:
+        k = self.player.key
+        algo = next_in(ALGO_CYCLE, k.algorithm) or "legacy"
+        readahead = k.readahead
+        if algo == "legacy" and readahead == "vma":
+            self.notify("legacy cannot use vma readahead: back to its default", timeout=3)
+            readahead = None
+        self.rerun(self.player.scenario, RunKey(algo, k.disk, readahead))
+
+    def action_cycle_disk(self) -> None:
+        k = self.player.key
+        disk = next_in(DISK_CYCLE, k.disk or self.player.timeline.run.disk)
+        self.rerun(self.player.scenario, RunKey(k.algorithm, disk, k.readahead))
+
+    def action_cycle_readahead(self) -> None:
+        k = self.player.key
+        ra = next_in(READAHEAD_CYCLE, k.readahead)
+        self.rerun(self.player.scenario, RunKey(k.algorithm, k.disk, ra))
+
+    def set_algorithm(self, algorithm: str) -> None:
+        k = self.player.key
+        self.rerun(self.player.scenario, RunKey(algorithm, k.disk, k.readahead))
+
+    def set_granularity(self, granularity: str) -> None:
+        self.player.set_granularity(granularity)
+        self.changed()
+
+    @work(thread=True, exclusive=True, group="run")
+    def rerun(self, scenario: Scenario | str, key: RunKey) -> None:
+        """Load (for a path) and run off the event loop; the current run stays on screen
+        until the new one is ready, and stays for good if it fails."""
+        worker = get_current_worker()
+        try:
+            sc = scenarios.load(scenario) if isinstance(scenario, str) else scenario
+            timeline = build_timeline(sc, key)
+        except OptionError as e:
+            if key.readahead == "vma" and key.algorithm == "legacy":
+                # the cycle would stick on a refused value: skip it, say why
+                nxt = next_in(READAHEAD_CYCLE, key.readahead)
+                self.call_from_thread(self.notify, str(e), severity="warning", timeout=4)
+                self.call_from_thread(self.rerun, scenario, RunKey(key.algorithm, key.disk, nxt))
+                return
+            self.call_from_thread(self.notify, str(e), severity="error", timeout=6)
+            return
+        except scenarios.ScenarioError as e:
+            msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+            self.call_from_thread(self.notify, literal(msg), severity="error", timeout=8)
+            return
+        if not worker.is_cancelled:
+            self.call_from_thread(self.install_run, sc, timeline, key)
+
+    def install_run(self, scenario: Scenario, timeline: Timeline, key: RunKey) -> None:
+        self.player.replace(scenario, timeline, key)
+        self.install_machine()
+        self.refresh_bindings()
+
+    def action_open(self) -> None:
+        def opened(ref: str | None) -> None:
+            if ref:
+                self.rerun(ref, RunKey(self.player.key.algorithm, None, None))
+
+        self.push_screen(OpenScreen(list(scenarios.preset_names())), opened)
+
+    # ---- looks ----------------------------------------------------------------------
+    def action_cycle_theme(self) -> None:
+        names = themes.THEME_NAMES
+        i = names.index(self.theme) if self.theme in names else -1
+        self.set_theme(names[(i + 1) % len(names)])
+
+    def set_theme(self, name: str) -> None:
+        self.theme = name
+        self.notify(f"theme {name}", timeout=2)
+
+    def watch_theme(self, theme: str) -> None:
+        if not self._booted:
+            return
+        if self.remember_theme and theme in themes.THEME_NAMES:
+            config.save(theme=theme)
+        for panel in self.query(".panel"):
+            clear = getattr(panel, "clear_caches", None)
+            if clear is not None:
+                clear()
+                panel.refresh()
+
+    def action_save_svg(self) -> None:
+        name = f"swaptui-{self.player.timeline.run.algorithm}-{self.player.frame}.svg"
+        path = self.save_screenshot(filename=name, path=str(Path.cwd()))
+        self.notify(f"saved {path}", timeout=4)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    # ---- mouse ----------------------------------------------------------------------
+    def on_swap_map_slot_clicked(self, message: SwapMap.SlotClicked) -> None:
+        view = self.player.view()
+        self.query_one(SwapMap).selected = message.slot
+        self.show_frame()
+        body = slot_details(self.player.timeline, view, message.slot)
+        self.push_screen(DetailsScreen(f"slot {message.slot}", body))
+
+    def on_page_tables_pte_clicked(self, message: PageTables.PteClicked) -> None:
+        view = self.player.view()
+        self.query_one(PageTables).selected_ref = message.ref
+        self.query_one(SwapMap).selected = self.player.timeline.machine.refs[message.ref].slot
+        self.show_frame()
+        title, body = ref_details(self.player.timeline, view, message.ref)
+        self.push_screen(DetailsScreen(title, body))
+
+    # ---- command palette ------------------------------------------------------------
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Play / pause", "space", self.action_toggle_play)
+        yield SystemCommand("First frame", "Home", self.action_first)
+        yield SystemCommand("Last frame", "End", self.action_last)
+        for algo in ("legacy", "rfc", "linear", "linear-5.1"):
+            yield SystemCommand(
+                f"Algorithm: {algo}", "restart at frame 0", lambda a=algo: self.set_algorithm(a)
+            )
+        for g in GRANULARITIES:
+            yield SystemCommand(
+                f"Step size: {g}",
+                "frames at this granularity",
+                lambda g=g: self.set_granularity(g),
+            )
+        for name in themes.THEME_NAMES:
+            yield SystemCommand(f"Theme: {name}", "swaptui theme", lambda n=name: self.set_theme(n))
+        yield SystemCommand("Next disk", "d", self.action_cycle_disk)
+        yield SystemCommand("Next readahead", "r", self.action_cycle_readahead)
+        yield SystemCommand("Open a scenario", "o", self.action_open)
+        yield SystemCommand("Save SVG screenshot", "ctrl+s", self.action_save_svg)
+
+
+def run_app(
+    scenario_ref: str = "demo",
+    algorithm: str = "legacy",
+    disk: str | None = None,
+    readahead: str | None = None,
+    theme: str | None = None,
+    granularity: str | None = None,
+) -> int:
+    """The CLI's default command: exit status 2 (one line on stderr) for bad input."""
+    if theme is not None and themes.resolve(theme) is None:
+        print(
+            f"swaptui: unknown theme {theme!r} (choose from {', '.join(themes.SHORT_NAMES)})",
+            file=sys.stderr,
+        )
+        return 2
+    if granularity is not None and granularity not in GRANULARITIES:
+        print(
+            f"swaptui: unknown granularity {granularity!r} (choose from "
+            f"{', '.join(GRANULARITIES)})",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        app = SwapApp.from_ref(
+            scenario_ref,
+            algorithm,
+            disk=disk,
+            readahead=readahead,
+            theme=theme,
+            granularity=granularity,
+        )
+    except (scenarios.ScenarioError, OptionError) as e:
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        print(f"swaptui: {literal(msg)}", file=sys.stderr)
+        return 2
+    result = app.run()
+    return result if isinstance(result, int) else 0

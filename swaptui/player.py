@@ -1,0 +1,157 @@
+"""The viewing state of one run: which frame, which granularity, how fast.
+
+Pure Python, no Textual: the app drives it and the tests poke it directly.  It never
+changes the simulation, it only picks which precomputed frame of the timeline to show.
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from models.engine import RunOptions, run_swapoff
+from models.events import GRANULARITIES
+from models.scenario_model import DISK_KINDS, Scenario
+from models.timeline import FrameView, Timeline
+
+# `a` cycles the three algorithms of the seed's debate; linear-5.1 is reachable with
+# --algo and the command palette.
+ALGO_CYCLE = ("legacy", "rfc", "linear")
+DISK_CYCLE = DISK_KINDS
+# None: the engine's default for the algorithm and disk
+READAHEAD_CYCLE: tuple[str | None, ...] = (None, "none", "cluster", "cluster-adaptive", "vma")
+SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)  # frames per second
+DEFAULT_SPEED = 10
+DEFAULT_GRANULARITY = "entry"
+
+
+@frozen
+class RunKey:
+    """What selects a run of the scenario (the engine is deterministic in these)."""
+
+    algorithm: str
+    disk: str | None
+    readahead: str | None
+
+
+def build_timeline(scenario: Scenario, key: RunKey) -> Timeline:
+    """Run the engine; OptionError for a refused combination."""
+    run = run_swapoff(
+        scenario, RunOptions(algorithm=key.algorithm, readahead=key.readahead, disk=key.disk)
+    )
+    return Timeline(run)
+
+
+def next_in(cycle: tuple[str | None, ...], value: str | None) -> str | None:
+    i = cycle.index(value) if value in cycle else -1
+    return cycle[(i + 1) % len(cycle)]
+
+
+class Player:
+    def __init__(
+        self,
+        scenario: Scenario,
+        timeline: Timeline,
+        key: RunKey,
+        granularity: str = DEFAULT_GRANULARITY,
+    ) -> None:
+        if granularity not in GRANULARITIES:
+            raise ValueError(f"unknown granularity {granularity!r}")
+        self.scenario = scenario
+        self.timeline = timeline
+        self.key = key
+        self.granularity = granularity
+        self.frame = 0
+        self.speed = DEFAULT_SPEED
+        self.playing = False
+        self._carry = 0.0  # fractional frames owed by the play clock
+        self._view: FrameView | None = None
+
+    # ---- what to show ---------------------------------------------------------------
+    @property
+    def frames(self) -> int:
+        return self.timeline.frame_count(self.granularity)
+
+    @property
+    def last_frame(self) -> int:
+        return self.frames - 1
+
+    def view(self) -> FrameView:
+        v = self._view
+        if v is None or v.frame != self.frame or v.granularity != self.granularity:
+            v = self._view = self.timeline.view(self.granularity, self.frame)
+        return v
+
+    # ---- moving ---------------------------------------------------------------------
+    def seek(self, frame: int) -> bool:
+        """Go to a frame (clamped); True if it changed."""
+        frame = max(0, min(frame, self.last_frame))
+        changed = frame != self.frame
+        self.frame = frame
+        if self.frame == self.last_frame:
+            self.playing = False
+        return changed
+
+    def step(self, n: int) -> bool:
+        return self.seek(self.frame + n)
+
+    def set_granularity(self, granularity: str) -> None:
+        if granularity == self.granularity:
+            return
+        self.frame = self.timeline.convert(self.frame, self.granularity, granularity)
+        self.granularity = granularity
+
+    def finer(self) -> bool:
+        i = GRANULARITIES.index(self.granularity)
+        if i == 0:
+            return False
+        self.set_granularity(GRANULARITIES[i - 1])
+        return True
+
+    def coarser(self) -> bool:
+        i = GRANULARITIES.index(self.granularity)
+        if i == len(GRANULARITIES) - 1:
+            return False
+        self.set_granularity(GRANULARITIES[i + 1])
+        return True
+
+    def faster(self) -> bool:
+        i = SPEEDS.index(self.speed) if self.speed in SPEEDS else 0
+        self.speed = SPEEDS[min(i + 1, len(SPEEDS) - 1)]
+        return i + 1 < len(SPEEDS)
+
+    def slower(self) -> bool:
+        i = SPEEDS.index(self.speed) if self.speed in SPEEDS else 0
+        self.speed = SPEEDS[max(i - 1, 0)]
+        return i > 0
+
+    def toggle(self) -> bool:
+        """Play or pause; playing at the last frame starts again from the first."""
+        if not self.playing and self.frame == self.last_frame:
+            self.frame = 0
+        self.playing = not self.playing
+        self._carry = 0.0
+        return self.playing
+
+    def tick(self, elapsed_s: float) -> bool:
+        """Advance by the frames `elapsed_s` of wall time are worth at the current speed.
+
+        Frames in between are skipped, never queued: a slow render only makes the
+        next jump longer.
+        """
+        if not self.playing:
+            return False
+        self._carry += elapsed_s * self.speed
+        n = int(self._carry)
+        if n <= 0:
+            return False
+        self._carry -= n
+        return self.step(n)
+
+    def replace(self, scenario: Scenario, timeline: Timeline, key: RunKey) -> None:
+        """A new run (algorithm, disk, readahead or scenario changed): back to frame 0."""
+        self.scenario = scenario
+        self.timeline = timeline
+        self.key = key
+        self.frame = 0
+        self._carry = 0.0
+        self._view = None

@@ -1,0 +1,102 @@
+"""What the Line-API panels share: theme colours as Rich styles, and a strip cache."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.widget import Widget
+
+from themes import palette_of
+
+
+class LinePanel(Widget):
+    """A widget drawn line by line with strips cached by everything that affects them.
+
+    Subclasses put the frame-dependent inputs of a line into its cache key; the theme
+    generation and the width are added here, and the cache is dropped on theme change.
+    """
+
+    def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self._strips: LRUCache[tuple[Any, ...], Strip] = LRUCache(4096)
+        self._styles: dict[str, Style] = {}
+        self._theme_gen = 0
+        self.fixed_size: Size | None = None  # for tests of a detached widget
+
+    @property
+    def area(self) -> Size:
+        """The content size (or the fixed size a test gave a detached widget)."""
+        return self.fixed_size or self.size
+
+    def redraw(self) -> None:
+        if self.is_attached:
+            self.refresh()
+
+    # ---- colours --------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.clear_caches()
+
+    def clear_caches(self) -> None:
+        self._strips.clear()
+        self._styles = {}
+        self._theme_gen += 1
+
+    def style(self, name: str) -> Style:
+        """Foreground style of a semantic state colour (free, used, ... dim)."""
+        s = self._styles.get(name)
+        if s is None:
+            if not self._styles:
+                self._load_styles()
+            s = self._styles.get(name, Style())
+        return s
+
+    def _load_styles(self) -> None:
+        try:
+            variables = self.app.current_theme.variables
+        except Exception:  # no app (widget tests): the dark theme's colours
+            variables = {}
+        base = self.rich_style if self.is_attached else Style()
+        for key, colour in palette_of(variables).items():
+            self._styles[key] = Style(color=colour)
+        bg = self._styles["cursor"].color
+        self._styles["text"] = Style(color=base.color)
+        self._styles["bold"] = Style(color=base.color, bold=True)
+        self._styles["reverse"] = Style(reverse=True, bold=True)
+        self._styles["cursor-bg"] = Style(bgcolor=bg, color=base.bgcolor, bold=True)
+        head = self._styles["head"].color
+        self._styles["head-bg"] = Style(bgcolor=head, color=base.bgcolor, bold=True)
+
+    # ---- strips ---------------------------------------------------------------------
+    def cached(self, key: tuple[Any, ...], build: Any) -> Strip:
+        full = (self._theme_gen, self.area.width, *key)
+        strip = self._strips.get(full)
+        if strip is None:
+            segments: list[Segment] = build()
+            strip = Strip(segments).crop_extend(0, self.area.width, None)
+            if self.is_attached:
+                strip = strip.apply_style(self.rich_style)
+            strip = strip.simplify()
+            self._strips[full] = strip
+        return strip
+
+
+def runs(cells: list[tuple[str, Style]]) -> list[Segment]:
+    """Join neighbouring cells of one style into one segment (fewer segments to encode)."""
+    out: list[Segment] = []
+    text: list[str] = []
+    style: Style | None = None
+    for ch, st in cells:
+        if st is not style and text:
+            out.append(Segment("".join(text), style))
+            text = []
+        style = st
+        text.append(ch)
+    if text:
+        out.append(Segment("".join(text), style))
+    return out

@@ -1,0 +1,289 @@
+"""Pilot tests: every binding of the main screen, the mouse, resizes, broken files."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from models.scenario_model import Mm, Scenario, ShmemFile, Vma
+from swaptui import app as app_module
+from swaptui.app import SwapApp
+from swaptui.player import RunKey, build_timeline
+from swaptui.screens.modals import DetailsScreen, HelpScreen, OpenScreen, TooSmallScreen
+from swaptui.widgets.pagetables import PageTables
+from swaptui.widgets.swapmap import SwapMap
+
+BASE = 0x7F00_0000_0000
+
+
+def sync(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async test with asyncio.run (no pytest async plugin is installed)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(fn(*args, **kwargs))
+
+    return wrapper
+
+
+@pytest.fixture(autouse=True)
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SWAPTUI_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    return tmp_path / "config"
+
+
+def small_scenario(name: str = "tiny", comm: str = "firefox") -> Scenario:
+    return Scenario(
+        name=name,
+        slots=32,
+        bad=(30,),
+        mms=(
+            Mm(101, comm, None, (Vma(BASE, 64, True, ((0, 4),), ((10, 3), (11, 4), (12, 9))),)),
+            Mm(102, "sshd", None, (Vma(BASE, 600, True, (), ((5, 5), (520, 12))),)),
+        ),
+        shmem=(ShmemFile("/dev/shm/x", 8, ((0, 20), (1, 21))),),
+    )
+
+
+def make_app(scenario: Scenario | None = None, algorithm: str = "legacy", **kw: object) -> SwapApp:
+    sc = scenario or small_scenario()
+    key = RunKey(algorithm, None, None)
+    return SwapApp(sc, build_timeline(sc, key), key, **kw)  # type: ignore[arg-type]
+
+
+@sync
+async def test_starts_paused_at_frame_zero_with_a_hint() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.player.frame == 0 and not app.player.playing
+        now = str(app.query_one("#now").render())
+        assert "space play" in now
+
+
+@sync
+async def test_step_keys() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("right", "l")
+        assert app.player.frame == 2
+        await pilot.press("left")
+        assert app.player.frame == 1
+        await pilot.press("h", "h")  # clamped at 0
+        assert app.player.frame == 0
+        await pilot.press("end")
+        assert app.player.frame == app.player.last_frame
+        await pilot.press("home")
+        assert app.player.frame == 0
+
+
+@sync
+async def test_play_pause_and_speed() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        speed = app.player.speed
+        await pilot.press("plus")
+        assert app.player.speed > speed
+        await pilot.press("minus", "minus")
+        assert app.player.speed < speed
+        await pilot.press("space")
+        assert app.player.playing
+        await pilot.pause(0.3)
+        await pilot.press("space")
+        assert not app.player.playing
+        assert app.player.frame > 0
+
+
+@sync
+async def test_play_at_full_speed_skips_frames() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.player.set_granularity("pte")
+        for _ in range(12):
+            await pilot.press("plus")
+        assert app.player.speed == 1000
+        await pilot.press("space")
+        await pilot.pause(0.5)
+        # the run is done (or nearly) after half a second, not one frame per tick
+        assert app.player.frame > 100
+
+
+@sync
+async def test_granularity_keys_keep_position() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.player.granularity == "entry"
+        await pilot.press("right", "right", "right")
+        await pilot.press("left_square_bracket")
+        assert app.player.granularity == "mm" or app.player.granularity == "range"
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert app.player.granularity == "pte"
+        assert app.player.frame > 0
+        await pilot.press("right_square_bracket")
+        assert app.player.granularity == "range"
+
+
+@sync
+async def test_cycle_algorithm_disk_readahead() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("right")
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.player.key.algorithm == "rfc" and app.player.frame == 0
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.player.timeline.run.algorithm == "linear"
+        await pilot.press("d")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.player.timeline.run.disk == "ssd"
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.player.timeline.run.readahead == "none"
+
+
+@sync
+async def test_legacy_refuses_vma_readahead_without_crashing() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(3):  # from the default: none, cluster, cluster-adaptive, then vma
+            await pilot.press("r")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert app.player.timeline.run.readahead == "cluster-adaptive"
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.player.timeline.run.readahead == "none"  # refused vma: skipped
+        assert app.player.timeline.run.algorithm == "legacy"
+        assert any("vma" in n.message for n in app._notifications)
+
+
+@sync
+async def test_theme_key_cycles_and_is_remembered(config_dir: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        first = app.theme
+        await pilot.press("t")
+        assert app.theme != first
+        chosen = app.theme
+    assert chosen in (config_dir / "config.toml").read_text()
+    again = make_app()
+    async with again.run_test(size=(100, 30)):
+        assert again.theme == chosen
+
+
+@sync
+async def test_help_and_quit() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("q")
+    assert app.return_code == 0 or app.return_code is None
+
+
+@sync
+async def test_save_svg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert list(tmp_path.glob("swaptui-*.svg"))
+
+
+@sync
+async def test_open_broken_file_keeps_the_run(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("format = \n")
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("right")
+        await pilot.press("o")
+        assert isinstance(app.screen, OpenScreen)
+        await pilot.press(*str(bad))
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.player.scenario.name == "tiny"
+        assert app.player.frame == 1
+        messages = [n.message for n in app._notifications]
+        assert any("bad.toml" in m and "\n" not in m for m in messages)
+
+
+@sync
+async def test_click_slot_and_pte_show_details() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        smap = app.query_one(SwapMap)
+        g = smap.grid()
+        # slot 3 is on the first row: label, then cells of g.cw columns
+        x = g.label + 3 * g.cw
+        assert smap.slot_at(x, 0) == 3
+        await pilot.click(SwapMap, offset=(x + 1, 1))  # +1: the border
+        await pilot.pause()
+        assert isinstance(app.screen, DetailsScreen)
+        assert "firefox" in str(app.screen.body)
+        await pilot.press("escape")
+        tables = app.query_one(PageTables)
+        row = next(i for i, r in enumerate(tables.rows) if r.kind == "pt")
+        prefix, _n, per = tables.cells_geometry(tables.rows[row])
+        ref = tables.ref_at(prefix + 10 // per, row)
+        assert ref is not None and app.player.timeline.machine.refs[ref].slot == 3
+        await pilot.click(PageTables, offset=(prefix + 10 // per + 1, row + 1))
+        await pilot.pause()
+        assert isinstance(app.screen, DetailsScreen)
+
+
+@sync
+async def test_resize_down_to_20x5_and_back() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.player.set_granularity("pte")  # enough frames to still be playing at the end
+        await pilot.press("space")
+        for w, h in ((100, 30), (79, 24), (40, 10), (20, 5), (80, 23), (80, 24), (250, 70)):
+            await pilot.resize_terminal(w, h)
+            await pilot.pause()
+            small = w < 80 or h < 24
+            assert isinstance(app.screen, TooSmallScreen) == small
+        frame = app.player.frame
+        await pilot.resize_terminal(20, 5)
+        await pilot.pause(0.3)
+        assert app.player.frame > frame  # the run goes on behind the notice
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert not isinstance(app.screen, TooSmallScreen)
+
+
+@sync
+async def test_names_are_shown_literally() -> None:
+    evil = "[red]x[/red]\x1b[31m"
+    sc = small_scenario(comm=evil)
+    app = make_app(sc)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        tables = app.query_one(PageTables)
+        text = tables.render_line(0).text
+        assert "[red]x[/red]" in text
+        assert "\x1b" not in text and "\\x1b" in text
+
+
+def test_run_app_bad_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    assert app_module.run_app("/no/such/file.toml") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("swaptui: ") and err.count("\n") == 1

@@ -1,0 +1,86 @@
+"""A handful of screens compared with stored SVGs (update with --snapshot-update).
+
+No cursor blink, no animation; each theme at least once; 80x24, 120x36 and 200x60.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from models.scenario_model import Mm, Scenario, ShmemFile, Vma
+from swaptui.app import SwapApp
+from swaptui.player import RunKey, build_timeline
+
+BASE = 0x7F00_0000_0000
+
+
+@pytest.fixture(autouse=True)
+def quiet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SWAPTUI_CONFIG_DIR", str(tmp_path))
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+def scenario() -> Scenario:
+    """Fixed here, so that the snapshots do not move when the presets are retuned."""
+    slot = iter(range(1, 200))
+    a = [(i, next(slot)) for i in range(20)]
+    b = [(i, next(slot)) for i in range(16)]
+    c = [(i, next(slot)) for i in range(300, 320)]
+    shm = [(i, next(slot)) for i in range(8)]
+    return Scenario(
+        name="snap",
+        title="a fixed scenario for snapshots",
+        slots=96,
+        bad=(90,),
+        mms=(
+            Mm(101, "firefox", None, (Vma(BASE, 96, True, ((40, 60),), a),)),
+            Mm(102, "sshd", None, (Vma(BASE + (1 << 30), 48, True, (), b),)),
+            Mm(103, "postgres", None, (Vma(BASE + (2 << 30), 1024, True, ((0, 100),), c),)),
+        ),
+        shmem=(ShmemFile("/dev/shm/pulse", 16, shm),),
+    )
+
+
+def app(algorithm: str = "legacy", theme: str = "dark", granularity: str = "entry") -> SwapApp:
+    sc = scenario()
+    key = RunKey(algorithm, None, None)
+    return SwapApp(
+        sc,
+        build_timeline(sc, key),
+        key,
+        theme=theme,
+        granularity=granularity,
+        remember_theme=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("size", "theme", "algorithm", "press"),
+    [
+        ((80, 24), "dark", "legacy", ()),
+        ((80, 24), "light", "linear", ("right",) * 12),
+        ((120, 36), "high-contrast", "legacy", ("right",) * 7),
+        ((200, 60), "okabe-ito", "linear", ("right",) * 20),
+        (
+            (200, 60),
+            "light",
+            "legacy",
+            ("left_square_bracket", "left_square_bracket") + ("right",) * 9,
+        ),
+    ],
+)
+def test_screens(
+    snap_compare: Any, size: tuple[int, int], theme: str, algorithm: str, press: tuple[str, ...]
+) -> None:
+    assert snap_compare(app(algorithm, theme), press=press, terminal_size=size)
+
+
+def test_too_small(snap_compare: Any) -> None:
+    assert snap_compare(app(), terminal_size=(60, 20))
+
+
+def test_help(snap_compare: Any) -> None:
+    assert snap_compare(app(), press=("question_mark",), terminal_size=(120, 36))

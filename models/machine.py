@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import bisect
 from array import array
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from attrs import frozen
 
@@ -43,13 +45,101 @@ class Ref:
     ordinal: int  # walk ordinal of the PTE in its mm (ANON); -1 for shmem
 
 
+class RefTable:
+    """All references, stored column-wise (a million Ref objects would not fit the budget).
+
+    `table[i]` builds the `Ref` of reference i on demand; hot paths read the columns.
+    """
+
+    __slots__ = ("kind", "ordinal", "owner", "page", "slot", "vma", "vpage")
+
+    def __init__(self) -> None:
+        self.kind = array("b")
+        self.owner = array("q")
+        self.vma = array("q")
+        self.page = array("q")
+        self.slot = array("q")
+        self.vpage = array("q")
+        self.ordinal = array("q")
+
+    def append(
+        self, kind: int, owner: int, vma: int, page: int, slot: int, vpage: int, o: int
+    ) -> int:
+        self.kind.append(kind)
+        self.owner.append(owner)
+        self.vma.append(vma)
+        self.page.append(page)
+        self.slot.append(slot)
+        self.vpage.append(vpage)
+        self.ordinal.append(o)
+        return len(self.slot) - 1
+
+    def __len__(self) -> int:
+        return len(self.slot)
+
+    def __getitem__(self, i: int) -> Ref:
+        return Ref(
+            self.kind[i],
+            self.owner[i],
+            self.vma[i],
+            self.page[i],
+            self.slot[i],
+            self.vpage[i],
+            self.ordinal[i],
+        )
+
+    def __iter__(self) -> Iterator[Ref]:
+        return (self[i] for i in range(len(self)))
+
+
+class SlotRefs(Mapping[int, list[int]]):
+    """slot -> the references to it, as one sorted index (CSR) rather than a dict of lists."""
+
+    def __init__(self, slots: int, ref_slot: array) -> None:
+        counts = array("q", bytes(8 * (slots + 1)))
+        for s in ref_slot:
+            counts[s + 1] += 1
+        self._used = sum(1 for c in counts if c)
+        for i in range(slots):
+            counts[i + 1] += counts[i]
+        self._start = counts
+        fill = array("q", counts)
+        self._refs = array("q", bytes(8 * len(ref_slot)))
+        for r, s in enumerate(ref_slot):
+            self._refs[fill[s]] = r
+            fill[s] += 1
+
+    def get(self, slot: int, default: Any = None) -> Any:
+        if 0 <= slot < len(self._start) - 1:
+            a, b = self._start[slot], self._start[slot + 1]
+            if a != b:
+                return self._refs[a:b].tolist()
+        return default
+
+    def count(self, slot: int) -> int:
+        return self._start[slot + 1] - self._start[slot]
+
+    def __getitem__(self, slot: int) -> list[int]:
+        refs = self.get(slot)
+        if refs is None:
+            raise KeyError(slot)
+        return refs
+
+    def __iter__(self) -> Iterator[int]:
+        start = self._start
+        return (s for s in range(len(start) - 1) if start[s + 1] != start[s])
+
+    def __len__(self) -> int:
+        return self._used
+
+
 class MmWalk:
     """The static walk order of one mm: its units, and where its swap PTEs lie."""
 
     __slots__ = (
         "anon_refs",
         "index",
-        "ref_by_vpage",
+        "ref_vpages",
         "total_ptes",
         "unit_ordinals",
         "unit_pages",
@@ -67,9 +157,9 @@ class MmWalk:
         self.unit_pages = array("q", (u.first_page for u in units))
         self.total_ptes = units[-1].ordinal + units[-1].ptes if units else 0
         # swap references of this mm, in walk order (filled by Machine)
-        self.anon_refs: list[int] = []
-        # virtual page -> reference, for VMA readahead's look at neighbouring PTEs
-        self.ref_by_vpage: dict[int, int] = {}
+        self.anon_refs = array("q")
+        # their virtual pages (ascending, like the walk), for VMA readahead's neighbours
+        self.ref_vpages = array("q")
         # (start page, end page, anon) per VMA, for address lookups
         self.vma_bounds = vma_bounds
 
@@ -92,6 +182,12 @@ class MmWalk:
         u = self.unit_of(ordinal)
         unit = self.units[u]
         return u, unit.first_page + (ordinal - unit.ordinal)
+
+    def refs_between(self, lo: int, hi: int) -> array:
+        """The swap references of this mm at virtual pages [lo, hi), in address order."""
+        a = bisect.bisect_left(self.ref_vpages, lo)
+        b = bisect.bisect_left(self.ref_vpages, hi)
+        return self.anon_refs[a:b]
 
     def unit_covering(self, vpage: int) -> int | None:
         """The unit (if any) whose page table and anon VMA cover this virtual page.
@@ -132,8 +228,7 @@ class Machine:
         self.bad = frozenset(scenario.bad)
         self.mm_pids = [m.pid for m in scenario.mms]
         self.walks: list[MmWalk] = []
-        self.refs: list[Ref] = []
-        self.slot_refs: dict[int, list[int]] = {}
+        self.refs = RefTable()
         pid_index = {m.pid: i for i, m in enumerate(scenario.mms)}
         # fork family: the root ancestor's index (anon_vma root shared after fork)
         self.family: list[int] = []
@@ -151,10 +246,11 @@ class Machine:
         for fi, f in enumerate(scenario.shmem):
             self.file_refs.append(
                 [
-                    self._add_ref(Ref(SHMEM, fi, -1, page, slot, -1, -1))
+                    self.refs.append(SHMEM, fi, -1, page, slot, -1, -1)
                     for page, slot in sorted(f.swapped)
                 ]
             )
+        self.slot_refs = SlotRefs(self.slots, self.refs.slot)
         # position of an mm in the circular mmlist: init_mm is position 0
         self.n_positions = len(scenario.mms) + 1
         pp = array("q", [0])
@@ -167,12 +263,6 @@ class Machine:
         self.prefix_units = uu
         self.total_ptes = pp[-1]
         self.total_units = uu[-1]
-
-    def _add_ref(self, ref: Ref) -> int:
-        index = len(self.refs)
-        self.refs.append(ref)
-        self.slot_refs.setdefault(ref.slot, []).append(index)
-        return index
 
     def _compile_mm(self, mi: int, m: Mm) -> MmWalk:
         regions = _populated_regions(m)
@@ -202,10 +292,10 @@ class Machine:
                     raise ValueError(f"mm {m.pid}: page {page} of vma {vi} has no page table")
                 unit = units[u]
                 o = unit.ordinal + (vpage - unit.first_page)
-                found.append((o, self._add_ref(Ref(ANON, mi, vi, page, slot, vpage, o))))
+                found.append((o, self.refs.append(ANON, mi, vi, page, slot, vpage, o)))
         found.sort()
-        walk.anon_refs = [r for _o, r in found]
-        walk.ref_by_vpage = {self.refs[r].vpage: r for r in walk.anon_refs}
+        walk.anon_refs = array("q", (r for _o, r in found))
+        walk.ref_vpages = array("q", (self.refs.vpage[r] for r in walk.anon_refs))
         return walk
 
     def mm_name(self, mi: int) -> str:

@@ -17,6 +17,10 @@ DISK_KINDS = ("hdd", "ssd", "zram")
 
 
 def _ranges(value: object) -> tuple[tuple[int, int], ...]:
+    # the generator and the parser already hand over tuples of int pairs: keep them as
+    # they are (converting a million pairs again costs about a second)
+    if type(value) is tuple and all(type(p) is tuple and len(p) == 2 for p in value):
+        return value
     return tuple((int(a), int(b)) for a, b in value)  # type: ignore[attr-defined]
 
 

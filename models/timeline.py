@@ -168,14 +168,35 @@ class Timeline:
         g = self._g(granularity)
         b = boundaries(event)[g]
         base = self._cum[g][e]
-        if event.t1 <= t or event.t1 == event.t0:
+        if event.t1 <= t:
             done = b
+        elif isinstance(event, (ev.Walk, ev.Search)):
+            done = self._boundaries_by(event, e, granularity, b, t)
         else:
-            done = b * (t - event.t0) // (event.t1 - event.t0)
+            done = 0  # still running at t: its frame comes when it ends
         if e == len(self.events) - 1 and event.t1 <= t:
             return self.frame_count(granularity) - 1
         # frame k is the state after k boundaries
         return min(base + done, self.frame_count(granularity) - 1)
+
+    def _boundaries_by(self, event: ev.Event, e: int, granularity: str, b: int, t: int) -> int:
+        """How many of the event's `b` boundaries lie at or before time `t` (binary search)."""
+        before = self.state_before(e) if isinstance(event, ev.Search) else None
+        cpu = self.cpu
+
+        def at(j: int) -> int:
+            prog = self.progress(before, event, granularity, j)  # type: ignore[arg-type]
+            spent = cpu.walk(prog.ptes, prog.calls) + prog.mm_calls * cpu.mm
+            return event.t0 + spent + len(prog.restored) * cpu.unuse_pte
+
+        lo, hi = 0, b  # answer in [lo, hi]: boundaries 0..answer-1 are at or before t
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if at(mid) <= t:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
 
     # ---- states ---------------------------------------------------------------------
     def state_before(self, event_index: int) -> State:

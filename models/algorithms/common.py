@@ -139,12 +139,9 @@ class Run:
         if hi - lo == 1:
             self.read_batch([r.slot], r.slot, site)
             return
-        refs, st = walk.ref_by_vpage, self.state
-        slots = []
-        for vpage in range(lo, hi):
-            other = refs.get(vpage)
-            if other is not None and st.ref_state[other] == SWAP:
-                slots.append(self.machine.refs[other].slot)
+        ref_state, ref_slot = self.state.ref_state, self.machine.refs.slot
+        # the swap PTEs in the window, in PTE order (the walk order is address order)
+        slots = [ref_slot[o] for o in walk.refs_between(lo, hi) if ref_state[o] == SWAP]
         self.read_batch(slots, r.slot, site)
 
     def lookup_swap_cache(self, ref: int, site: str) -> bool:

@@ -1,0 +1,152 @@
+"""From the dict tomllib returns to a `Scenario`: types, key names, size limits.
+
+This layer only checks what the TOML *says* (a known key, of the right type, present
+when required) and refuses documents too big to hold; whether the machine it
+describes makes sense is `validate.py`'s job, so programmatically built scenarios
+get the same semantic checks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from models.scenario.errors import Problem
+from models.scenario.fields import Fields, expect_table, expect_tables
+from models.scenario.generate import generate
+from models.scenario.genspec import parse_generate
+from models.scenario.limits import MAX_REFERENCES, over_limit
+from models.scenario.validate import validate_base
+from models.scenario_model import (
+    CPU_PARAM_NAMES,
+    DISK_PARAM_NAMES,
+    CpuParams,
+    DiskParams,
+    Mm,
+    Scenario,
+    ShmemFile,
+    Vma,
+)
+
+FORMAT = "swaptui-scenario/1"
+
+_TOP_KEYS = ("format", "scenario", "swap", "disk", "cpu", "memory", "mm", "shmem", "generate")
+_SCENARIO_KEYS = ("name", "title", "description", "seed", "page_cluster")
+_MM_KEYS = ("pid", "comm", "parent", "vma")
+_VMA_KEYS = ("start", "pages", "anon", "resident", "swapped")
+_SHMEM_KEYS = ("name", "pages", "swapped")
+_INT_DISK_PARAMS = frozenset({"skip_slots"})
+
+
+def scenario_from_toml(data: dict[str, Any]) -> Scenario:
+    """Build the scenario a parsed document describes (either form); raises Problem."""
+    top = Fields(data, (), _TOP_KEYS)
+    if "format" not in data:
+        raise Problem((), f'missing format = "{FORMAT}" (is this a swaptui scenario file?)')
+    fmt = top.get_str("format")
+    if fmt != FORMAT:
+        raise Problem(("format",), f'expected "{FORMAT}", got {fmt!r}')
+    for table in ("scenario", "swap"):
+        if table not in data:
+            raise Problem((), f"missing required table [{table}]")
+
+    info = Fields(
+        expect_table(data["scenario"], ("scenario",)), ("scenario",), _SCENARIO_KEYS, ("name",)
+    )
+    swap = Fields(expect_table(data["swap"], ("swap",)), ("swap",), ("slots", "bad"), ("slots",))
+    slots = swap.get_int("slots")
+    memory = Fields(expect_table(data.get("memory", {}), ("memory",)), ("memory",), ("free_pages",))
+    base = Scenario(
+        name=info.get_str("name"),
+        title=info.get_str("title"),
+        description=info.get_str("description"),
+        seed=info.get_int("seed", 0),
+        page_cluster=info.get_int("page_cluster", 3),
+        slots=slots,
+        bad=tuple(swap.int_list("bad")),
+        disk=_disk(data.get("disk", {})),
+        cpu=_cpu(data.get("cpu", {})),
+        free_pages=memory.optional_int("free_pages"),
+    )
+
+    if "generate" in data:
+        if "mm" in data or "shmem" in data:
+            raise Problem(
+                ("generate",),
+                "cannot be combined with [[mm]] or [[shmem]] tables: "
+                "a scenario is either explicit or generated",
+            )
+        spec = parse_generate(expect_table(data["generate"], ("generate",)))
+        validate_base(base)
+        return generate(base, spec)
+
+    budget = _ReferenceBudget()
+    mms = tuple(_mm(t, i, budget) for i, t in enumerate(expect_tables(data.get("mm", []), ("mm",))))
+    shmem = tuple(
+        _shmem(t, i, budget) for i, t in enumerate(expect_tables(data.get("shmem", []), ("shmem",)))
+    )
+    return attrs.evolve(base, mms=mms, shmem=shmem)
+
+
+class _ReferenceBudget:
+    """Counts swapped references while parsing, so a huge file is refused early."""
+
+    def __init__(self) -> None:
+        self.used = 0
+
+    def take(self, n: int, where: tuple[str | int, ...]) -> None:
+        self.used += n
+        if self.used > MAX_REFERENCES:
+            raise Problem(where, over_limit("swapped references", MAX_REFERENCES), at=("swapped",))
+
+
+def _disk(value: object) -> DiskParams:
+    table = expect_table(value, ("disk",))
+    f = Fields(table, ("disk",), DISK_PARAM_NAMES)
+    defaults = DiskParams()
+    params: dict[str, Any] = {"kind": f.get_str("kind", defaults.kind)}
+    for name in DISK_PARAM_NAMES[1:]:
+        if name in table:
+            if name in _INT_DISK_PARAMS:
+                params[name] = f.get_int(name)
+            else:
+                params[name] = f.get_float(name)
+    return DiskParams(**params)
+
+
+def _cpu(value: object) -> CpuParams:
+    table = expect_table(value, ("cpu",))
+    f = Fields(table, ("cpu",), CPU_PARAM_NAMES)
+    return CpuParams(**{name: f.get_float(name) for name in CPU_PARAM_NAMES if name in table})
+
+
+def _mm(table: dict[str, Any], i: int, budget: _ReferenceBudget) -> Mm:
+    where = ("mm", i)
+    f = Fields(table, where, _MM_KEYS, ("pid",))
+    vma_tables = expect_tables(table.get("vma", []), (*where, "vma"))
+    vmas = tuple(_vma(t, (*where, "vma", j), budget) for j, t in enumerate(vma_tables))
+    return Mm(
+        pid=f.get_int("pid"), comm=f.get_str("comm"), parent=f.optional_int("parent"), vmas=vmas
+    )
+
+
+def _vma(table: dict[str, Any], where: tuple[str | int, ...], budget: _ReferenceBudget) -> Vma:
+    f = Fields(table, where, _VMA_KEYS, ("start", "pages"))
+    swapped = f.pairs("swapped", "[page, slot]")
+    budget.take(len(swapped), where)
+    return Vma(
+        start=f.get_int("start"),
+        pages=f.get_int("pages"),
+        anon=f.get_bool("anon", True),
+        resident=f.pairs("resident", "[first, end)"),
+        swapped=swapped,
+    )
+
+
+def _shmem(table: dict[str, Any], i: int, budget: _ReferenceBudget) -> ShmemFile:
+    where = ("shmem", i)
+    f = Fields(table, where, _SHMEM_KEYS, ("name", "pages"))
+    swapped = f.pairs("swapped", "[page, slot]")
+    budget.take(len(swapped), where)
+    return ShmemFile(name=f.get_str("name"), pages=f.get_int("pages"), swapped=swapped)

@@ -41,6 +41,7 @@ class RunOptions:
     disk_params: tuple[tuple[str, float], ...] = field(default=(), converter=_pairs)
     cpu_params: tuple[tuple[str, float], ...] = field(default=(), converter=_pairs)
     keep_events: bool = True
+    keep_requests: bool = True  # the disk requests alone (for --trace), even without events
 
 
 def default_readahead(algorithm: str, disk_kind: str) -> str:
@@ -135,6 +136,7 @@ def run_swapoff(
         DiskModel(configured.disk, configured.slots),
         CpuCost.from_params(configured.cpu),
         keep_events=options.keep_events,
+        keep_requests=options.keep_requests,
     )
     run.progress = progress
     _TRY_TO_UNUSE[options.algorithm](run)
@@ -145,7 +147,7 @@ def run_swapoff(
         result=run.state.result,
         counters=run.state.counters,
         events=tuple(run.events) if run.events is not None else None,
-        requests=tuple(run.requests),
+        requests=tuple(run.requests or ()),
         machine=machine,
         final=run.state,
     )

@@ -58,7 +58,9 @@ def _assignments(values: list[str], flag: str) -> dict[str, float]:
     return out
 
 
-def run_options(ns: argparse.Namespace, algorithm: str, keep_events: bool) -> RunOptions:
+def run_options(
+    ns: argparse.Namespace, algorithm: str, keep_events: bool, keep_requests: bool = True
+) -> RunOptions:
     return RunOptions(
         algorithm=algorithm,
         readahead=ns.readahead,
@@ -66,4 +68,5 @@ def run_options(ns: argparse.Namespace, algorithm: str, keep_events: bool) -> Ru
         disk_params=_assignments(ns.disk_param, "--disk-param"),
         cpu_params=_assignments(ns.cpu_param, "--cpu-param"),
         keep_events=keep_events,
+        keep_requests=keep_requests,
     )

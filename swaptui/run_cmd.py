@@ -42,7 +42,7 @@ def run(ns: argparse.Namespace) -> int:
     if ns.trace:
         check_writable(ns.trace)
     keep = scenario.swap_references() <= EVENTS_LIMIT
-    options = [run_options(ns, a, keep_events=keep) for a in algos]
+    options = [run_options(ns, a, keep_events=keep, keep_requests=bool(ns.trace)) for a in algos]
     results: list[tuple[RunResult, list[str]]] = []
     for opt in options:
         try:

@@ -34,6 +34,7 @@ class Run:
         disk: DiskModel,
         cpu: CpuCost,
         keep_events: bool,
+        keep_requests: bool = True,
     ) -> None:
         self.machine = machine
         self.algorithm = algorithm
@@ -42,7 +43,8 @@ class Run:
         self.cpu = cpu
         self.state = State(machine)
         self.events: list[ev.Event] | None = [] if keep_events else None
-        self.requests: list[ev.DiskRequest] = []  # kept even without events, for --trace
+        # kept even without events, for --trace; None when not wanted (memory)
+        self.requests: list[ev.DiskRequest] | None = [] if keep_requests else None
         self.page_cluster = machine.scenario.page_cluster
         self.free_pages = machine.scenario.free_pages
         self.cluster = ClusterState()
@@ -111,7 +113,8 @@ class Run:
                 target=target,
                 reason=reason,
             )
-            self.requests.append(request)  # type: ignore[arg-type]
+            if self.requests is not None:
+                self.requests.append(request)  # type: ignore[arg-type]
             i = j
         if target_failed:
             raise OutOfMemory
@@ -126,10 +129,11 @@ class Run:
 
     def swapin_readahead(self, ref: int, site: str) -> None:
         """swapin_readahead for the anon PTE of `ref`: VMA or cluster readahead by policy."""
-        r = self.machine.refs[ref]
+        refs = self.machine.refs
         if self.readahead != "vma":
-            self.cluster_readahead(r.slot, self.readahead, site)
+            self.cluster_readahead(refs.slot[ref], self.readahead, site)
             return
+        r = refs[ref]
         walk = self.machine.walks[r.owner]
         start, end, _anon = walk.vma_bounds[r.vma]
         state = self.vma_state.get((r.owner, r.vma))
@@ -146,20 +150,21 @@ class Run:
 
     def lookup_swap_cache(self, ref: int, site: str) -> bool:
         """lookup_swap_cache: is the page cached?  Counts a readahead page's first use as a hit."""
-        r = self.machine.refs[ref]
+        refs = self.machine.refs
         st = self.state
-        hit = bool(st.cached[r.slot])
-        ra = hit and bool(st.readahead[r.slot])
+        slot = refs.slot[ref]
+        hit = bool(st.cached[slot])
+        ra = hit and bool(st.readahead[slot])
         if hit:
-            if self.readahead == "vma" and r.vpage >= 0:
-                key = (r.owner, r.vma)
+            if self.readahead == "vma" and refs.vpage[ref] >= 0:
+                key = (refs.owner[ref], refs.vma[ref])
                 state = self.vma_state.get(key)
                 if state is None:
                     state = self.vma_state[key] = VmaState()
-                state.on_hit(r.vpage, ra)
+                state.on_hit(refs.vpage[ref], ra)
             elif ra:
                 self.cluster.hits += 1
-        self.emit(ev.Lookup, 0, site, slot=r.slot, ref=ref, hit=hit, readahead_hit=ra)
+        self.emit(ev.Lookup, 0, site, slot=slot, ref=ref, hit=hit, readahead_hit=ra)
         return hit
 
     def shmem_swapin(self, ref: int, site: str) -> None:
@@ -169,7 +174,7 @@ class Run:
         """
         if not self.lookup_swap_cache(ref, "shmem_swapin:lookup"):
             policy = "cluster-adaptive" if self.readahead == "vma" else self.readahead
-            self.cluster_readahead(self.machine.refs[ref].slot, policy, site)
+            self.cluster_readahead(self.machine.refs.slot[ref], policy, site)
 
     def done(self, result: str) -> None:
         self.emit(ev.Done, 0, "try_to_unuse:return", result=result)
@@ -191,7 +196,7 @@ def unuse_mm(run: Run, mi: int, unuse_one: Any) -> None:
     for ref in walk.anon_refs:
         if ref_state[ref] != SWAP:
             continue  # restored in an earlier pass: an ordinary present PTE now
-        o = refs[ref].ordinal
+        o = refs.ordinal[ref]
         calls = walk.unit_starts_between(cursor, o)
         run.emit(
             ev.Walk,
@@ -226,7 +231,7 @@ def shmem_unuse(run: Run) -> None:
         for ref in refs:
             if ref_state[ref] != SWAP:
                 continue
-            slot = m.refs[ref].slot
+            slot = m.refs.slot[ref]
             run.shmem_swapin(ref, "shmem_swapin")
             run.emit(ev.ShmemUnuse, 0, "shmem_unuse_inode", ref=ref, slot=slot, file=fi, searched=0)
             run.free_cache(slot, "shmem_unuse_inode:delete_from_swap_cache")

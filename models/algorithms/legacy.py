@@ -88,9 +88,9 @@ def search_visits(
     """
     n1 = machine.n_positions
     holders = {
-        machine.refs[r].owner + 1: r
+        machine.refs.owner[r] + 1: r
         for r in machine.slot_refs.get(slot, [])
-        if ref_state[r] == SWAP and machine.refs[r].kind == ANON
+        if ref_state[r] == SWAP and machine.refs.kind[r] == ANON
     }
     count = len(holders)
     mapped_vpage = -1
@@ -103,9 +103,9 @@ def search_visits(
         r = holders.get(pos, -1)
         if mapped_vpage < 0:
             if r >= 0:
-                o = machine.refs[r].ordinal
+                o = machine.refs.ordinal[r]
                 count -= 1
-                mapped_vpage = machine.refs[r].vpage
+                mapped_vpage = machine.refs.vpage[r]
                 mapped_family = machine.family[mi]
                 return Visit(pos, mi, walk.unit_of(o) + 1, o + 1, 0, False, r)
             return Visit(pos, mi, walk.total_units, walk.total_ptes, 0, False, -1)
@@ -143,9 +143,9 @@ def search(run: Run, slot: int, start_pos: int) -> int:
     st = run.state
     n1 = m.n_positions
     holders = sorted(
-        ((m.refs[r].owner + 1 - start_pos) % n1, r)
+        ((m.refs.owner[r] + 1 - start_pos) % n1, r)
         for r in m.slot_refs.get(slot, [])
-        if st.ref_state[r] == SWAP and m.refs[r].kind == ANON
+        if st.ref_state[r] == SWAP and m.refs.kind[r] == ANON
     )
     calls = ptes = mm_calls = 0
     restored: list[int] = []
@@ -179,11 +179,11 @@ def search(run: Run, slot: int, start_pos: int) -> int:
         mm_calls += 1
         if holders and holders[0][0] == 0:
             r = holders[0][1]
-            o = m.refs[r].ordinal
+            o = m.refs.ordinal[r]
             calls += walk.unit_of(o) + 1
             ptes += o + 1
             restored.append(r)
-            mapped_vpage, mapped_family = m.refs[r].vpage, m.family[start_pos - 1]
+            mapped_vpage, mapped_family = m.refs.vpage[r], m.family[start_pos - 1]
             idx = 1
             set_start = False  # start_mm held it: it stays start_mm
         else:
@@ -197,11 +197,11 @@ def search(run: Run, slot: int, start_pos: int) -> int:
             mm_calls += c
             ptes += p
             calls += u
-            o = m.refs[r].ordinal
-            walk = m.walks[m.refs[r].owner]
+            o = m.refs.ordinal[r]
+            walk = m.walks[m.refs.owner[r]]
             calls += walk.unit_of(o) + 1
             ptes += o + 1
-            mapped_vpage, mapped_family = m.refs[r].vpage, m.family[m.refs[r].owner]
+            mapped_vpage, mapped_family = m.refs.vpage[r], m.family[m.refs.owner[r]]
         else:
             c, _p, _u, init = span(k_done, k)
             mm_calls += c
@@ -250,7 +250,7 @@ def shmem_unuse_entry(run: Run, slot: int, start_file: int) -> int:
     """3.14 shmem_unuse(entry): search files circularly from the last hit; return the file found."""
     m = run.machine
     ref = next(r for r in m.slot_refs[slot] if run.state.ref_state[r] == SWAP)
-    target = m.refs[ref].owner
+    target = m.refs.owner[ref]
     n = len(m.file_refs)
     searched = 0
     for k in range(n):
@@ -282,7 +282,7 @@ def try_to_unuse(run: Run) -> None:
             else:
                 run.cluster_readahead(i, run.readahead, "swapin_readahead")
             refs = m.slot_refs.get(i, [])
-            if st.count[i] and refs and m.refs[refs[0]].kind == SHMEM:
+            if st.count[i] and refs and m.refs.kind[refs[0]] == SHMEM:
                 shmem_start = shmem_unuse_entry(run, i, shmem_start)
             elif st.count[i]:
                 start_pos = search(run, i, start_pos)

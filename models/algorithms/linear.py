@@ -51,7 +51,7 @@ def try_to_unuse(run: Run) -> None:
         # one swap PTE of this area inside unuse_pte_range
         if not lookup_first or not run.lookup_swap_cache(ref, "unuse_pte_range:lookup_swap_cache"):
             run.swapin_readahead(ref, "swapin_readahead")
-        slot = run.machine.refs[ref].slot
+        slot = run.machine.refs.slot[ref]
         run.emit(ev.UnusePte, run.cpu.unuse_pte, "unuse_pte", ref=ref, slot=slot)
         if st.count[slot] == 0:
             run.free_cache(slot, "try_to_free_swap")

@@ -22,7 +22,7 @@ from models.algorithms.common import OutOfMemory, Run, shmem_unuse, unuse_mm
 def try_to_unuse(run: Run) -> None:
     def unuse_pte_range_entry(ref: int) -> None:
         run.swapin_readahead(ref, "swapin_readahead")
-        slot = run.machine.refs[ref].slot
+        slot = run.machine.refs.slot[ref]
         run.emit(ev.UnusePte, run.cpu.unuse_pte, "unuse_pte", ref=ref, slot=slot)
         run.free_cache(slot, "delete_from_swap_cache")
 

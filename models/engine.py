@@ -10,9 +10,10 @@ from models import events as ev
 from models.algorithms import ALGORITHMS, common, legacy, linear, rfc
 from models.cost import CpuCost, DiskModel
 from models.counters import Counters
+from models.faults import check_faults, with_fork_children
 from models.machine import Machine
 from models.readahead import POLICIES
-from models.scenario_model import CPU_PARAM_NAMES, DISK_KINDS, DISK_PARAM_NAMES, Scenario
+from models.scenario_model import CPU_PARAM_NAMES, DISK_KINDS, DISK_PARAM_NAMES, Fault, Scenario
 from models.state import State
 
 _TRY_TO_UNUSE: dict[str, Callable[[common.Run], None]] = {
@@ -42,6 +43,7 @@ class RunOptions:
     cpu_params: tuple[tuple[str, float], ...] = field(default=(), converter=_pairs)
     keep_events: bool = True
     keep_requests: bool = True  # the disk requests alone (for --trace), even without events
+    faults: tuple[Fault, ...] = ()  # injected besides the scenario's own
 
 
 def default_readahead(algorithm: str, disk_kind: str) -> str:
@@ -110,6 +112,8 @@ class RunResult:
     requests: tuple[ev.DiskRequest, ...]
     machine: Machine = field(eq=False)
     final: State = field(eq=False)
+    faults: tuple[Fault, ...] = ()  # every fault asked for (scenario's, then the options')
+    fired: tuple[tuple[Fault, int], ...] = ()  # those that took effect, with the time (ns)
 
     @property
     def disk(self) -> str:
@@ -127,8 +131,14 @@ def run_swapoff(
     `progress`, if given, is called now and then with the fraction of slots freed.
     """
     configured, readahead = configure(scenario, options)
-    if machine is None or machine.scenario != configured:
-        machine = Machine(configured)
+    faults = configured.faults + options.faults
+    try:
+        check_faults(configured, faults)
+    except ValueError as e:
+        raise OptionError(str(e)) from None
+    walked, children = with_fork_children(configured, faults)
+    if machine is None or machine.scenario != walked:
+        machine = Machine(walked, unborn=frozenset(children.values()))
     run = common.Run(
         machine,
         options.algorithm,
@@ -137,6 +147,8 @@ def run_swapoff(
         CpuCost.from_params(configured.cpu),
         keep_events=options.keep_events,
         keep_requests=options.keep_requests,
+        faults=faults,
+        children=children,
     )
     run.progress = progress
     _TRY_TO_UNUSE[options.algorithm](run)
@@ -150,4 +162,6 @@ def run_swapoff(
         requests=tuple(run.requests or ()),
         machine=machine,
         final=run.state,
+        faults=faults,
+        fired=tuple(run.inject.fired),
     )

@@ -54,6 +54,7 @@ class DiskRequest(Event):
     seek_slots: int
     target: int  # the slot being faulted or searched for by this batch
     reason: str  # "target" if the request holds `target`, else "readahead"
+    failed: tuple[int, ...] = ()  # slots whose read failed (an eio fault)
 
 
 @frozen
@@ -140,6 +141,53 @@ class FreeSwapCache(Event):
 
 
 @frozen
+class FaultFired(Event):
+    """A fault of the scenario or the command line took effect (see models/faults.py)."""
+
+    kind: str
+    spec: str
+    detail: str  # what it did, in words
+
+
+@frozen
+class FaultIn(Event):
+    """do_swap_page: the process itself faulted the page of `ref` in, racing the walk."""
+
+    ref: int
+    slot: int
+
+
+@frozen
+class DropRef(Event):
+    """A reference went away without being swapped in (the mm exited, the file was unlinked)."""
+
+    ref: int
+    slot: int
+
+
+@frozen
+class MmExit(Event):
+    """The mm left the mmlist: walks skip it from now on."""
+
+    mm: int
+
+
+@frozen
+class MmFork(Event):
+    """fork(): mm `mm` (a copy of `parent`) joins the mmlist and shares its swap entries."""
+
+    mm: int
+    parent: int
+
+
+@frozen
+class Reclaim(Event):
+    """Reclaim unmapped mapped pages still in the swap cache: their swap entries are back."""
+
+    refs: tuple[int, ...]
+
+
+@frozen
 class Done(Event):
     """try_to_unuse returned."""
 
@@ -169,4 +217,6 @@ def boundaries(ev: Event) -> tuple[int, int, int, int, int]:
         return (1, 0, 0, 0, 0)
     if isinstance(ev, PassStart):
         return (1, 0, 0, 0, 1 if ev.number > 1 else 0)
+    if isinstance(ev, FaultFired):
+        return (1, 1, 1, 1, 0)  # a fault is worth a stop at every step size
     return (1, 0, 0, 0, 0)

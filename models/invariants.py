@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from models import events as ev
 from models.engine import RunResult
-from models.state import ERROR, PRESENT, SWAP, State
+from models.state import ABSENT, DROPPED, ERROR, PRESENT, SWAP, State
 from models.tokens import token
 
 
@@ -23,6 +23,9 @@ def check(run: RunResult) -> list[str]:
     problems: list[str] = []
     seed = m.scenario.seed
     left: dict[int, int] = {}
+    failed = {s for q in run.requests for s in q.failed} | {
+        f.slot for f in run.faults if f.kind == "eio"
+    }
     for i, r in enumerate(m.refs):
         state = st.ref_state[i]
         if state == PRESENT:
@@ -34,7 +37,10 @@ def check(run: RunResult) -> list[str]:
             left[r.slot] = left.get(r.slot, 0) + 1
             if run.result == "ok":
                 problems.append(f"{_who(run, i)} still holds swap entry {r.slot}")
-        elif state != ERROR:
+        elif state == ERROR:
+            if r.slot not in failed:
+                problems.append(f"{_who(run, i)} has an error marker but slot {r.slot} read fine")
+        elif state not in (DROPPED, ABSENT):
             problems.append(f"{_who(run, i)} is in an unknown state {state}")
     for slot in range(1, m.slots):
         if st.count[slot] != left.get(slot, 0):

@@ -222,7 +222,8 @@ def _populated_regions(scenario_mm: Mm) -> list[int]:
 class Machine:
     """Everything about the scenario that does not change while swapoff runs."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, unborn: frozenset[int] = frozenset()) -> None:
+        """`unborn`: pids of fork children that come alive only when their fork fault fires."""
         self.scenario = scenario
         self.slots = scenario.slots
         self.bad = frozenset(scenario.bad)
@@ -239,8 +240,14 @@ class Machine:
                 cur = scenario.mms[pid_index[cur.parent]]
                 seen += 1
             self.family.append(pid_index[cur.pid])
+        # each mm's references are one contiguous block of ids, in the order of its
+        # VMAs and their swapped lists: a fork child's block lines up with its parent's
+        self.mm_refs: list[range] = []
         for mi, m in enumerate(scenario.mms):
+            first = len(self.refs)
             self.walks.append(self._compile_mm(mi, m))
+            self.mm_refs.append(range(first, len(self.refs)))
+        self.unborn = frozenset(i for i, m in enumerate(scenario.mms) if m.pid in unborn)
         # each file's swapped pages in index order, as shmem_unuse_inode finds them
         self.file_refs: list[list[int]] = []
         for fi, f in enumerate(scenario.shmem):
@@ -297,6 +304,9 @@ class Machine:
         walk.anon_refs = array("q", (r for _o, r in found))
         walk.ref_vpages = array("q", (self.refs.vpage[r] for r in walk.anon_refs))
         return walk
+
+    def mm_index(self, pid: int) -> int:
+        return self.mm_pids.index(pid)
 
     def mm_name(self, mi: int) -> str:
         m = self.scenario.mms[mi]

@@ -122,6 +122,18 @@ CPU_PARAM_NAMES = ("pte_ns", "range_ns", "mm_ns", "unuse_pte_ns", "slot_scan_ns"
 
 
 @frozen
+class Fault:
+    """A fault to inject while swapoff runs (see models/faults.py for the kinds)."""
+
+    kind: str
+    after: int = 0
+    slot: int = 0
+    pid: int = 0
+    pages: int = 0
+    shmem: str = ""
+
+
+@frozen
 class Scenario:
     """One machine at swapoff time: the explicit form of a scenario file."""
 
@@ -137,6 +149,7 @@ class Scenario:
     mms: tuple[Mm, ...] = ()  # mmlist order (init_mm is implicit and first)
     shmem: tuple[ShmemFile, ...] = ()  # shmem_swaplist order
     description: str = ""  # one line, for presets
+    faults: tuple[Fault, ...] = ()  # injected while swapoff runs ([[fault]] tables)
 
     def swap_references(self) -> int:
         return sum(len(v.swapped) for m in self.mms for v in m.vmas) + sum(

@@ -18,10 +18,14 @@ from models.tokens import token
 SWAP = 0
 PRESENT = 1
 ERROR = 2  # the read failed: the PTE carries an error marker (SIGBUS on access)
+DROPPED = 3  # the reference went away: its mm exited or its file was unlinked
+ABSENT = 4  # a fork child's reference before the fork (or if its parent's was gone)
+ERROR_TOKEN = (1 << 64) - 1  # the content of a page whose read failed
 
 
 class State:
     __slots__ = (
+        "active",
         "allocated",
         "cache_size",
         "cache_token",
@@ -38,6 +42,7 @@ class State:
         "ref_token",
         "result",
         "seed",
+        "signal",
     )
 
     def __init__(self, machine: Machine) -> None:
@@ -53,9 +58,18 @@ class State:
         self.cache_token = array("Q", bytes(8 * slots))
         self.ref_token = array("Q", bytes(8 * len(machine.refs)))
         self.seed = machine.scenario.seed
-        for slot, refs in machine.slot_refs.items():
-            self.count[slot] = len(refs)
-        self.inuse = len(machine.slot_refs)
+        # mms on the mmlist (a fork child joins when its fork happens)
+        self.active = bytearray(b"\x01" * len(machine.walks))
+        for mi in machine.unborn:
+            self.active[mi] = 0
+            for r in machine.mm_refs[mi]:
+                self.ref_state[r] = ABSENT
+        ref_slot = machine.refs.slot
+        for r in range(len(ref_slot)):
+            if self.ref_state[r] == SWAP:
+                self.count[ref_slot[r]] += 1
+        self.inuse = sum(1 for c in self.count if c)
+        self.signal = False
         self.head = 0
         self.cache_size = 0
         self.allocated = 0
@@ -74,6 +88,8 @@ class State:
         other.cache_token = array("Q", self.cache_token)
         other.ref_token = array("Q", self.ref_token)
         other.seed = self.seed
+        other.active = bytearray(self.active)
+        other.signal = self.signal
         other.head = self.head
         other.inuse = self.inuse
         other.cache_size = self.cache_size
@@ -109,11 +125,12 @@ class State:
                 if not self.count[slot]:
                     self.inuse += 1
             self.cached[slot] = 1
-            self.cache_token[slot] = token(self.seed, slot)
+            self.cache_token[slot] = ERROR_TOKEN if slot in e.failed else token(self.seed, slot)
             self.readahead[slot] = 0 if slot == e.target else 1
         self.allocated += e.pages
         self.head = e.start + e.pages
         c.pages_read += e.pages
+        c.io_errors += len(e.failed)
         c.io_requests += 1
         c.seek_slots += e.seek_slots
         c.io_ns += (e.t1 - e.t0) // 1000
@@ -132,9 +149,12 @@ class State:
         self.counters.ptes_scanned += e.ptes
         self.counters.unuse_pte_range_calls += e.calls
 
-    def _drop_reference(self, ref: int, slot: int) -> None:
-        self.ref_state[ref] = PRESENT
-        self.ref_token[ref] = self.cache_token[slot]
+    def _drop_reference(self, ref: int, slot: int, state: int = PRESENT) -> None:
+        page = self.cache_token[slot]
+        if state == PRESENT and page == ERROR_TOKEN:
+            state = ERROR  # the read failed: an error marker, never silently wrong data
+        self.ref_state[ref] = state
+        self.ref_token[ref] = page if state == PRESENT else 0
         self.count[slot] -= 1
         if not self.count[slot] and not self.cached[slot]:
             self.inuse -= 1
@@ -168,6 +188,39 @@ class State:
     def _done(self, e: ev.Done) -> None:
         self.result = e.result
 
+    def _fault(self, e: ev.FaultFired) -> None:
+        if e.kind == "eintr":
+            self.signal = True
+
+    def _fault_in(self, e: ev.FaultIn) -> None:
+        self._drop_reference(e.ref, e.slot)
+
+    def _drop_ref(self, e: ev.DropRef) -> None:
+        self._drop_reference(e.ref, e.slot, DROPPED)
+
+    def _mm_exit(self, e: ev.MmExit) -> None:
+        self.active[e.mm] = 0
+
+    def _mm_fork(self, e: ev.MmFork) -> None:
+        """The child's PTEs are copies of the parent's as they are now."""
+        self.active[e.mm] = 1
+        m = self.machine
+        for child, parent in zip(m.mm_refs[e.mm], m.mm_refs[e.parent], strict=True):
+            state = self.ref_state[parent]
+            if state == SWAP:
+                self.count[m.refs.slot[child]] += 1  # swap_duplicate
+            elif state not in (PRESENT, ERROR):
+                state = ABSENT
+            self.ref_state[child] = state
+            self.ref_token[child] = self.ref_token[parent]
+
+    def _reclaim(self, e: ev.Reclaim) -> None:
+        slots = self.machine.refs.slot
+        for ref in e.refs:
+            self.ref_state[ref] = SWAP
+            self.ref_token[ref] = 0
+            self.count[slots[ref]] += 1
+
 
 _APPLY: dict[type, Callable[[State, ev.Event], None]] = {
     ev.PassStart: State._pass_start,  # type: ignore[dict-item]
@@ -181,4 +234,10 @@ _APPLY: dict[type, Callable[[State, ev.Event], None]] = {
     ev.Search: State._search,  # type: ignore[dict-item]
     ev.FreeSwapCache: State._free,  # type: ignore[dict-item]
     ev.Done: State._done,  # type: ignore[dict-item]
+    ev.FaultFired: State._fault,  # type: ignore[dict-item]
+    ev.FaultIn: State._fault_in,  # type: ignore[dict-item]
+    ev.DropRef: State._drop_ref,  # type: ignore[dict-item]
+    ev.MmExit: State._mm_exit,  # type: ignore[dict-item]
+    ev.MmFork: State._mm_fork,  # type: ignore[dict-item]
+    ev.Reclaim: State._reclaim,  # type: ignore[dict-item]
 }

@@ -22,7 +22,7 @@ from models.counters import Counters
 from models.engine import RunResult
 from models.events import GRANULARITIES, boundaries
 from models.machine import Machine
-from models.state import PRESENT, State
+from models.state import State
 
 # keep checkpoints below this many bytes in all (each is a copy of the per-slot and per-ref arrays)
 CHECKPOINT_BUDGET = 192 * 1024 * 1024
@@ -252,9 +252,7 @@ class Timeline:
         if prog.restored:
             slot = event.slot  # type: ignore[attr-defined]
             for ref in prog.restored:
-                st.ref_state[ref] = PRESENT
-                st.ref_token[ref] = st.cache_token[slot]
-                st.count[slot] -= 1
+                st._drop_reference(ref, slot)
         return FrameView(
             granularity,
             frame,
@@ -290,7 +288,9 @@ class Timeline:
         return Progress(examined, calls, 0, (), Cursor(e.mm, o, u, vpage, False))
 
     def search_visits(self, before: State, e: ev.Search) -> list[Visit]:
-        return list(search_visits(self.machine, before.ref_state, e.slot, e.first_pos))
+        return list(
+            search_visits(self.machine, before.ref_state, e.slot, e.first_pos, before.active)
+        )
 
     def _search_progress(self, before: State, e: ev.Search, granularity: str, j: int) -> Progress:
         visits = self.search_visits(before, e)

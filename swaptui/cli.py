@@ -18,6 +18,9 @@ _COMMANDS: dict[str, str] = {
     "run": "swaptui.run_cmd",
     "scenario": "swaptui.scenario_cmd",
     "capture": "swaptui.capture",
+    "record": "swaptui.record",
+    "serve": "swaptui.serve",
+    "race": "swaptui.race_cmd",
 }
 
 

@@ -78,7 +78,9 @@ def test_legacy_search_fast_path_equals_literal_walk(scenario, pair):
         if not isinstance(e, ev.Search):
             continue
         before = tl.state_before(i)
-        visits = list(search_visits(run.machine, before.ref_state, e.slot, e.first_pos))
+        visits = list(
+            search_visits(run.machine, before.ref_state, e.slot, e.first_pos, before.active)
+        )
         assert sum(v.mm >= 0 for v in visits) == e.unuse_mm_calls
         assert sum(v.calls for v in visits) == e.calls
         assert sum(v.ptes for v in visits) == e.ptes

@@ -7,13 +7,16 @@ events (disk requests, lookups) and the state changes follow from those events.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable
 from typing import Any
 
 from models import events as ev
+from models.algorithms.inject import Injector
 from models.cost import CpuCost, DiskModel
 from models.machine import Machine
 from models.readahead import ClusterState, VmaState, cluster_block
+from models.scenario_model import Fault
 from models.state import SWAP, State
 
 PROGRESS_EVERY = 8192
@@ -35,6 +38,8 @@ class Run:
         cpu: CpuCost,
         keep_events: bool,
         keep_requests: bool = True,
+        faults: tuple[Fault, ...] = (),
+        children: dict[int, int] | None = None,
     ) -> None:
         self.machine = machine
         self.algorithm = algorithm
@@ -51,8 +56,16 @@ class Run:
         # progress reporting for long runs: called every PROGRESS_EVERY events
         self.progress: Callable[[float], None] | None = None
         self._emitted = 0
+        self._initial_inuse_exact = self.state.inuse
         self._initial_inuse = max(1, self.state.inuse)
         self.vma_state: dict[tuple[int, int], VmaState] = {}
+        self.faults = faults
+        # legacy's prefix sums over the mms on the mmlist, keyed by that set
+        self.legacy_prefix: tuple[bytes, tuple[array, array, array]] | None = None
+        self.inject = Injector(self, faults, children or {})
+        if self.inject.enomem is not None:
+            budget = self.inject.enomem
+            self.free_pages = budget if self.free_pages is None else min(budget, self.free_pages)
 
     # ---- emitting --------------------------------------------------------------------
     def emit(self, cls: type[ev.Event], cost_ps: int, site: str, **fields: Any) -> ev.Event:
@@ -102,6 +115,7 @@ class Run:
             head = st.head
             ns = self.disk.request_ns(head, start, pages)
             reason = "target" if start <= target < start + pages else "readahead"
+            failed = tuple(s for s in range(start, start + pages) if s in self.inject.eio)
             request = self.emit(
                 ev.DiskRequest,
                 ns * 1000,
@@ -112,11 +126,15 @@ class Run:
                 seek_slots=abs(start - head),
                 target=target,
                 reason=reason,
+                failed=failed,
             )
+            if failed:
+                self.inject.note_eio(failed)
             if self.requests is not None:
                 self.requests.append(request)  # type: ignore[arg-type]
             i = j
         if target_failed:
+            self.inject.note_enomem()
             raise OutOfMemory
 
     def cluster_readahead(self, slot: int, policy: str, site: str) -> None:
@@ -194,8 +212,9 @@ def unuse_mm(run: Run, mi: int, unuse_one: Any) -> None:
     cpu = run.cpu
     cursor = 0
     for ref in walk.anon_refs:
+        run.inject.poll()
         if ref_state[ref] != SWAP:
-            continue  # restored in an earlier pass: an ordinary present PTE now
+            continue  # restored already (an earlier pass, a racing fault): a present PTE
         o = refs.ordinal[ref]
         calls = walk.unit_starts_between(cursor, o)
         run.emit(
@@ -229,6 +248,7 @@ def shmem_unuse(run: Run) -> None:
     ref_state = run.state.ref_state
     for fi, refs in enumerate(m.file_refs):
         for ref in refs:
+            run.inject.poll()
             if ref_state[ref] != SWAP:
                 continue
             slot = m.refs.slot[ref]

@@ -24,6 +24,7 @@ kernel loop literally, and the tests hold the two to the same answers.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator
 
 from attrs import frozen
@@ -80,11 +81,16 @@ class Visit:
 
 
 def search_visits(
-    machine: Machine, ref_state: bytearray, slot: int, start_pos: int
+    machine: Machine,
+    ref_state: bytearray,
+    slot: int,
+    start_pos: int,
+    active: bytearray | None = None,
 ) -> Iterator[Visit]:
     """The search for `slot` position by position, exactly as the kernel loop runs it.
 
-    `ref_state` is the state before the search (it is not modified).
+    `ref_state` and `active` (mms on the mmlist) are the state before the search (they
+    are not modified).  An mm off the mmlist is passed without an unuse_mm call.
     """
     n1 = machine.n_positions
     holders = {
@@ -128,8 +134,29 @@ def search_visits(
         pos = (start_pos + k) % n1
         if pos == 0:
             yield Visit(0, -1, 0, 0, 0, False, -1)
-        else:
+        elif active is None or active[pos - 1]:
             yield visit(pos)
+
+
+def _active_prefix(run: Run) -> tuple[array, array, array]:
+    """Prefix sums over mm index of whole-walk PTEs, units and unuse_mm calls.
+
+    Only mms on the mmlist count (an exited or unborn mm is skipped without a call);
+    the arrays are rebuilt only when the set of such mms changes.
+    """
+    m, active = run.machine, run.state.active
+    key = bytes(active)
+    cached = run.legacy_prefix
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    pp, uu, cc = array("q", [0]), array("q", [0]), array("q", [0])
+    for mi, w in enumerate(m.walks):
+        on = active[mi]
+        pp.append(pp[-1] + (w.total_ptes if on else 0))
+        uu.append(uu[-1] + (w.total_units if on else 0))
+        cc.append(cc[-1] + on)
+    run.legacy_prefix = (key, (pp, uu, cc))
+    return pp, uu, cc
 
 
 def search(run: Run, slot: int, start_pos: int) -> int:
@@ -152,7 +179,7 @@ def search(run: Run, slot: int, start_pos: int) -> int:
     mapped_vpage = -1
     mapped_family = -1
     new_start = start_pos
-    pp, uu = m.prefix_ptes, m.prefix_units
+    pp, uu, cc = _active_prefix(run)
 
     def span(k_from: int, k_to: int) -> tuple[int, int, int, bool]:
         """Positions start+k for k in [k_from, k_to): (mm calls, ptes, units, passes init_mm)."""
@@ -164,7 +191,7 @@ def search(run: Run, slot: int, start_pos: int) -> int:
             # positions a0..b0-1 are mms a0-1 .. b0-2; position 0 is init_mm
             lo = max(a0, 1)
             init = a0 == 0
-            return b0 - lo, pp[b0 - 1] - pp[lo - 1], uu[b0 - 1] - uu[lo - 1], init
+            return cc[b0 - 1] - cc[lo - 1], pp[b0 - 1] - pp[lo - 1], uu[b0 - 1] - uu[lo - 1], init
         # wraps: a .. n1-1, init at n1, then 1 .. b-n1-1
         c1, p1, u1, _ = span(k_from, n1 - start_pos)
         c2, p2, u2, _ = span(n1 - start_pos, k_to)
@@ -209,7 +236,7 @@ def search(run: Run, slot: int, start_pos: int) -> int:
                 family_members = [
                     ((mi + 1 - start_pos) % n1, mi)
                     for mi in range(len(m.walks))
-                    if m.family[mi] == mapped_family
+                    if m.family[mi] == mapped_family and st.active[mi]
                 ]
             for km, mi in family_members:
                 if k_done <= km < k and m.walks[mi].unit_covering(mapped_vpage) is not None:
@@ -276,6 +303,14 @@ def try_to_unuse(run: Run) -> None:
             i = find_next_to_unuse(run, i)
             if not i:
                 break
+            run.inject.poll()
+            if st.signal:
+                run.done("EINTR")
+                return
+            if not st.in_use(i):
+                continue  # freed meanwhile by a racing fault: nothing to read
+            if start_pos and not st.active[start_pos - 1]:
+                start_pos = 0  # start_mm exited: start again from init_mm
             if run.readahead == "none":
                 # read_swap_cache_async: a cache hit costs nothing, a miss reads one page
                 run.read_batch([i], i, "read_swap_cache_async")

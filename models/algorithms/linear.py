@@ -69,11 +69,14 @@ def try_to_unuse(run: Run) -> None:
             run.emit(ev.PassStart, 0, "try_to_unuse:retry", number=number)
             shmem_unuse(run)
             for mi in range(len(run.machine.walks)):
-                if st.inuse == 0:
+                run.inject.poll()
+                if st.inuse == 0 or st.signal:
                     break
-                unuse_mm(run, mi, unuse_pte_range_entry)
+                if st.active[mi]:  # mmget_not_zero: an exited mm frees its own swap
+                    unuse_mm(run, mi, unuse_pte_range_entry)
             i = 0
-            while st.inuse:
+            while st.inuse and not st.signal:
+                run.inject.poll()
                 i = find_next_to_unuse(run, i)
                 if not i:
                     break
@@ -81,6 +84,9 @@ def try_to_unuse(run: Run) -> None:
                     run.free_cache(i, "try_to_unuse:folio_free_swap")
             if st.inuse == 0:
                 break
+            if st.signal:
+                run.done("EINTR")
+                return
             if st.inuse >= freed_before:
                 # Nothing could be freed: the kernel would retry forever.  Only a
                 # reference the walk cannot reach gets here, which validation rules out.

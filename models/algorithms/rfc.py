@@ -30,7 +30,12 @@ def try_to_unuse(run: Run) -> None:
     try:
         shmem_unuse(run)
         for mi in range(len(run.machine.walks)):
-            unuse_mm(run, mi, unuse_pte_range_entry)
+            run.inject.poll()
+            if run.state.signal:
+                run.done("EINTR")
+                return
+            if run.state.active[mi]:
+                unuse_mm(run, mi, unuse_pte_range_entry)
     except OutOfMemory:
         run.done("ENOMEM")
         return

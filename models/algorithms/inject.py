@@ -1,0 +1,153 @@
+"""Firing the injected faults at the algorithms' safe points.
+
+The kernel's races happen under locks: do_swap_page and unuse_pte take the same PTE
+lock, exit_mmap and unuse_mm the same mmap lock.  The algorithms therefore let
+faults in only between whole steps (before an mm, before a swap PTE, before a slot),
+which is what the locks make of the race, and re-check the state afterwards.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from models import events as ev
+from models.faults import fault_spec
+from models.machine import ANON
+from models.scenario_model import Fault
+from models.state import PRESENT, SWAP
+
+if TYPE_CHECKING:
+    from models.algorithms.common import Run
+
+
+class Injector:
+    """The faults not yet fired, and what firing each one does."""
+
+    def __init__(self, run: Run, faults: tuple[Fault, ...], children: dict[int, int]) -> None:
+        self.run = run
+        # enomem and eio act where the kernel would notice them, not at a safe point
+        self.pending = [(i, f) for i, f in enumerate(faults) if f.kind not in ("enomem", "eio")]
+        self.children = children  # fault index -> pid of the fork child
+        self.fired: list[tuple[Fault, int]] = []  # (fault, simulated ns when it fired)
+        self.eio = {f.slot for f in faults if f.kind == "eio"}
+        self.enomem = min((f.after for f in faults if f.kind == "enomem"), default=None)
+        self._eio_reported: set[int] = set()
+
+    def freed(self) -> int:
+        return self.run._initial_inuse_exact - self.run.state.inuse
+
+    def poll(self) -> None:
+        """Fire every pending fault whose trigger has been reached, in the order given."""
+        if not self.pending:
+            return
+        done = self.freed()
+        due = [(i, f) for i, f in self.pending if f.after <= done]
+        if not due:
+            return
+        self.pending = [p for p in self.pending if p not in due]
+        for i, f in due:
+            getattr(self, f"_{f.kind}")(i, f)
+
+    def _mark(self, f: Fault, detail: str) -> None:
+        self.fired.append((f, self.run.state.clock // 1000))
+        self.run.emit(
+            ev.FaultFired, 0, f"fault:{f.kind}", kind=f.kind, spec=fault_spec(f), detail=detail
+        )
+
+    def note_enomem(self) -> None:
+        for f in (f for f in self.run.faults if f.kind == "enomem"):
+            self._mark(f, f"allocation {f.after + 1} failed: swapoff gives up with ENOMEM")
+            return
+
+    def note_eio(self, slots: tuple[int, ...]) -> None:
+        for f in self.run.faults:
+            if f.kind == "eio" and f.slot in slots and f.slot not in self._eio_reported:
+                self._eio_reported.add(f.slot)
+                self._mark(f, f"reading slot {f.slot} failed: its PTEs get an error marker")
+
+    # ---- the kinds --------------------------------------------------------------------
+    def _eintr(self, i: int, f: Fault) -> None:
+        self._mark(f, "a signal is pending: swapoff stops at its next check (EINTR)")
+
+    def _mm(self, pid: int) -> int:
+        return self.run.machine.mm_index(pid)
+
+    def _touch(self, i: int, f: Fault) -> None:
+        run, st = self.run, self.run.state
+        mi = self._mm(f.pid)
+        refs = [r for r in run.machine.walks[mi].anon_refs if st.ref_state[r] == SWAP]
+        if not st.active[mi] or not refs:
+            self._mark(f, f"pid {f.pid} has nothing left in swap")
+            return
+        self._mark(f, f"pid {f.pid} faults its {len(refs)} swapped pages in (do_swap_page)")
+        from models.algorithms.common import OutOfMemory
+
+        slots = run.machine.refs.slot
+        for ref in refs:
+            if st.ref_state[ref] != SWAP:
+                continue  # read in by readahead and mapped by an earlier fault of ours
+            try:
+                if not run.lookup_swap_cache(ref, "do_swap_page:lookup_swap_cache"):
+                    run.swapin_readahead(ref, "do_swap_page:swapin_readahead")
+            except OutOfMemory:
+                return  # the process gets VM_FAULT_OOM; swapoff itself goes on
+            run.emit(ev.FaultIn, 0, "do_swap_page", ref=ref, slot=slots[ref])
+            if st.count[slots[ref]] == 0:
+                run.free_cache(slots[ref], "do_swap_page:try_to_free_swap")
+
+    def _drop(self, refs: list[int], site: str) -> None:
+        run, st, slots = self.run, self.run.state, self.run.machine.refs.slot
+        for ref in refs:
+            if st.ref_state[ref] == SWAP:
+                run.emit(ev.DropRef, 0, site, ref=ref, slot=slots[ref])
+                if st.count[slots[ref]] == 0 and st.cached[slots[ref]]:
+                    run.free_cache(slots[ref], "free_swap_and_cache")
+
+    def _exit(self, i: int, f: Fault) -> None:
+        mi = self._mm(f.pid)
+        if not self.run.state.active[mi]:
+            self._mark(f, f"pid {f.pid} is not on the mmlist")
+            return
+        self._mark(f, f"pid {f.pid} exits: its swap entries are dropped, it leaves the mmlist")
+        self._drop(list(self.run.machine.mm_refs[mi]), "exit_mmap:zap_pte_range")
+        self.run.emit(ev.MmExit, 0, "exit_mmap", mm=mi)
+
+    def _fork(self, i: int, f: Fault) -> None:
+        parent = self._mm(f.pid)
+        child = self._mm(self.children[i])
+        if not self.run.state.active[parent]:
+            self._mark(f, f"pid {f.pid} is gone: no fork")
+            return
+        shared = sum(
+            1 for r in self.run.machine.mm_refs[parent] if self.run.state.ref_state[r] == SWAP
+        )
+        self._mark(f, f"pid {f.pid} forks pid {self.children[i]}: {shared} swap entries now shared")
+        self.run.emit(ev.MmFork, 0, "copy_one_pte", mm=child, parent=parent)
+
+    def _pressure(self, i: int, f: Fault) -> None:
+        """try_to_unmap of mapped pages still in the swap cache: the entry goes back in the PTE."""
+        run, st, m = self.run, self.run.state, self.run.machine
+        chosen: list[int] = []
+        for mi in range(len(m.walks)):
+            for ref in m.walks[mi].anon_refs:
+                if len(chosen) >= f.pages:
+                    break
+                if st.ref_state[ref] == PRESENT and st.cached[m.refs.slot[ref]]:
+                    chosen.append(ref)
+        self._mark(
+            f,
+            f"reclaim unmaps {len(chosen)} of {f.pages} pages still in the swap cache"
+            + ("" if chosen else ": none is both mapped and cached now"),
+        )
+        if chosen:
+            run.emit(ev.Reclaim, 0, "try_to_unmap", refs=tuple(chosen))
+
+    def _unlink(self, i: int, f: Fault) -> None:
+        m = self.run.machine
+        fi = next(k for k, s in enumerate(m.scenario.shmem) if s.name == f.shmem)
+        self._mark(f, f"{f.shmem} is deleted: its swap entries are freed")
+        self._drop(m.file_refs[fi], "shmem_evict_inode")
+
+
+def anon(run: Run, ref: int) -> bool:
+    return run.machine.refs.kind[ref] == ANON

@@ -1,0 +1,175 @@
+"""The recording script language, and recordings driven by scripts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from swaptui.cli import main
+from swaptui.record_run import race_available
+from swaptui.record_script import (
+    ScriptError,
+    builtin_names,
+    known_key,
+    load_script,
+    parse,
+    parse_duration,
+)
+
+
+@pytest.fixture(autouse=True)
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SWAPTUI_CONFIG_DIR", str(tmp_path / "config"))
+    return tmp_path / "config"
+
+
+def test_parses_every_command() -> None:
+    script = parse(
+        """
+        # a comment, then blank lines
+
+        play 3s
+        play            # to the end
+        pause
+        step 5
+        back
+        granularity entry
+        algo linear
+        disk ssd
+        readahead default
+        speed 20
+        race on
+        theme light
+        key t space  # two keys
+        wait 250ms
+        caption "now the head seeks" 2s
+        caption 'single # not a comment'
+        caption off
+        """,
+        "talk.txt",
+    )
+    names = [c.name for c in script.commands]
+    assert names[:4] == ["play", "play", "pause", "step"]
+    assert script.commands[0].seconds == 3.0 and script.commands[1].seconds is None
+    assert script.commands[3].count == 5 and script.commands[4].count == 1
+    theme = next(c for c in script.commands if c.name == "theme")
+    assert theme.args == ("swaptui-light",)
+    key = next(c for c in script.commands if c.name == "key")
+    assert key.args == ("t", "space")
+    captions = [c for c in script.commands if c.name == "caption"]
+    assert captions[0].args == ("now the head seeks",) and captions[0].seconds == 2.0
+    assert captions[1].args == ("single # not a comment",)
+    assert captions[2].args == ()
+    assert script.uses_race
+    assert script.where(script.commands[0]) == "talk.txt:4"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("play 3s\njump 4", "talk.txt:2: unknown command 'jump'"),
+        ("play three", "talk.txt:1: 'three' is not a duration"),
+        ("wait", "talk.txt:1: usage: wait DURATION"),
+        ("step 0", "talk.txt:1: '0' is not a count"),
+        ("\n\ngranularity page", "talk.txt:3: unknown granularity 'page'"),
+        ("algo fastest", "unknown algorithm 'fastest'"),
+        ("disk floppy", "unknown disk 'floppy'"),
+        ("readahead lots", "unknown readahead 'lots'"),
+        ("speed 7", "unknown speed '7'"),
+        ("theme neon", "unknown theme 'neon'"),
+        ("race maybe", "unknown race setting 'maybe'"),
+        ("key o", "key o: opens a file prompt"),
+        ("key q", "quits the app"),
+        ("key notakey", "not a key name"),
+        ('caption "unclosed', "talk.txt:1: No closing quotation"),
+        ('caption "a" "b" "c"', "usage: caption"),
+        ("pause now", "usage: pause"),
+    ],
+)
+def test_errors_name_the_line(text: str, message: str) -> None:
+    with pytest.raises(ScriptError) as e:
+        parse(text, "talk.txt")
+    assert message in str(e.value)
+    assert "\n" not in str(e.value)
+
+
+def test_durations_and_keys() -> None:
+    assert parse_duration("3s") == 3.0
+    assert parse_duration("1.5s") == 1.5
+    assert parse_duration("250ms") == 0.25
+    assert parse_duration("2") == 2.0
+    assert parse_duration("-1s") is None and parse_duration("s") is None
+    for key in ("t", "+", "space", "left", "ctrl+left", "question_mark", "left_square_bracket"):
+        assert known_key(key), key
+    for key in ("", "nope", "hyper+x", "ctrl+"):
+        assert not known_key(key), key
+
+
+def test_builtin_scripts_parse_and_are_listed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert builtin_names() == ["hdd-vs-ssd", "overview"]
+    for name in builtin_names():
+        assert load_script(name).commands
+    assert main(["record", "--list-scripts"]) == 0
+    out = capsys.readouterr().out
+    assert "overview" in out and "hdd-vs-ssd" in out and "60-second" in out
+
+
+def test_script_file_error_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    script = tmp_path / "talk.txt"
+    script.write_text("play 1s\nfly away\n")
+    assert main(["record", "demo", "-o", str(tmp_path / "x.cast"), "--script", str(script)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "talk.txt:2: unknown command 'fly'" in err
+
+
+def test_runtime_error_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # legacy cannot read ahead by VMA: the engine refuses, the script says where
+    script = tmp_path / "talk.txt"
+    script.write_text("play 1s\nreadahead vma\n")
+    out = tmp_path / "x.cast"
+    assert main(["record", "demo", "-o", str(out), "--script", str(script)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("swaptui: talk.txt:2:") and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_script_drives_the_app(tmp_path: Path) -> None:
+    script = tmp_path / "talk.txt"
+    script.write_text(
+        'caption "now the head seeks" 1s\n'
+        "speed 20\n"
+        "step 3\n"
+        "back 1\n"
+        "granularity pte\n"
+        "theme light\n"
+        "algo linear\n"
+        "wait 2s\n"
+    )
+    out = tmp_path / "talk.cast"
+    assert (
+        main(["record", "demo", "-o", str(out), "--script", str(script), "--size", "100x30"]) == 0
+    )
+    lines = out.read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    events = [json.loads(line) for line in lines[1:]]
+    # 4 ticks of stepping, 2 s of waiting, then the last frame for its own tick
+    assert header["duration"] == 2.5
+    assert [e for e in events if e[1] == "m"] == [[0.0, "m", "now the head seeks"]]
+    frames = [e[2] for e in events if e[1] == "o"]
+    assert "now the head seeks" in frames[0]
+    assert "now the head seeks" not in frames[-2]  # gone after its second
+    assert "linear" in frames[-2] and "step pte" in frames[-2]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["overview", "hdd-vs-ssd"])
+def test_builtin_scripts_record(tmp_path: Path, name: str) -> None:
+    if name == "hdd-vs-ssd" and not race_available():
+        pytest.skip("race mode is not available")
+    out = tmp_path / f"{name}.cast"
+    assert main(["record", "demo", "-o", str(out), "--script", name, "--size", "100x30"]) == 0
+    header = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    if name == "overview":
+        assert 55 <= header["duration"] <= 65

@@ -113,7 +113,7 @@ class RunResult:
     machine: Machine = field(eq=False)
     final: State = field(eq=False)
     faults: tuple[Fault, ...] = ()  # every fault asked for (scenario's, then the options')
-    fired: tuple[tuple[Fault, int], ...] = ()  # those that took effect, with the time (ns)
+    fired: tuple[tuple[int, int], ...] = ()  # (index in `faults`, time in ns) of those fired
 
     @property
     def disk(self) -> str:

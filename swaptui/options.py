@@ -6,8 +6,9 @@ import argparse
 
 from models.algorithms import ALGORITHMS
 from models.engine import RunOptions
+from models.faults import parse_fault
 from models.readahead import POLICIES
-from models.scenario_model import CPU_PARAM_NAMES, DISK_KINDS, DISK_PARAM_NAMES
+from models.scenario_model import CPU_PARAM_NAMES, DISK_KINDS, DISK_PARAM_NAMES, Fault
 from swaptui.errors import UsageError
 
 
@@ -32,6 +33,17 @@ def add_engine_options(p: argparse.ArgumentParser, multi_algo: bool) -> None:
         default=[],
         metavar="NAME=VALUE",
         help=f"override a disk cost constant ({disk_names})",
+    )
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help=(
+            "inject a fault while swapoff runs (repeatable): enomem:after=N, eintr:after=N, "
+            "eio:slot=S, touch:pid=P:after=N, exit:pid=P:after=N, fork:pid=P:after=N, "
+            "pressure:pages=K:after=N, unlink:shmem=NAME:after=N (after = slots freed)"
+        ),
     )
     p.add_argument(
         "--cpu-param",
@@ -69,4 +81,12 @@ def run_options(
         cpu_params=_assignments(ns.cpu_param, "--cpu-param"),
         keep_events=keep_events,
         keep_requests=keep_requests,
+        faults=parse_faults(getattr(ns, "fault", [])),
     )
+
+
+def parse_faults(specs: list[str]) -> tuple[Fault, ...]:
+    try:
+        return tuple(parse_fault(s) for s in specs)
+    except ValueError as e:
+        raise UsageError(f"--fault: {e}") from None

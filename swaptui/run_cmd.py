@@ -10,6 +10,7 @@ from typing import Any
 
 from models.algorithms import ALGORITHMS
 from models.engine import OptionError, RunResult, run_swapoff
+from models.faults import fault_spec
 from models.invariants import check
 from models.scenario_model import Scenario
 from swaptui.atomic import check_writable, write_atomic
@@ -99,6 +100,10 @@ def report(r: RunResult, problems: list[str]) -> dict[str, Any]:
         "disk": r.disk,
         "result": r.result,
         "invariants": problems if problems else "ok",
+        "faults": [
+            {"spec": fault_spec(f), "fired_at_ns": dict(r.fired).get(i)}
+            for i, f in enumerate(r.faults)
+        ],
         "counters": r.counters.as_dict(),
     }
 

@@ -7,6 +7,8 @@ from rich.table import Table
 from rich.text import Text
 
 from models.engine import RunResult
+from models.faults import fault_spec
+from models.narrate import literal
 
 
 def human_ns(ns: int) -> str:
@@ -29,10 +31,13 @@ def print_table(results: list[tuple[RunResult, list[str]]], console: Console | N
     console = console or Console()
     first = results[0][0]
     title = Text("swapoff of ")
-    title.append(first.scenario.name, style="bold")  # literal text: names never become markup
+    title.append(
+        literal(first.scenario.name), style="bold"
+    )  # literal text: names never become markup
     title.append(f" · {first.scenario.slots:,} slots · disk {first.disk}")
     table = Table(title=title, title_justify="left")
-    table.add_column("", style="dim")
+    # counter names are kernel names: never cut them
+    table.add_column("", style="dim", no_wrap=True)
     for r, _ in results:
         table.add_column(r.algorithm, justify="right")
     table.add_row("readahead", *(r.readahead for r, _ in results))
@@ -59,6 +64,13 @@ def print_table(results: list[tuple[RunResult, list[str]]], console: Console | N
             *(f"{r.counters.total_ns / best:.1f}x" if best else "-" for r, _ in results),
         )
     console.print(table)
+    for i, f in enumerate(first.faults):
+        fired = [(r.algorithm, dict(r.fired)[i]) for r, _ in results if i in dict(r.fired)]
+        line = Text(f"fault {literal(fault_spec(f))}: ", style="yellow")
+        line.append(
+            ", ".join(f"{a} at {human_ns(t)}" for a, t in fired) if fired else "never fired"
+        )
+        console.print(line)
     for r, problems in results:
         for p in problems[:5]:
             console.print(Text(f"{r.algorithm}: invariant broken: {p}", style="red"))

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from models.narrate import literal
 from models.scenario_model import Scenario
 from swaptui.atomic import check_writable, write_atomic
 from swaptui.errors import UsageError
@@ -45,7 +46,7 @@ def run(ns: argparse.Namespace) -> int:
         table.add_column("preset", style="bold")
         table.add_column("description")
         for name in preset_names():
-            table.add_row(name, Text(preset_description(name)))
+            table.add_row(name, Text(literal(preset_description(name))))
         console.print(table)
         return 0
     if ns.verb == "export":
@@ -70,13 +71,13 @@ def show(s: Scenario, console: Console) -> None:
                 per_slot[slot] = per_slot.get(slot, 0) + 1
     shared = sum(1 for n in per_slot.values() if n > 1)
     head = Text()
-    head.append(s.name, style="bold")
+    head.append(literal(s.name), style="bold")
     if s.title:
         head.append(" · ")
-        head.append(s.title)
+        head.append(literal(s.title))
     console.print(head)
     if s.description:
-        console.print(Text(s.description, style="dim"))
+        console.print(Text(literal(s.description), style="dim"))
     facts = Table(show_header=False, box=None)
     facts.add_column(style="dim")
     facts.add_column()
@@ -100,7 +101,7 @@ def show(s: Scenario, console: Console) -> None:
     for m in s.mms[:limit]:
         mms.add_row(
             str(m.pid),
-            Text(m.comm),
+            Text(literal(m.comm)),
             "" if m.parent is None else str(m.parent),
             str(len(m.vmas)),
             f"{sum(len(v.swapped) for v in m.vmas):,}",
@@ -115,5 +116,5 @@ def show(s: Scenario, console: Console) -> None:
         files.add_column("pages", justify="right")
         files.add_column("swapped", justify="right")
         for f in s.shmem[:limit]:
-            files.add_row(Text(f.name), f"{f.pages:,}", f"{len(f.swapped):,}")
+            files.add_row(Text(literal(f.name)), f"{f.pages:,}", f"{len(f.swapped):,}")
         console.print(files)

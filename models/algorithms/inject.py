@@ -28,7 +28,7 @@ class Injector:
         # enomem and eio act where the kernel would notice them, not at a safe point
         self.pending = [(i, f) for i, f in enumerate(faults) if f.kind not in ("enomem", "eio")]
         self.children = children  # fault index -> pid of the fork child
-        self.fired: list[tuple[Fault, int]] = []  # (fault, simulated ns when it fired)
+        self.fired: list[tuple[int, int]] = []  # (fault index, simulated ns when it fired)
         self.eio = {f.slot for f in faults if f.kind == "eio"}
         self.enomem = min((f.after for f in faults if f.kind == "enomem"), default=None)
         self._eio_reported: set[int] = set()
@@ -48,26 +48,28 @@ class Injector:
         for i, f in due:
             getattr(self, f"_{f.kind}")(i, f)
 
-    def _mark(self, f: Fault, detail: str) -> None:
-        self.fired.append((f, self.run.state.clock // 1000))
+    def _mark(self, i: int, f: Fault, detail: str) -> None:
+        self.fired.append((i, self.run.state.clock // 1000))
         self.run.emit(
             ev.FaultFired, 0, f"fault:{f.kind}", kind=f.kind, spec=fault_spec(f), detail=detail
         )
 
     def note_enomem(self) -> None:
-        for f in (f for f in self.run.faults if f.kind == "enomem"):
-            self._mark(f, f"allocation {f.after + 1} failed: swapoff gives up with ENOMEM")
+        for i, f in enumerate(self.run.faults):
+            if f.kind != "enomem":
+                continue
+            self._mark(i, f, f"allocation {f.after + 1} failed: swapoff gives up with ENOMEM")
             return
 
     def note_eio(self, slots: tuple[int, ...]) -> None:
-        for f in self.run.faults:
+        for i, f in enumerate(self.run.faults):
             if f.kind == "eio" and f.slot in slots and f.slot not in self._eio_reported:
                 self._eio_reported.add(f.slot)
-                self._mark(f, f"reading slot {f.slot} failed: its PTEs get an error marker")
+                self._mark(i, f, f"reading slot {f.slot} failed: its PTEs get an error marker")
 
     # ---- the kinds --------------------------------------------------------------------
     def _eintr(self, i: int, f: Fault) -> None:
-        self._mark(f, "a signal is pending: swapoff stops at its next check (EINTR)")
+        self._mark(i, f, "a signal is pending: swapoff stops at its next check (EINTR)")
 
     def _mm(self, pid: int) -> int:
         return self.run.machine.mm_index(pid)
@@ -77,9 +79,9 @@ class Injector:
         mi = self._mm(f.pid)
         refs = [r for r in run.machine.walks[mi].anon_refs if st.ref_state[r] == SWAP]
         if not st.active[mi] or not refs:
-            self._mark(f, f"pid {f.pid} has nothing left in swap")
+            self._mark(i, f, f"pid {f.pid} has nothing left in swap")
             return
-        self._mark(f, f"pid {f.pid} faults its {len(refs)} swapped pages in (do_swap_page)")
+        self._mark(i, f, f"pid {f.pid} faults its {len(refs)} swapped pages in (do_swap_page)")
         from models.algorithms.common import OutOfMemory
 
         slots = run.machine.refs.slot
@@ -106,9 +108,9 @@ class Injector:
     def _exit(self, i: int, f: Fault) -> None:
         mi = self._mm(f.pid)
         if not self.run.state.active[mi]:
-            self._mark(f, f"pid {f.pid} is not on the mmlist")
+            self._mark(i, f, f"pid {f.pid} is not on the mmlist")
             return
-        self._mark(f, f"pid {f.pid} exits: its swap entries are dropped, it leaves the mmlist")
+        self._mark(i, f, f"pid {f.pid} exits: its swap entries are dropped, it leaves the mmlist")
         self._drop(list(self.run.machine.mm_refs[mi]), "exit_mmap:zap_pte_range")
         self.run.emit(ev.MmExit, 0, "exit_mmap", mm=mi)
 
@@ -116,12 +118,14 @@ class Injector:
         parent = self._mm(f.pid)
         child = self._mm(self.children[i])
         if not self.run.state.active[parent]:
-            self._mark(f, f"pid {f.pid} is gone: no fork")
+            self._mark(i, f, f"pid {f.pid} is gone: no fork")
             return
         shared = sum(
             1 for r in self.run.machine.mm_refs[parent] if self.run.state.ref_state[r] == SWAP
         )
-        self._mark(f, f"pid {f.pid} forks pid {self.children[i]}: {shared} swap entries now shared")
+        self._mark(
+            i, f, f"pid {f.pid} forks pid {self.children[i]}: {shared} swap entries now shared"
+        )
         self.run.emit(ev.MmFork, 0, "copy_one_pte", mm=child, parent=parent)
 
     def _pressure(self, i: int, f: Fault) -> None:
@@ -135,6 +139,7 @@ class Injector:
                 if st.ref_state[ref] == PRESENT and st.cached[m.refs.slot[ref]]:
                     chosen.append(ref)
         self._mark(
+            i,
             f,
             f"reclaim unmaps {len(chosen)} of {f.pages} pages still in the swap cache"
             + ("" if chosen else ": none is both mapped and cached now"),
@@ -145,7 +150,7 @@ class Injector:
     def _unlink(self, i: int, f: Fault) -> None:
         m = self.run.machine
         fi = next(k for k, s in enumerate(m.scenario.shmem) if s.name == f.shmem)
-        self._mark(f, f"{f.shmem} is deleted: its swap entries are freed")
+        self._mark(i, f, f"{f.shmem} is deleted: its swap entries are freed")
         self._drop(m.file_refs[fi], "shmem_evict_inode")
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from models.faults import FAULT_KEYS
 from models.scenario.parse import FORMAT
 from models.scenario_model import (
     CPU_PARAM_NAMES,
@@ -104,4 +105,10 @@ def export_scenario(s: Scenario) -> str:
     for shm in s.shmem:
         out += ["", "[[shmem]]", f"name = {toml_string(shm.name)}", f"pages = {shm.pages}"]
         out += _pairs("swapped", shm.swapped, "")
+
+    for fault in s.faults:
+        out += ["", "[[fault]]", f"kind = {toml_string(fault.kind)}"]
+        for key in FAULT_KEYS.get(fault.kind, ()):
+            value = getattr(fault, key)
+            out.append(f"{key} = {toml_string(value) if key == 'shmem' else value}")
     return "\n".join(out) + "\n"

@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from models.faults import FAULT_KEYS
 from models.scenario.errors import Problem
 from models.scenario.fields import Fields, expect_table, expect_tables
 from models.scenario.generate import generate
@@ -23,6 +24,7 @@ from models.scenario_model import (
     DISK_PARAM_NAMES,
     CpuParams,
     DiskParams,
+    Fault,
     Mm,
     Scenario,
     ShmemFile,
@@ -31,7 +33,19 @@ from models.scenario_model import (
 
 FORMAT = "swaptui-scenario/1"
 
-_TOP_KEYS = ("format", "scenario", "swap", "disk", "cpu", "memory", "mm", "shmem", "generate")
+_TOP_KEYS = (
+    "format",
+    "scenario",
+    "swap",
+    "disk",
+    "cpu",
+    "memory",
+    "mm",
+    "shmem",
+    "generate",
+    "fault",
+)
+_FAULT_KEYS = ("kind", "after", "slot", "pid", "pages", "shmem")
 _SCENARIO_KEYS = ("name", "title", "description", "seed", "page_cluster")
 _MM_KEYS = ("pid", "comm", "parent", "vma")
 _VMA_KEYS = ("start", "pages", "anon", "resident", "swapped")
@@ -68,6 +82,9 @@ def scenario_from_toml(data: dict[str, Any]) -> Scenario:
         disk=_disk(data.get("disk", {})),
         cpu=_cpu(data.get("cpu", {})),
         free_pages=memory.optional_int("free_pages"),
+        faults=tuple(
+            _fault(t, i) for i, t in enumerate(expect_tables(data.get("fault", []), ("fault",)))
+        ),
     )
 
     if "generate" in data:
@@ -87,6 +104,34 @@ def scenario_from_toml(data: dict[str, Any]) -> Scenario:
         _shmem(t, i, budget) for i, t in enumerate(expect_tables(data.get("shmem", []), ("shmem",)))
     )
     return attrs.evolve(base, mms=mms, shmem=shmem)
+
+
+def _fault(table: dict[str, Any], i: int) -> Fault:
+    """A [[fault]] table: the same kinds and keys as `--fault KIND:key=value`."""
+    where = ("fault", i)
+    f = Fields(table, where, _FAULT_KEYS, ("kind",))
+    kind = f.get_str("kind")
+    if kind not in FAULT_KEYS:
+        raise Problem(
+            (*where, "kind"), f"unknown fault kind {kind!r} (kinds: {', '.join(FAULT_KEYS)})"
+        )
+    wanted = FAULT_KEYS[kind]
+    for key in table:
+        if key != "kind" and key not in wanted:
+            raise Problem((*where, key), f"{kind} takes {', '.join(wanted)}, not {key!r}")
+    for key in wanted:
+        if key not in table:
+            raise Problem(where, f"{kind} needs {key}")
+    values: dict[str, Any] = {}
+    for key in wanted:
+        if key == "shmem":
+            values[key] = f.get_str(key)
+        else:
+            number = f.get_int(key)
+            if number < 0:
+                raise Problem((*where, key), f"must not be negative, got {number}")
+            values[key] = number
+    return Fault(kind=kind, **values)
 
 
 class _ReferenceBudget:

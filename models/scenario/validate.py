@@ -18,6 +18,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import MutableSequence
 
+from models.faults import check_faults
 from models.scenario.errors import Loc, Problem
 from models.scenario.limits import (
     MAX_MMS,
@@ -52,6 +53,16 @@ def validate(s: Scenario) -> None:
     bad = validate_base(s)
     roots = _fork_families(s)
     _References(s, bad, roots).check()
+    _check_faults(s)
+
+
+def _check_faults(s: Scenario) -> None:
+    """Faults must name processes, files and slots the scenario has."""
+    for i, fault in enumerate(s.faults):
+        try:
+            check_faults(s, (fault,))
+        except ValueError as e:
+            raise Problem(("fault", i), str(e).partition(": ")[2] or str(e)) from None
 
 
 def validate_base(s: Scenario) -> frozenset[int]:

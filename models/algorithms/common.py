@@ -209,37 +209,32 @@ def unuse_mm(run: Run, mi: int, unuse_one: Any) -> None:
     run.emit(ev.UnuseMm, run.cpu.mm, "unuse_mm", mm=mi)
     ref_state = run.state.ref_state
     refs = run.machine.refs
-    cpu = run.cpu
+
+    def examine(first: int, last: int) -> None:
+        """unuse_pte_range over PTEs first..last (walk ordinals) and the units starting there."""
+        calls = walk.unit_starts_between(first, last)
+        ptes = last - first + 1
+        run.emit(
+            ev.Walk,
+            run.cpu.walk(ptes, calls),
+            "unuse_pte_range",
+            mm=mi,
+            first=first,
+            ptes=ptes,
+            calls=calls,
+        )
+
     cursor = 0
     for ref in walk.anon_refs:
         run.inject.poll()
         if ref_state[ref] != SWAP:
             continue  # restored already (an earlier pass, a racing fault): a present PTE
         o = refs.ordinal[ref]
-        calls = walk.unit_starts_between(cursor, o)
-        run.emit(
-            ev.Walk,
-            cpu.walk(o - cursor + 1, calls),
-            "unuse_pte_range",
-            mm=mi,
-            first=cursor,
-            ptes=o - cursor + 1,
-            calls=calls,
-        )
+        examine(cursor, o)
         cursor = o + 1
         unuse_one(ref)
     if cursor < walk.total_ptes:
-        last = walk.total_ptes - 1
-        calls = walk.unit_starts_between(cursor, last)
-        run.emit(
-            ev.Walk,
-            cpu.walk(last - cursor + 1, calls),
-            "unuse_pte_range",
-            mm=mi,
-            first=cursor,
-            ptes=last - cursor + 1,
-            calls=calls,
-        )
+        examine(cursor, walk.total_ptes - 1)
 
 
 def shmem_unuse(run: Run) -> None:

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
+import attrs
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widget import Widget
+from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 import themes
-from models.engine import OptionError
+from models.engine import OptionError, RunOptions, configure
 from models.events import GRANULARITIES
 from models.narrate import literal
 from models.scenario_model import Scenario
@@ -49,6 +52,25 @@ from swaptui.widgets.swapmap import SwapMap
 from swaptui.widgets.text import Header, NowLine
 
 TICK_S = 1 / 30  # the play clock; faster speeds skip frames instead of ticking faster
+# what waits until the run is computed
+RUN_ACTIONS = frozenset(
+    {"toggle_play", "step", "first", "last", "finer", "coarser", "open"}
+    | {"cycle_algorithm", "cycle_disk", "cycle_readahead"}
+)
+
+
+def retitle(widget: Widget, title: str, subtitle: str | None = None) -> None:
+    """Set a panel's border titles only when they change (each set repaints it all)."""
+    if widget.border_title != title:
+        widget.border_title = title
+    if subtitle is not None and widget.border_subtitle != subtitle:
+        widget.border_subtitle = subtitle
+
+
+def placeholder_timeline(scenario: Scenario, key: RunKey) -> Timeline:
+    """A run of nothing on the scenario's swap area: what is on screen while computing."""
+    empty = attrs.evolve(scenario, mms=(), shmem=())
+    return build_timeline(empty, key)
 
 
 class SwapApp(App[int]):
@@ -60,14 +82,20 @@ class SwapApp(App[int]):
     #map { width: 2fr; }
     #tables { width: 3fr; }
     #disk { height: 6; }
-    #now { height: 4; }
+    #now { height: 5; }
+    #caption {
+        dock: bottom; offset-y: -2; width: 100%; height: auto; display: none;
+        content-align: center middle; text-align: center; text-style: bold;
+        background: $foreground; color: $background; padding: 0 1;
+    }
+    #caption.-shown { display: block; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle_play", "play/pause", key_display="space"),
+        Binding("space", "toggle_play", "play", key_display="space"),
         Binding("right,l", "step(1)", "step", key_display="← →"),
         Binding("left,h", "step(-1)", "back", key_display="←", show=False),
         Binding("left_square_bracket", "finer", "finer", key_display="[", show=False),
-        Binding("right_square_bracket", "coarser", "step size", key_display="[ ]"),
+        Binding("right_square_bracket", "coarser", "size", key_display="[ ]"),
         Binding("plus,equals_sign", "faster", "speed", key_display="+ -"),
         Binding("minus", "slower", "slower", key_display="-", show=False),
         Binding("home", "first", "first", show=False),
@@ -85,7 +113,7 @@ class SwapApp(App[int]):
     def __init__(
         self,
         scenario: Scenario,
-        timeline: Timeline,
+        timeline: Timeline | None,
         key: RunKey,
         *,
         granularity: str | None = None,
@@ -96,7 +124,14 @@ class SwapApp(App[int]):
         super().__init__()
         for t in themes.THEMES:
             self.register_theme(t)
+        # timeline None: the run is computed in a worker once the screen is up
+        self._pending: tuple[Scenario, RunKey] | None = None
+        if timeline is None:
+            self._pending = (scenario, key)
+            timeline = placeholder_timeline(scenario, key)
         self.player = Player(scenario, timeline, key, granularity or DEFAULT_GRANULARITY)
+        self._caption: str | None = None
+        self._wanted: RunKey | None = None  # the run being computed, for the cycle keys
         self.remember_theme = remember_theme
         chosen = themes.resolve(theme) if theme else None
         if chosen is None:
@@ -115,6 +150,26 @@ class SwapApp(App[int]):
         key = RunKey(algorithm, kw.pop("disk", None), kw.pop("readahead", None))  # type: ignore[arg-type]
         return cls(scenario, build_timeline(scenario, key), key, **kw)  # type: ignore[arg-type]
 
+    @classmethod
+    def deferred(
+        cls, scenario_ref: str = "demo", algorithm: str = "legacy", **kw: object
+    ) -> SwapApp:
+        """Load and check the scenario now (errors escape), run it after the first paint.
+
+        The screen comes up at once with a "computing" note; the run replaces it when
+        the worker is done (a big scenario takes a second or more).
+        """
+        scenario = scenarios.load(scenario_ref)
+        key = RunKey(algorithm, kw.pop("disk", None), kw.pop("readahead", None))  # type: ignore[arg-type]
+        configure(
+            scenario, RunOptions(algorithm=key.algorithm, readahead=key.readahead, disk=key.disk)
+        )
+        return cls(scenario, None, key, **kw)  # type: ignore[arg-type]
+
+    @property
+    def computing(self) -> bool:
+        return self._pending is not None
+
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Textual's own themes (command palette) get the dark theme's state colours
         return dict(themes.DEFAULT_VARIABLES)
@@ -127,6 +182,7 @@ class SwapApp(App[int]):
             yield PageTables(id="tables")
         yield DiskHead(id="disk")
         yield NowLine(id="now")
+        yield Static(id="caption", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -138,6 +194,10 @@ class SwapApp(App[int]):
         self.set_interval(TICK_S, self.tick)
         self.check_size()
         self._booted = True
+        if self._pending is not None:
+            # after the first paint: the worker must not hold the GIL before it
+            sc, key = self._pending
+            self.call_after_refresh(self.rerun, sc, key)
 
     def install_machine(self) -> None:
         tl = self.player.timeline
@@ -152,14 +212,16 @@ class SwapApp(App[int]):
         view = p.view()
         smap = self.query_one(SwapMap)
         smap.show(view)
-        smap.border_title = smap.title()
+        retitle(smap, smap.title(smap.size.width))
         tables = self.query_one(PageTables)
         tables.show(view)
-        tables.border_title = f"page tables · {len(p.scenario.mms):,} mms in mmlist order"
+        retitle(tables, tables.title(tables.size.width))
         tables.follow()
-        self.query_one(DiskHead).show(view)
-        self.query_one(Header).show(p, view)
-        self.query_one(NowLine).show(p, view)
+        disk = self.query_one(DiskHead)
+        disk.show(view)
+        retitle(disk, disk.title(), disk.subtitle())
+        self.query_one(Header).show(p, view, computing=self.computing)
+        self.query_one(NowLine).show(p, view, computing=self.computing)
 
     # ---- size -----------------------------------------------------------------------
     def on_resize(self, event: Resize) -> None:
@@ -170,6 +232,7 @@ class SwapApp(App[int]):
     def check_size(self, w: int | None = None, h: int | None = None) -> None:
         if w is None or h is None:
             w, h = self.size
+        self.fit_layout(w, h)
         small = w < MIN_WIDTH or h < MIN_HEIGHT
         if small and self._small is None:
             self._small = TooSmallScreen()
@@ -180,6 +243,45 @@ class SwapApp(App[int]):
             else:
                 self._small.dismiss()
             self._small = None
+
+    def fit_layout(self, w: int, h: int) -> None:
+        """Give the disk head chart the spare height of tall screens; keep the footer
+        to what fits."""
+        try:
+            disk = self.query_one(DiskHead)
+            footer = self.query_one(Footer)
+        except Exception:  # not composed yet
+            return
+        disk.styles.height = max(6, min(20, h // 4))
+        footer.show_command_palette = w >= 100
+
+    # ---- caption --------------------------------------------------------------------
+    def set_caption(self, text: str | None) -> None:
+        """Show a caption line over the bottom of the screen (None or "" hides it).
+
+        For scripted screencasts: bold, high contrast, centred; the text is shown
+        literally (no markup).
+        """
+        self._caption = text or None
+        try:
+            cap = self.query_one("#caption", Static)
+        except Exception:  # before mount: shown once composed
+            self.call_after_refresh(self._show_caption)
+            return
+        self._show_caption(cap)
+
+    def _show_caption(self, cap: Static | None = None) -> None:
+        if cap is None:
+            try:
+                cap = self.screen.query_one("#caption", Static)
+            except Exception:
+                return
+        cap.update(literal(self._caption or ""))
+        cap.set_class(self._caption is not None, "-shown")
+
+    @property
+    def caption(self) -> str | None:
+        return self._caption
 
     # ---- playing --------------------------------------------------------------------
     def tick(self) -> None:
@@ -192,6 +294,8 @@ class SwapApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         p = self.player
+        if self.computing and action in RUN_ACTIONS:
+            return None
         if action == "step":
             n = parameters[0] if parameters else 1
             at_end = p.frame == 0 if n == -1 else p.frame == p.last_frame
@@ -240,7 +344,7 @@ class SwapApp(App[int]):
 
     # ---- other runs -----------------------------------------------------------------
     def action_cycle_algorithm(self) -> None:
-        k = self.player.key
+        k = self._wanted or self.player.key
         algo = next_in(ALGO_CYCLE, k.algorithm) or "legacy"
         readahead = k.readahead
         if algo == "legacy" and readahead == "vma":
@@ -249,12 +353,12 @@ class SwapApp(App[int]):
         self.rerun(self.player.scenario, RunKey(algo, k.disk, readahead))
 
     def action_cycle_disk(self) -> None:
-        k = self.player.key
+        k = self._wanted or self.player.key
         disk = next_in(DISK_CYCLE, k.disk or self.player.timeline.run.disk)
         self.rerun(self.player.scenario, RunKey(k.algorithm, disk, k.readahead))
 
     def action_cycle_readahead(self) -> None:
-        k = self.player.key
+        k = self._wanted or self.player.key
         ra = next_in(READAHEAD_CYCLE, k.readahead)
         self.rerun(self.player.scenario, RunKey(k.algorithm, k.disk, ra))
 
@@ -271,6 +375,7 @@ class SwapApp(App[int]):
         """Load (for a path) and run off the event loop; the current run stays on screen
         until the new one is ready, and stays for good if it fails."""
         worker = get_current_worker()
+        self._wanted = key
         try:
             sc = scenarios.load(scenario) if isinstance(scenario, str) else scenario
             timeline = build_timeline(sc, key)
@@ -287,10 +392,21 @@ class SwapApp(App[int]):
             msg = str(e).splitlines()[0] if str(e) else type(e).__name__
             self.call_from_thread(self.notify, literal(msg), severity="error", timeout=8)
             return
+        except Exception as e:  # an engine bug must not kill the viewer or hang "computing"
+            if self._pending is not None:
+                raise
+            self.call_from_thread(self.notify, literal(repr(e)), severity="error", timeout=8)
+            return
         if not worker.is_cancelled:
             self.call_from_thread(self.install_run, sc, timeline, key)
 
     def install_run(self, scenario: Scenario, timeline: Timeline, key: RunKey) -> None:
+        self._pending = None
+        self._wanted = None
+        # the run is hundreds of thousands of long-lived objects: keep them out of the
+        # garbage collector's full passes, which would otherwise stall frames now and then
+        gc.collect()
+        gc.freeze()
         self.player.replace(scenario, timeline, key)
         self.install_machine()
         self.refresh_bindings()
@@ -394,7 +510,7 @@ def run_app(
         )
         return 2
     try:
-        app = SwapApp.from_ref(
+        app = SwapApp.deferred(
             scenario_ref,
             algorithm,
             disk=disk,

@@ -20,8 +20,8 @@ DISK_CYCLE = DISK_KINDS
 # None: the engine's default for the algorithm and disk
 READAHEAD_CYCLE: tuple[str | None, ...] = (None, "none", "cluster", "cluster-adaptive", "vma")
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)  # frames per second
-DEFAULT_SPEED = 10
-DEFAULT_GRANULARITY = "entry"
+DEFAULT_SPEED = 5
+DEFAULT_GRANULARITY = "range"
 
 
 @frozen

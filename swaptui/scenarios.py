@@ -5,7 +5,7 @@ from __future__ import annotations
 from models.scenario import ScenarioError, load_scenario, preset_names
 from models.scenario_model import Mm, Scenario, ShmemFile, Vma
 
-__all__ = ["ScenarioError", "load", "preset_names"]
+__all__ = ["ScenarioError", "largest_preset", "load", "preset_names"]
 
 
 def load(ref: str) -> Scenario:
@@ -40,3 +40,16 @@ def _fallback_demo() -> Scenario:
         ),
         shmem=(ShmemFile("/dev/shm/pulse", 16, shm),),
     )
+
+
+def largest_preset() -> str:
+    """The preset with the most swap references (presets that fail to load are skipped)."""
+    best, size = "demo", -1
+    for name in preset_names():
+        try:
+            n = load(name).swap_references()
+        except Exception:  # a preset still being written must not break the caller
+            continue
+        if n > size:
+            best, size = name, n
+    return best

@@ -85,13 +85,14 @@ async def test_step_keys() -> None:
 
 @sync
 async def test_play_pause_and_speed() -> None:
-    app = make_app()
+    app = make_app(granularity="pte")
     async with app.run_test(size=(100, 30)) as pilot:
         speed = app.player.speed
         await pilot.press("plus")
         assert app.player.speed > speed
         await pilot.press("minus", "minus")
         assert app.player.speed < speed
+        await pilot.press("plus", "plus", "plus")  # 10 frames a second
         await pilot.press("space")
         assert app.player.playing
         await pilot.pause(0.3)
@@ -116,7 +117,7 @@ async def test_play_at_full_speed_skips_frames() -> None:
 
 @sync
 async def test_granularity_keys_keep_position() -> None:
-    app = make_app()
+    app = make_app(granularity="entry")
     async with app.run_test(size=(100, 30)) as pilot:
         assert app.player.granularity == "entry"
         await pilot.press("right", "right", "right")
@@ -242,10 +243,11 @@ async def test_click_slot_and_pte_show_details() -> None:
         await pilot.press("escape")
         tables = app.query_one(PageTables)
         row = next(i for i, r in enumerate(tables.rows) if r.kind == "pt")
-        prefix, _n, per = tables.cells_geometry(tables.rows[row])
-        ref = tables.ref_at(prefix + 10 // per, row)
+        prefix, _n, per, cw = tables.cells_geometry(tables.rows[row])
+        x = prefix + (10 // per) * cw
+        ref = tables.ref_at(x, row)
         assert ref is not None and app.player.timeline.machine.refs[ref].slot == 3
-        await pilot.click(PageTables, offset=(prefix + 10 // per + 1, row + 1))
+        await pilot.click(PageTables, offset=(x + 1, row + 1))
         await pilot.pause()
         assert isinstance(app.screen, DetailsScreen)
 
@@ -287,3 +289,57 @@ def test_run_app_bad_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     assert app_module.run_app("/no/such/file.toml") == 2
     err = capsys.readouterr().err
     assert err.startswith("swaptui: ") and err.count("\n") == 1
+
+
+@sync
+async def test_caption_overlay() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        cap = app.query_one("#caption")
+        assert not cap.display or not cap.has_class("-shown")
+        app.set_caption("legacy searches every [b]page table[/b] \x1b")
+        await pilot.pause()
+        assert cap.has_class("-shown") and cap.region.height >= 1
+        assert "[b]page table[/b]" in str(cap.render())  # literal text, no markup
+        assert cap.region.y > 12  # over the bottom of the screen
+        app.set_caption(None)
+        await pilot.pause()
+        assert not cap.has_class("-shown") and app.caption is None
+
+
+@sync
+async def test_deferred_run_shows_the_screen_then_the_run() -> None:
+    app = SwapApp.deferred("demo", "legacy")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for _ in range(100):
+            if not app.computing:
+                break
+            await pilot.pause(0.05)
+        assert not app.computing
+        assert app.player.frames > 2
+        await pilot.press("right")
+        assert app.player.frame == 1
+
+
+@sync
+async def test_footer_drops_the_palette_hint_at_80_columns() -> None:
+    from textual.widgets import Footer
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not app.query_one(Footer).show_command_palette
+        await pilot.resize_terminal(140, 40)
+        await pilot.pause()
+        assert app.query_one(Footer).show_command_palette
+
+
+@sync
+async def test_cycle_algorithm_twice_while_computing() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("a", "a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.player.timeline.run.algorithm == "linear"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from models import events as ev
@@ -38,29 +39,130 @@ def test_every_frame_has_one_plain_line(algorithm: str, granularity: str) -> Non
 
 def test_every_event_kind_is_narrated() -> None:
     seen: set[type] = set()
-    for algorithm in ("legacy", "linear"):
+    for algorithm in ("legacy", "rfc", "linear"):
         tl = Timeline(run_swapoff(scenario(), RunOptions(algorithm=algorithm)))
         for i in range(tl.frame_count("pte")):
             v = tl.view("pte", i)
             if v.event is not None:
                 seen.add(type(v.event))
                 assert type(v.event).__name__ not in narrate(v, tl.machine)
-    assert {ev.DiskRequest, ev.Walk, ev.Search, ev.UnusePte, ev.FreeSwapCache} <= seen
+    assert {
+        ev.PassStart,
+        ev.SwapMapScan,
+        ev.DiskRequest,
+        ev.Lookup,
+        ev.UnuseMm,
+        ev.Walk,
+        ev.Search,
+        ev.UnusePte,
+        ev.ShmemUnuse,
+        ev.FreeSwapCache,
+        ev.Done,
+    } <= seen
 
 
 def test_legacy_read_says_why_and_what_it_cost() -> None:
     tl = Timeline(run_swapoff(scenario(), RunOptions(algorithm="legacy")))
     i = next(i for i, e in enumerate(tl.events) if isinstance(e, ev.DiskRequest))
     line = narrate(tl.view("pte", tl.frame_of_event("pte", i)), tl.machine)
-    assert "read alone (legacy never reads ahead)" in line
+    assert "is read alone: legacy never reads ahead;" in line
     assert line.endswith("s")  # "= 5.2 ms"
+
+
+def event_ends(tl: Timeline, kind: type) -> list[str]:
+    """The sentences of each event of this kind taken whole (a frame inside a walk or a
+    search narrates its progress instead; the recorder and race mode show them whole)."""
+    out = []
+    for i, e in enumerate(tl.events):
+        if isinstance(e, kind):
+            view = tl.view("pte", tl.frame_of_event("pte", i))
+            out.append(narrate(attrs.evolve(view, progress=None, cursor=None), tl.machine))
+    return out
 
 
 def test_walk_names_the_mm_and_the_page_table() -> None:
     tl = Timeline(run_swapoff(scenario(), RunOptions(algorithm="linear")))
     lines = [narrate(tl.view("pte", i), tl.machine) for i in range(tl.frame_count("pte"))]
-    assert any("mm 101 firefox: examined PTE" in s and "(unuse_pte_range)" in s for s in lines)
+    pte_ns = f"{tl.machine.scenario.cpu.pte_ns:g} ns"
+    assert any(
+        "mm 101 firefox: unuse_pte_range examined PTE" in s and f"({pte_ns} each)" in s
+        for s in lines
+    )
     assert any("\\x1b[2J" in s for s in lines)  # escape bytes spelled out
+    # a whole stretch (coarser steps) gives the CPU model's factors and their sum
+    whole = event_ends(tl, ev.Walk)
+    assert any(f"PTEs × {pte_ns} + " in s and "page table × 40 ns = " in s for s in whole)
+
+
+def _request_line(disk: str, algorithm: str = "linear") -> list[str]:
+    tl = Timeline(run_swapoff(scenario(), RunOptions(algorithm=algorithm, disk=disk)))
+    return [
+        narrate(tl.view("pte", tl.frame_of_event("pte", i)), tl.machine)
+        for i, e in enumerate(tl.events)
+        if isinstance(e, ev.DiskRequest)
+    ]
+
+
+def test_every_disk_explains_its_cost() -> None:
+    hdd = _request_line("hdd")
+    assert any("seek " in s and "+ half a rotation (4.17 ms) + transfer" in s for s in hdd)
+    assert any("no seek, the platter turns past" in s for s in _request_line("hdd", "legacy"))
+    ssd = _request_line("ssd")
+    assert all("ssd latency 90 µs + " in s and "at 500 MB/s = " in s for s in ssd)
+    assert all("zram decompresses " in s and "at 4 µs each = " in s for s in _request_line("zram"))
+
+
+def test_the_parts_named_add_up_to_the_request() -> None:
+    """The hdd sentence names seek, rotation and transfer: they sum to the total shown."""
+    from models.breakdown import split_request
+    from models.cost import DiskModel
+
+    run = run_swapoff(scenario(), RunOptions(algorithm="linear", disk="hdd"))
+    model = DiskModel(run.scenario.disk, run.scenario.slots)
+    for q in run.requests:
+        _w, _c, seek, rotation, _a, transfer = split_request(model, q)
+        assert seek + rotation + transfer == q.t1 - q.t0
+
+
+def test_searches_explain_the_quadratic_cost() -> None:
+    tl = Timeline(run_swapoff(scenario(), RunOptions(algorithm="legacy")))
+    lines = event_ends(tl, ev.Search)
+    assert any(
+        "searched every mm for slot" in s
+        and "unuse_mm calls × 500 ns" in s
+        and "legacy searches again for every slot" in s
+        for s in lines
+    )
+    fine = [narrate(tl.view("pte", i), tl.machine) for i in range(tl.frame_count("pte"))]
+    assert any("unuse_pte_range walks until it finds the entry" in s for s in fine)
+    assert any("page_address_in_vma: the page is mapped already" in s for s in fine)
+
+
+def test_racing_tasks_are_narrated() -> None:
+    from models.faults import parse_fault
+
+    faults = (
+        "touch:pid=103:after=1",
+        "exit:pid=102:after=1",
+        "fork:pid=101:after=1",
+        "unlink:shmem=/dev/shm/x:after=0",
+        "eio:slot=12",
+    )
+    kinds: set[str] = set()
+    for spec in faults:
+        tl = Timeline(
+            run_swapoff(scenario(), RunOptions(algorithm="linear", faults=(parse_fault(spec),)))
+        )
+        for i in range(tl.frame_count("pte")):
+            v = tl.view("pte", i)
+            if v.event is None:
+                continue
+            line = narrate(v, tl.machine)
+            assert type(v.event).__name__ not in line and line
+            kinds.add(type(v.event).__name__)
+            if isinstance(v.event, ev.DiskRequest) and v.event.failed:
+                assert "failed (EIO)" in line
+    assert {"FaultFired", "FaultIn", "DropRef", "MmExit", "MmFork"} <= kinds
 
 
 def test_first_and_last_frames() -> None:

@@ -62,7 +62,7 @@ def test_swap_map_glyphs_first_frame() -> None:
     p = player()
     m = make_map(p)
     text = lines(m, 6)
-    grid = "".join(text[: m.grid().rows])
+    grid = "".join(text[: m.grid().lines])
     assert GLYPHS["shared"] in grid  # slot 1 is held by both mms
     assert GLYPHS["used"] in grid and GLYPHS["bad"] in grid
     assert "in use" in text[-1] or "in use" in "".join(text)
@@ -72,7 +72,7 @@ def test_swap_map_frees_slots_as_the_run_goes() -> None:
     p = player()
     p.seek(p.last_frame)
     m = make_map(p)
-    grid = "".join(lines(m, m.grid().rows))
+    grid = "".join(lines(m, m.grid().lines))
     for glyph in (GLYPHS["used"], GLYPHS["shared"], GLYPHS["cached"]):
         assert glyph not in grid
 
@@ -96,7 +96,7 @@ def test_disk_head_shows_request_in_flight() -> None:
     sized(d, 60, 4)
     text = lines(d, 4)
     assert "━" in text[0] or "▲" in text[0]
-    assert "requests" in text[3]
+    assert "requests" in d.title()  # the counters are in the border title
 
 
 def test_page_tables_lines_and_labels() -> None:
@@ -108,8 +108,12 @@ def test_page_tables_lines_and_labels() -> None:
     text = lines(t, 10)
     assert text[0].startswith("▸ 1 a")
     assert "7f0000000000" in text[1]
-    # the swap PTEs' slots are labelled on the line
-    assert " 1 2" in text[1]
+    # the swap PTEs' cells carry their slot numbers
+    assert " 1  2" in text[1]
+    # too narrow for numbered cells: a glyph a PTE, the slot numbers after the line
+    sized(t, 24, 10)
+    t.clear_caches()
+    assert t.render_line(1).text.rstrip().endswith(" 1 2")
 
 
 def test_page_tables_cursor_follows_walk() -> None:
@@ -125,3 +129,103 @@ def test_page_tables_cursor_follows_walk() -> None:
     row = t.target_row()
     assert row is not None
     assert t.render_line(row).text.startswith("▶")
+
+
+def test_swap_map_wide_cells_carry_slot_numbers() -> None:
+    p = player(slots=16)
+    m = make_map(p, 90, 30)
+    g = m.grid()
+    assert g.numbers and g.ch >= 2 and g.cw >= 3
+    text = "\n".join(lines(m, g.lines))
+    for slot in (1, 5, 12):
+        assert str(slot) in text
+    # the compact form at 80x24 sizes: a glyph a slot, no numbers
+    assert not layout(64, 30, 9).numbers
+
+
+def test_page_table_cells_carry_slot_numbers_when_wide() -> None:
+    p = player()
+    t = PageTables()
+    t.set_machine(p.timeline.machine)
+    t.show(p.view())
+    sized(t, 90, 10)
+    row = t.rows[1]
+    t._fill(row)
+    _prefix, _n, per, cw = t.cells_geometry(row)
+    assert per == 1 and cw == 3  # slots 0..15: two digits and a gap
+    text = t.render_line(1).text
+    # mm 1's swap PTEs hold slots 1 and 2, written in their cells
+    assert " 1  2" in text
+
+
+def test_disk_chart_legacy_ramp_and_linear_storm() -> None:
+    """legacy reads the slots in order (the chart only rises); linear jumps around."""
+
+    from swaptui import scenarios
+
+    demo = scenarios.load("demo")
+
+    def heights(algorithm: str) -> list[int]:
+        key = RunKey(algorithm, None, None)
+        p = Player(demo, build_timeline(demo, key), key)
+        p.seek(p.last_frame)
+        d = DiskHead()
+        d.set_timeline(p.timeline)
+        d.show(p.view())
+        sized(d, 60, 12)
+        text = lines(d, 12)
+        assert text[1].lstrip().startswith("63 ┤") and "0 ┤" in text[d.chart_lines()]
+        assert "request 1" in text[-1]
+        # the top line of dots in each column: legacy's only rises (or stays)
+        tops = []
+        for x in range(d.axis_gutter(), 60):
+            filled = [y for y in range(1, d.chart_lines() + 1) if text[y][x] != " "]
+            if filled:
+                tops.append(-min(filled))
+        return tops
+
+    legacy = heights("legacy")
+    assert legacy == sorted(legacy)
+    linear = heights("linear")
+    assert linear != sorted(linear)
+
+
+def test_disk_chart_marks_the_request_in_flight() -> None:
+    p = player()
+    p.set_granularity("pte")
+    tl = p.timeline
+    i = next(i for i, e in enumerate(tl.events) if isinstance(e, DiskRequest))
+    p.seek(tl.frame_of_event(p.granularity, i))
+    d = DiskHead()
+    d.set_timeline(tl)
+    d.show(p.view())
+    sized(d, 60, 5)
+    assert d.requests_done() == 1
+    chart = "".join(lines(d, 5)[1:])
+    assert any(ch in chart for ch in "▘▝▀▖▌▞▛▗▚▐▜▄▙▟█")
+    assert "requests 1 →" in d.subtitle()  # no room for an x axis line: the border says it
+
+
+def test_now_lines_wrap_on_words() -> None:
+    from swaptui.widgets.text import now_lines
+
+    s = "searching the mmlist for slot 8: mm 1840 postgres, PTE 1 of page table 1/3 (unuse_pte_range)"
+    out = now_lines(s, 78)
+    assert len(out) == 2 and all(len(x) <= 78 for x in out)
+    assert "unuse_pte_range" in out[1] and not out[0].endswith("…")
+    assert now_lines("short", 78) == ["short"]
+
+
+def test_header_keeps_everything_at_80_columns() -> None:
+    from swaptui.widgets.text import header_text
+
+    p = player()
+    p.seek(3)
+    text = header_text(p, p.view(), 80).plain
+    assert len(text) <= 80
+    run = p.timeline.run
+    for piece in (run.algorithm, "w", run.disk, run.readahead, "5/s", f"3/{p.last_frame}"):
+        assert piece in text
+    assert "‖" in text  # paused
+    wide = header_text(p, p.view(), 200).plain
+    assert "readahead" in wide and "frame 3/" in wide and "t = " in wide

@@ -7,11 +7,12 @@ from typing import Any
 from rich.segment import Segment
 from rich.style import Style
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.color import Color
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-from themes import palette_of
+from themes import STATES, palette_of
 
 
 class LinePanel(Widget):
@@ -27,15 +28,44 @@ class LinePanel(Widget):
         self._styles: dict[str, Style] = {}
         self._theme_gen = 0
         self.fixed_size: Size | None = None  # for tests of a detached widget
+        self._last_lines: tuple[tuple[Any, ...], list[Any]] | None = None
 
     @property
     def area(self) -> Size:
         """The content size (or the fixed size a test gave a detached widget)."""
         return self.fixed_size or self.size
 
+    # ---- lines ----------------------------------------------------------------------
+    def line_spec(self, y: int) -> tuple[tuple[Any, ...], Any] | None:
+        """(cache key, builder of the segments) of content line y; None: a blank line."""
+        return None
+
+    def render_line(self, y: int) -> Strip:
+        spec = self.line_spec(y)
+        if spec is None:
+            return Strip.blank(self.area.width, self.rich_style)
+        return self.cached(*spec)
+
+    def view_signature(self) -> tuple[Any, ...]:
+        """What changes every line at once (size, theme; a scroll view adds its offset)."""
+        return (self.size, self._theme_gen)
+
     def redraw(self) -> None:
-        if self.is_attached:
+        """Repaint the lines whose cache key changed since the last frame, and only those:
+        Textual keeps the other lines it rendered."""
+        if not self.is_attached:
+            return
+        w, h = self.size
+        keys = [None if (sp := self.line_spec(y)) is None else sp[0] for y in range(h)]
+        sig = self.view_signature()
+        last = self._last_lines
+        self._last_lines = (sig, keys)
+        if last is None or last[0] != sig:
             self.refresh()
+            return
+        for y, (old, new) in enumerate(zip(last[1], keys, strict=True)):
+            if old != new:
+                self.refresh(Region(0, y, w, 1))
 
     # ---- colours --------------------------------------------------------------------
     def notify_style_update(self) -> None:
@@ -43,6 +73,7 @@ class LinePanel(Widget):
         self.clear_caches()
 
     def clear_caches(self) -> None:
+        self._last_lines = None
         self._strips.clear()
         self._styles = {}
         self._theme_gen += 1
@@ -69,8 +100,12 @@ class LinePanel(Widget):
         self._styles["bold"] = Style(color=base.color, bold=True)
         self._styles["reverse"] = Style(reverse=True, bold=True)
         self._styles["cursor-bg"] = Style(bgcolor=bg, color=base.bgcolor, bold=True)
-        head = self._styles["head"].color
-        self._styles["head-bg"] = Style(bgcolor=head, color=base.bgcolor, bold=True)
+        # "<state>-bg": a number written on the state's colour (PTE and slot labels)
+        for key in STATES:
+            colour = palette_of(variables)[key]
+            ink = "#000000" if Color.parse(colour).brightness > 0.45 else "#ffffff"
+            self._styles[f"{key}-bg"] = Style(bgcolor=colour, color=ink, bold=True)
+        self._styles["dim-bg"] = Style(color=self._styles["dim"].color, bold=True)
 
     # ---- strips ---------------------------------------------------------------------
     def cached(self, key: tuple[Any, ...], build: Any) -> Strip:

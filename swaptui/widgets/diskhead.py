@@ -1,26 +1,101 @@
-"""The disk head: its position over the swap area, the request in flight, a fading trail
-of the last requests and a sparkline of head position, request by request."""
+"""The disk head: its position over the swap area with the request in flight and a
+fading trail, then a chart of head position over time, request by request.
+
+The chart is drawn in quadrant blocks (2 x 2 a character): x is the request index over
+the whole run (so it grows left to right and never rescales), y is the slot (0 at
+the bottom).  Each request draws the seek from where the head was to its first slot,
+then its own slots, so a sequential sweep is a calm rising ramp and a run that jumps
+around the disk is a storm of tall zigzags.  Recent requests are bright, older ones
+fade, the one in flight is highlighted.
+"""
 
 from __future__ import annotations
 
 import bisect
+import functools
+from typing import Any
 
+from attrs import frozen
 from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
-from textual.strip import Strip
 
-from models.narrate import duration
 from models.timeline import FrameView, Timeline
 from swaptui.focus import request_in_flight
 from swaptui.widgets.base import LinePanel
 
 TRAIL = 8  # requests in the fading trail
-SPARK = "▁▂▃▄▅▆▇█"
+# quadrant blocks, 2 x 2 pixels a character: thick enough for a projector
+QUADS = " ▘▝▀▖▌▞▛▗▚▐▜▄▙▟█"
+PIX = ((1, 4), (2, 8))  # bit of the pixel (column in the cell, line in the cell)
+AXIS_ROWS = 6  # from this many chart lines on, the last one is an x axis
 
 
 def bar_cell(slot: int, slots: int, width: int) -> int:
     return min(width - 1, slot * width // max(1, slots))
+
+
+@frozen
+class Chart:
+    """The static geometry of the chart for one run, width and height.
+
+    `col_of[i]`: the character column of request i; `masks[i]`: the pixels it adds
+    (the line from the previous request to its first slot, then its own slots) as
+    (line, column, bits); `full[line]`: the whole run drawn in that line (a string);
+    `firsts[c]`: the first request of column c or later."""
+
+    width: int
+    lines: int
+    col_of: tuple[int, ...]
+    masks: tuple[tuple[tuple[int, int, int], ...], ...]
+    full: tuple[str, ...]
+    firsts: tuple[int, ...]
+
+
+def _chart(reqs: tuple[tuple[int, int, int], ...], slots: int, width: int, lines: int) -> Chart:
+    total = len(reqs)
+    xs, ys = 2 * width, 2 * lines
+    top = max(1, slots - 1)
+
+    def pix_y(slot: int) -> int:
+        return (ys - 1) - min(slots - 1, max(0, slot)) * (ys - 1) // top
+
+    col_of: list[int] = []
+    masks: list[tuple[tuple[int, int, int], ...]] = []
+    grid = [[0] * width for _ in range(lines)]
+    prev: tuple[int, int] | None = None
+    for i, (_head, start, pages) in enumerate(reqs):
+        if total < xs:  # few requests: centre each in its share of the width
+            px = min(xs - 1, (2 * i + 1) * xs // (2 * total))
+        else:
+            px = min(xs - 1, i * xs // total)
+        y0, y1 = pix_y(start), pix_y(start + pages - 1)
+        pts: set[tuple[int, int]] = set()
+        if prev is not None:  # the seek: a straight line from where the head was
+            (x_a, y_a), (x_b, y_b) = prev, (px, y0)
+            steps = max(abs(x_b - x_a), abs(y_b - y_a), 1)
+            for k in range(steps + 1):
+                pts.add((x_a + (x_b - x_a) * k // steps, y_a + (y_b - y_a) * k // steps))
+        for y in range(min(y0, y1), max(y0, y1) + 1):
+            pts.add((px, y))
+        bits: dict[tuple[int, int], int] = {}
+        for x, y in pts:
+            c, dx = divmod(x, 2)
+            line, dy = divmod(y, 2)
+            bits[(line, c)] = bits.get((line, c), 0) | PIX[dx][dy]
+        mask = tuple((line, c, b) for (line, c), b in sorted(bits.items()))
+        for line, c, b in mask:
+            grid[line][c] |= b
+        col_of.append(px // 2)
+        masks.append(mask)
+        prev = (px, y1)
+    full = tuple("".join(QUADS[b] for b in row) for row in grid)
+    firsts = [total] * (width + 1)
+    for i in range(total - 1, -1, -1):
+        firsts[col_of[i]] = i
+    for c in range(width - 1, -1, -1):
+        firsts[c] = min(firsts[c], firsts[c + 1])
+    return Chart(width, lines, tuple(col_of), tuple(masks), full, tuple(firsts))
 
 
 class DiskHead(LinePanel):
@@ -32,14 +107,16 @@ class DiskHead(LinePanel):
         super().__init__(id=id)
         self.timeline: Timeline | None = None
         self.frame: FrameView | None = None
-        self._starts: list[int] = []
+        self._reqs: tuple[tuple[int, int, int], ...] = ()
         self._req_events: list[int] = []
+        self._chart: tuple[tuple[int, int, int], Chart] | None = None
 
     def set_timeline(self, timeline: Timeline) -> None:
         self.timeline = timeline
-        reqs = timeline.requests
-        self._starts = [r.start for r in reqs]
+        self.frame = None  # a frame of the previous run must not be drawn on this one
+        self._reqs = tuple((r.head, r.start, r.pages) for r in timeline.requests)
         self._req_events = list(timeline._request_index)
+        self._chart = None
         self._strips.clear()
         self.redraw()
 
@@ -53,32 +130,73 @@ class DiskHead(LinePanel):
             return 0
         return bisect.bisect_right(self._req_events, self.frame.event_index)
 
-    def spark_rows(self) -> int:
-        return max(0, min(2, self.area.height - 2))
+    # ---- geometry ------------------------------------------------------------------
+    def chart_lines(self) -> int:
+        """Lines of dots (the bar takes the first line, an x axis maybe the last)."""
+        n = max(0, self.area.height - 1)
+        return n - 1 if n >= AXIS_ROWS else n
 
-    def render_line(self, y: int) -> Strip:
+    def has_axis(self) -> bool:
+        return self.area.height - 1 >= AXIS_ROWS
+
+    def axis_gutter(self) -> int:
+        slots = self.timeline.machine.slots if self.timeline else 1
+        return len(str(max(slots - 1, 0))) + 2
+
+    def chart(self) -> Chart:
+        slots = self.timeline.machine.slots if self.timeline else 1
+        w = max(1, self.area.width - self.axis_gutter())
+        key = (slots, w, max(1, self.chart_lines()))
+        if self._chart is None or self._chart[0] != key:
+            self._chart = (key, _chart(self._reqs, *key))
+        return self._chart[1]
+
+    def title(self) -> str:
+        """Head position and what moving it cost so far (the panel's border title)."""
+        if self.frame is None:
+            return "disk head"
+        c = self.frame.counters
+        return (
+            f"disk head {self.frame.state.head:,} · seek {c.seek_slots:,} slots · "
+            f"{c.io_requests:,}/{len(self._reqs):,} requests · {c.pages_read:,} pages read"
+        )
+
+    def subtitle(self) -> str:
+        """The x axis, when the chart has no line for it."""
+        if self.has_axis() or not self._reqs:
+            return ""
+        return f"head position, requests 1 → {len(self._reqs):,}"
+
+    # ---- drawing --------------------------------------------------------------------
+    def line_spec(self, y: int) -> tuple[tuple[Any, ...], Any] | None:
         if self.timeline is None or self.frame is None:
-            return Strip.blank(self.area.width, self.rich_style)
-        spark = self.spark_rows()
+            return None
         if y == 0:
             return self._bar()
-        if 1 <= y <= spark:
+        lines = self.chart_lines()
+        if 1 <= y <= lines:
             n = self.requests_done()
-            return self.cached(("spark", y, spark, n), lambda: self._spark(y - 1, spark, n))
-        if y == spark + 1:
-            c = self.frame.counters
-            key = ("stats", c.seek_slots, c.io_requests, c.pages_read, c.io_ns)
-            return self.cached(key, self._stats)
-        return Strip.blank(self.area.width, self.rich_style)
+            flying = request_in_flight(self.frame) is not None
+            key = ("chart", y, lines, n, flying)
+            return key, lambda: self._chart_line(y - 1, n, flying)
+        if y == lines + 1 and self.has_axis():
+            return ("axis", len(self._reqs)), self._axis
+        return None
 
     # ---- the head bar ---------------------------------------------------------------
-    def _bar(self) -> Strip:
+    def _bar(self) -> tuple[tuple[Any, ...], Any]:
         assert self.timeline is not None and self.frame is not None
         v = self.frame
         req = request_in_flight(v)
         trail = tuple(r.start for r in self.timeline.requests_until(v.event_index, TRAIL + 1)[:-1])
         r = (req.start, req.pages) if req else None
-        return self.cached(("bar", v.state.head, r, trail), lambda: self._build_bar(r, trail))
+        return ("bar", v.state.head, r, trail), lambda: self._build_bar(r, trail)
+
+    def _fade(self, age: int) -> Style:
+        """The colour of a position `age` requests old (0: the newest)."""
+        return _fade_style(
+            self.style("head").color, self.style("dim").color, min(age, TRAIL), self._theme_gen
+        )
 
     def _build_bar(self, req: tuple[int, int] | None, trail: tuple[int, ...]) -> list[Segment]:
         assert self.frame is not None and self.timeline is not None
@@ -88,14 +206,9 @@ class DiskHead(LinePanel):
         if w < 4:
             left, right, w = "", "", self.area.width
         cells: list[tuple[str, Style]] = [("─", self.style("dim"))] * max(0, w)
-        head_rich, dim_rich = self.style("head").color, self.style("dim").color
-        head_c = Color.from_rich_color(head_rich) if head_rich else Color.parse("red")
-        dim_c = Color.from_rich_color(dim_rich) if dim_rich else Color.parse("grey")
         # oldest first, so newer positions overwrite older ones in the same cell
         for age, start in enumerate(trail):
-            fade = (age + 1) / (len(trail) + 1)
-            colour = dim_c.blend(head_c, fade)
-            cells[bar_cell(start, slots, w)] = ("•", Style(color=colour.rich_color))
+            cells[bar_cell(start, slots, w)] = ("•", self._fade(len(trail) - age))
         if req is not None:
             a = bar_cell(req[0], slots, w)
             b = bar_cell(req[0] + req[1] - 1, slots, w)
@@ -108,47 +221,74 @@ class DiskHead(LinePanel):
         segs.append(Segment(right, self.style("dim")))
         return segs
 
-    # ---- the sparkline --------------------------------------------------------------
-    def _spark(self, row: int, rows: int, n: int) -> list[Segment]:
-        """Row `row` of a `rows`-high sparkline of the first n requests.
-
-        The x axis spans every request of the whole run, so the line grows left to
-        right as swapoff goes on and never rescales under the viewer's eyes.
-        """
+    # ---- the chart ------------------------------------------------------------------
+    def _chart_line(self, line: int, n: int, flying: bool) -> list[Segment]:
+        """Line `line` of the chart of the first n requests (the n-th maybe in flight)."""
         assert self.timeline is not None
-        w = self.area.width
-        total = len(self._starts)
+        ch = self.chart()
         slots = self.timeline.machine.slots
-        levels = 8 * rows
-        out: list[tuple[str, Style]] = []
-        style = self.style("head")
-        for x in range(w):
-            lo = x * total // w
-            hi = max(lo + 1, (x + 1) * total // w)
-            if total == 0 or lo >= n:
-                out.append((" ", style))
+        lines = ch.lines
+        g = self.axis_gutter()
+        if line == 0:
+            label = f"{slots - 1:>{g - 2}} ┤"
+        elif line == lines - 1:
+            label = f"{0:>{g - 2}} ┤"
+        elif line == lines // 2 and lines >= 5 and g >= 6:
+            label = f"{'slot':>{g - 2}} │"
+        else:
+            label = f"{'':>{g - 2}} │"
+        segs = [Segment(label, self.style("dim"))]
+        if not self._reqs:
+            if line == lines // 2:
+                segs.append(Segment(" no disk requests in this run", self.style("dim")))
+            return segs
+        if n == 0:
+            return segs
+        # columns holding only old requests come straight from the whole-run drawing
+        recent = max(0, n - TRAIL)
+        c_old = ch.col_of[recent]
+        c_now = ch.col_of[n - 1]
+        old = ch.full[line][:c_old]
+        segs.append(Segment(old, self._fade(TRAIL)))
+        for c in range(c_old, c_now + 1):
+            # the requests drawn in column c: those placed there, and the next one
+            # (its seek line starts there)
+            lo = max(0, ch.firsts[c] - 1)
+            hi = min(n, ch.firsts[c + 1] + 1)
+            bits, youngest = 0, -1
+            for i in range(lo, hi):
+                for ln, col, b in ch.masks[i]:
+                    if ln == line and col == c:
+                        bits |= b
+                        youngest = i
+            if not bits:
+                segs.append(Segment(" "))
                 continue
-            # the last position in the bucket: sampling keeps a storm stormy
-            pos = self._starts[min(hi, n) - 1]
-            level = 1 + pos * (levels - 1) // max(1, slots - 1)
-            # row 0 is the top line: it draws what rises above the lower rows
-            base = (rows - 1 - row) * 8
-            fill = level - base
-            if fill <= 0:
-                out.append((" ", style))
-            else:
-                out.append((SPARK[min(fill, 8) - 1], style))
-        segs: list[Segment] = []
-        text = "".join(ch for ch, _ in out)
-        segs.append(Segment(text, style))
+            age = n - 1 - youngest
+            style = self._fade(age)
+            if age == 0:
+                style = self.style("head-bg") if flying else self.style("head") + Style(bold=True)
+            segs.append(Segment(QUADS[bits], style))
         return segs
 
-    def _stats(self) -> list[Segment]:
-        assert self.frame is not None
-        c = self.frame.counters
-        text = (
-            f"head {self.frame.state.head:,} · seek {c.seek_slots:,} slots · "
-            f"{c.io_requests:,} requests · {c.pages_read:,} pages read · "
-            f"io {duration(c.io_ns * 1000)}"
-        )
-        return [Segment(text, self.style("text"))]
+    def _axis(self) -> list[Segment]:
+        g = self.axis_gutter()
+        w = self.area.width - g
+        total = len(self._reqs)
+        right = f" {total:,} ┘" if total else " ┘"
+        left = "└ request 1 "
+        if total == 0:
+            left = "└ "
+        mid = " time → "
+        dash = max(0, w - len(left) - len(right) + 1 - len(mid))
+        text = left + "─" * (dash // 2) + mid + "─" * (dash - dash // 2) + right
+        return [Segment(" " * (g - 1) + text[: w + 1], self.style("dim"))]
+
+
+@functools.lru_cache(maxsize=256)
+def _fade_style(head: object, dim: object, age: int, _gen: int) -> Style:
+    head_c = Color.from_rich_color(head) if head else Color.parse("orange")
+    dim_c = Color.from_rich_color(dim) if dim else Color.parse("grey")
+    # the newest is the head's colour; the trail fades; the past keeps a third of it
+    share = 1.0 - 0.5 * age / TRAIL
+    return Style(color=dim_c.blend(head_c, share).rich_color)

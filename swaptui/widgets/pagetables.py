@@ -10,6 +10,10 @@ the two panels; the walk cursor and the entry being searched are highlighted.
 from __future__ import annotations
 
 import bisect
+import operator
+from array import array
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from attrs import define
 from rich.segment import Segment
@@ -41,6 +45,34 @@ class Row:
     span: int = 0  # PTEs (or file pages) on the line
     refs: list[tuple[int, int]] | None = None  # (offset in the line, ref), filled lazily
     resident: list[tuple[int, int]] | None = None  # present offset ranges
+    ids: tuple[int, ...] = ()  # the refs of the line, and their slots
+    slots: tuple[int, ...] = ()
+    slot_set: frozenset[int] = frozenset()
+    ref_set: frozenset[int] = frozenset()
+    pick_refs: Any = None  # gathers of the line's ref states and slot states
+    pick_slots: Any = None
+
+
+def picker(ids: tuple[int, ...]) -> Callable[[Sequence[int]], tuple[int, ...]]:
+    """A C-speed gather of `ids` from a sequence, always as a tuple."""
+    if not ids:
+        return lambda _seq: ()
+    if len(ids) == 1:
+        i = ids[0]
+        return lambda seq: (seq[i],)
+    return operator.itemgetter(*ids)
+
+
+def ref_columns(machine: Machine) -> tuple[Sequence[int], Sequence[int], Sequence[int]]:
+    """(slot, kind, walk ordinal) of every reference, as columns."""
+    refs: Any = machine.refs
+    if all(hasattr(refs, a) for a in ("slot", "kind", "ordinal")):
+        return refs.slot, refs.kind, refs.ordinal
+    return (
+        array("q", (r.slot for r in refs)),
+        array("q", (r.kind for r in refs)),
+        array("q", (r.ordinal for r in refs)),
+    )
 
 
 class PageTables(LinePanel, ScrollView):
@@ -61,10 +93,19 @@ class PageTables(LinePanel, ScrollView):
         self.row_of_unit: list[int] = []  # first row of each mm block
         self.file_row: list[int] = []
         self.selected_ref: int | None = None
+        self._rslot: Sequence[int] = ()
+        self._rkind: Sequence[int] = ()
+        self._rord: Sequence[int] = ()
+        self._mm_ords: dict[int, list[int]] = {}
+        self._mm_pick: dict[int, Callable[[Sequence[int]], tuple[int, ...]]] = {}
 
     # ---- model ----------------------------------------------------------------------
     def set_machine(self, machine: Machine) -> None:
         self.machine = machine
+        self.frame = None  # a frame of the previous run must not be drawn on this one
+        self._rslot, self._rkind, self._rord = ref_columns(machine)
+        self._mm_ords = {}
+        self._mm_pick = {}
         rows: list[Row] = []
         self.row_of_unit = []
         for mi, walk in enumerate(machine.walks):
@@ -82,6 +123,21 @@ class PageTables(LinePanel, ScrollView):
             self.scroll_to(0, 0, animate=False)
         self.redraw()
 
+    def title(self, width: int = 200) -> str:
+        if self.machine is None:
+            return "page tables"
+        m = self.machine
+        n = len(m.scenario.mms)
+        files = len(m.scenario.shmem)
+        extra = f" + {files:,} tmpfs file{'s' if files != 1 else ''}" if files else ""
+        full = (
+            f"page tables · {n:,} mm{'s' if n != 1 else ''} in mmlist order"
+            f" · {m.total_units:,} page tables{extra}"
+        )
+        if len(full) + 4 <= width:
+            return full
+        return f"page tables · {n:,} mms · {m.total_units:,} tables"
+
     def _fill(self, row: Row) -> None:
         """Static facts of a line (its swap PTEs and resident pages), on first sight."""
         if row.refs is not None or self.machine is None:
@@ -90,13 +146,17 @@ class PageTables(LinePanel, ScrollView):
         if row.kind == "file":
             row.refs = [(m.refs[r].page, r) for r in m.file_refs[row.owner]]
             row.resident = []
+            self._index(row)
             return
         walk = m.walks[row.owner]
         unit = walk.units[row.unit]
-        ords = [m.refs[r].ordinal for r in walk.anon_refs]
+        ords = self._mm_ords.get(row.owner)
+        if ords is None:
+            ords = self._mm_ords[row.owner] = [self._rord[r] for r in walk.anon_refs]
         lo = bisect.bisect_left(ords, unit.ordinal)
         hi = bisect.bisect_left(ords, unit.ordinal + unit.ptes)
         row.refs = [(ords[i] - unit.ordinal, walk.anon_refs[i]) for i in range(lo, hi)]
+        self._index(row)
         vma = m.scenario.mms[row.owner].vmas[unit.vma]
         res: list[tuple[int, int]] = []
         for a, b in vma.resident:
@@ -105,6 +165,14 @@ class PageTables(LinePanel, ScrollView):
             if b0 > a0:
                 res.append((a0, b0))
         row.resident = res
+
+    def _index(self, row: Row) -> None:
+        row.ids = tuple(r for _o, r in row.refs or [])
+        row.slots = tuple(self._rslot[r] for r in row.ids)
+        row.slot_set = frozenset(row.slots)
+        row.ref_set = frozenset(row.ids)
+        row.pick_refs = picker(row.ids)
+        row.pick_slots = picker(row.slots)
 
     def show(self, view: FrameView) -> None:
         self.frame = view
@@ -142,14 +210,20 @@ class PageTables(LinePanel, ScrollView):
         self.scroll_to(y=max(0, row - h // 3), animate=False)
 
     # ---- drawing --------------------------------------------------------------------
-    def render_line(self, y: int) -> Strip:
+    def line_spec(self, y: int) -> tuple[tuple[Any, ...], Any] | None:
         i = y + round(self.scroll_offset.y)
         if self.machine is None or self.frame is None or not 0 <= i < len(self.rows):
-            return Strip.blank(self.area.width, self.rich_style)
+            return None
         row = self.rows[i]
         if row.kind == "mm":
             return self._header(row)
         return self._line(row)
+
+    def render_line(self, y: int) -> Strip:
+        return LinePanel.render_line(self, y)
+
+    def view_signature(self) -> tuple[Any, ...]:
+        return (self.size, self._theme_gen, round(self.scroll_offset.y))
 
     def _cursor_at(self, row: Row) -> int | None:
         c = self.frame.cursor if self.frame else None
@@ -160,16 +234,19 @@ class PageTables(LinePanel, ScrollView):
         unit = self.machine.walks[row.owner].units[row.unit]  # type: ignore[union-attr]
         return c.ordinal - unit.ordinal
 
-    def _header(self, row: Row) -> Strip:
+    def _header(self, row: Row) -> tuple[tuple[Any, ...], Any]:
         assert self.machine is not None and self.frame is not None
         m, v = self.machine, self.frame
         walk = m.walks[row.owner]
+        pick = self._mm_pick.get(row.owner)
+        if pick is None:
+            pick = self._mm_pick[row.owner] = picker(tuple(walk.anon_refs))
         refs = walk.anon_refs
-        left = sum(1 for r in refs if v.state.ref_state[r] != PRESENT)
+        left = len(refs) - pick(v.state.ref_state).count(PRESENT)
         c = v.cursor
         here = (c is not None and c.mm == row.owner) or getattr(v.event, "mm", -1) == row.owner
         key = ("mm", row.owner, left, here)
-        return self.cached(key, lambda: self._build_header(row, left, here))
+        return key, lambda: self._build_header(row, left, here)
 
     def _build_header(self, row: Row, left: int, here: bool) -> list[Segment]:
         assert self.machine is not None
@@ -189,57 +266,64 @@ class PageTables(LinePanel, ScrollView):
             segs.append(Segment("  ◀ walk", self.style("cursor")))
         return segs
 
-    def _line(self, row: Row) -> Strip:
+    def _line(self, row: Row) -> tuple[tuple[Any, ...], Any]:
         assert self.machine is not None and self.frame is not None
         self._fill(row)
-        st = self.frame.state
-        refs = row.refs or []
-        states = bytes(st.ref_state[r] for _o, r in refs)
-        slot_states = bytes(
-            3 if st.cached[s] else min(st.count[s], 2)
-            for s in (self.machine.refs[r].slot for _o, r in refs)
-        )
-        focus = focus_slot(self.frame)
-        fref = focus_ref(self.frame)
-        focus_here = focus if any(self.machine.refs[r].slot == focus for _o, r in refs) else None
-        fref_here = fref if any(r == fref for _o, r in refs) else None
-        sel = self.selected_ref if any(r == self.selected_ref for _o, r in refs) else None
+        st, v = self.frame.state, self.frame
+        states = row.pick_refs(st.ref_state)
+        slot_states = (row.pick_slots(st.count), row.pick_slots(st.cached))
+        focus = focus_slot(v)
+        fref = focus_ref(v)
+        focus_here = focus if focus in row.slot_set else None
+        fref_here = fref if fref in row.ref_set else None
+        sel = self.selected_ref if self.selected_ref in row.ref_set else None
         cur = self._cursor_at(row)
         key = ("line", id(row), states, slot_states, focus_here, fref_here, sel, cur)
-        return self.cached(key, lambda: self._build_line(row, cur, focus_here, fref_here, sel))
+        return key, lambda: self._build_line(row, cur, focus_here, fref_here, sel)
 
-    def cells_geometry(self, row: Row) -> tuple[int, int, int]:
-        """(prefix width, number of cells, PTEs per cell) of a line at the current width."""
+    def cells_geometry(self, row: Row) -> tuple[int, int, int, int]:
+        """(prefix width, number of cells, PTEs per cell, columns per cell) of a line.
+
+        Wide enough, every PTE gets a cell that carries its slot number (on the slot's
+        colour) and a gap; otherwise a glyph a cell, the slot numbers after the line.
+        """
         w = self.area.width
+        span = max(row.span, 1)
         prefix = 2 + (13 if w >= 56 and row.kind == "pt" else 0)
         if row.kind == "file":
             prefix = 2 + min(16, max(4, w // 5)) + 1
+        digits = len(str(max((self.machine.slots if self.machine else 1) - 1, 0)))
+        cw = digits + 1
+        room = w - prefix - 1
+        if room // cw >= min(span, 16):
+            n = min(span, room // cw)
+            per = -(-span // n)
+            return prefix, -(-span // per), per, cw
         room = max(1, w - prefix - (w // 4 if w >= 48 else 0))
-        n = min(max(row.span, 1), room)
-        per = -(-max(row.span, 1) // n)
-        n = -(-max(row.span, 1) // per)
-        return prefix, n, per
+        n = min(span, room)
+        per = -(-span // n)
+        return prefix, -(-span // per), per, 1
 
-    def _pte_style(self, slot: int) -> tuple[str, Style]:
-        """The glyph and colour of a swap PTE: those of its slot in the swap_map."""
+    def _pte_state(self, slot: int) -> str:
+        """The state of a swap PTE's slot, as the swap_map shows it."""
         st = self.frame.state  # type: ignore[union-attr]
         m = self.machine
         assert m is not None
         if st.cached[slot]:
-            return GLYPHS["cached"], self.style("cached")
+            return "cached"
         refs = m.slot_refs.get(slot, [])
-        if refs and m.refs[refs[0]].kind == SHMEM:
-            return GLYPHS["shmem"], self.style("shmem")
+        if refs and self._rkind[refs[0]] == SHMEM:
+            return "shmem"
         if st.count[slot] > 1:
-            return GLYPHS["shared"], self.style("shared")
-        return GLYPHS["used"], self.style("used")
+            return "shared"
+        return "used"
 
     def _build_line(
         self, row: Row, cur: int | None, focus: int | None, fref: int | None, sel: int | None
     ) -> list[Segment]:
         assert self.machine is not None and self.frame is not None
         m, st = self.machine, self.frame.state
-        prefix, n, per = self.cells_geometry(row)
+        prefix, n, per, cw = self.cells_geometry(row)
         segs: list[Segment] = []
         mark = "▶ " if cur is not None else "  "
         segs.append(Segment(mark, self.style("cursor")))
@@ -257,6 +341,8 @@ class PageTables(LinePanel, ScrollView):
         for off, r in refs:
             by_cell.setdefault(off // per, []).append(r)
         resident = row.resident or []
+        numbered = cw > 1
+        gap = (" ", self.style("text"))
         for c in range(n):
             lo, hi = c * per, (c + 1) * per
             ch, style = NONE_PTE, self.style("dim")
@@ -273,17 +359,29 @@ class PageTables(LinePanel, ScrollView):
                 ch, style = RESTORED_PTE, self.style("cursor")
             swap = [r for r in rs if st.ref_state[r] == 0]
             if swap:
-                ch, style = self._pte_style(m.refs[swap[0]].slot)
-                if focus is not None and any(m.refs[r].slot == focus for r in swap):
-                    ch, style = GLYPHS["cursor"], self.style("cursor-bg")
+                slot = self._rslot[swap[0]]
+                state = self._pte_state(slot)
+                if numbered:
+                    ch, style = str(slot), self.style(f"{state}-bg")
+                else:
+                    ch, style = GLYPHS[state], self.style(state)
+                if focus is not None and any(self._rslot[r] == focus for r in swap):
+                    ch = str(focus) if numbered else GLYPHS["cursor"]
+                    style = self.style("cursor-bg")
             if cur is not None and lo <= cur < hi:
                 style = self.style("cursor-bg")
             if sel is not None and sel in rs:
                 style = style + self.style("reverse")
-            cells.append((ch, style))
+            if numbered:
+                cells.append((f"{ch:>{cw - 1}}", style))
+                cells.append(gap)
+            else:
+                cells.append((ch, style))
         segs.extend(runs(cells))
+        if numbered:
+            return segs
         used = prefix + n
-        labels = [m.refs[r].slot for _o, r in refs if st.ref_state[r] == 0]
+        labels = [self._rslot[r] for _o, r in refs if st.ref_state[r] == 0]
         room = self.area.width - used - 1
         if labels and room > 3:
             segs.append(Segment(" "))
@@ -307,9 +405,9 @@ class PageTables(LinePanel, ScrollView):
         if row.kind == "mm":
             return None
         self._fill(row)
-        prefix, n, per = self.cells_geometry(row)
-        c = x - prefix
-        if not 0 <= c < n:
+        prefix, n, per, cw = self.cells_geometry(row)
+        c = (x - prefix) // cw
+        if x < prefix or not 0 <= c < n:
             return None
         for off, r in row.refs or []:
             if off // per == c:

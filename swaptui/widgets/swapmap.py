@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from attrs import frozen
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.message import Message
-from textual.strip import Strip
 
 from models.machine import SHMEM, Machine
 from models.timeline import FrameView
@@ -32,8 +32,10 @@ LEGEND = (
 
 @frozen
 class Grid:
-    """Where the slots go: `per` slots a cell, `cw` columns a cell, `cols` cells a row,
-    after a `label`-wide slot number; `legend` lines of legend under the grid."""
+    """Where the slots go: `per` slots a cell, `cw` columns a cell (gap included),
+    `ch` lines a cell and `pitch` lines a grid row (a blank line between rows when
+    there is room), `cols` cells a row after a `label`-wide slot number; `legend`
+    lines of legend under the grid; `numbers`: the slot number is written in the cell."""
 
     label: int
     cols: int
@@ -41,6 +43,14 @@ class Grid:
     cw: int
     rows: int
     legend: int
+    ch: int = 1
+    pitch: int = 1
+    numbers: bool = False
+
+    @property
+    def lines(self) -> int:
+        """Screen lines the grid takes."""
+        return max(0, self.rows * self.pitch - (self.pitch - self.ch))
 
 
 @functools.lru_cache(maxsize=64)
@@ -63,6 +73,23 @@ def legend_lines(width: int, per: int) -> list[list[tuple[str, str]]]:
     return lines
 
 
+CELL_SHAPES = (
+    (5, 6),
+    (4, 5),
+    (3, 4),
+    (3, 3),
+    (2, 3),
+    (2, 2),
+    (1, 2),
+    (1, 1),
+)  # (lines, pitch), best first
+
+
+def shows_numbers(cw: int, ch: int, digits: int) -> bool:
+    # one line: glyph and number side by side; taller: the number has a line of its own
+    return cw - 1 >= digits + (1 if ch == 1 else 0)
+
+
 @functools.lru_cache(maxsize=64)
 def layout(slots: int, width: int, height: int) -> Grid:
     label = len(str(max(slots - 1, 0))) + 1
@@ -72,21 +99,37 @@ def layout(slots: int, width: int, height: int) -> Grid:
     legend = len(legend_lines(width, 1)) if height >= 4 else 0
     rows_avail = max(1, height - legend - (1 if legend else 0))
     if slots <= avail * rows_avail:
-        per = 1
-        # few slots: wider cells (a glyph and a gap) read better on a projector
-        cw = next(c for c in (4, 3, 2, 1) if slots <= (avail // c) * rows_avail)
-        fit = avail // cw
-        need = -(-slots // rows_avail)
-        # a squarish grid whose rows start at round numbers (multiples of 8)
-        target = max(need, min(fit, 8 * -(-int((2 * slots) ** 0.5) // 8)))
-        cols = min(fit, 8 * -(-target // 8)) if fit >= 8 else fit
-        cols = max(1, min(cols, slots))
-    else:
-        per = -(-slots // (avail * rows_avail))
-        cw, cols = 1, avail
-    legend = len(legend_lines(width, per)) if legend else 0
+        digits = len(str(max(slots - 1, 0)))
+        best: tuple[tuple[int, ...], Grid] | None = None
+        for cols in range(1, min(slots, avail) + 1):
+            cw = min(avail // cols, max(2 * digits + 4, 14))
+            rows = -(-slots // cols)
+            for ch, pitch in CELL_SHAPES:
+                if rows * pitch - (pitch - ch) <= rows_avail and (cw > 2 or ch == 1):
+                    break
+            else:
+                continue
+            nums = shows_numbers(cw, ch, digits)
+            # a cell looks square when it is about twice as wide as it is tall
+            side = min(cw - 1, 2 * ch + 1)  # cw 1: no gap, the cells run together
+            score = (
+                side * ch,
+                nums,
+                cols % 8 == 0 or cols == slots,  # rows start at round numbers
+                -abs(cols * cw - 2 * rows * pitch),  # a squarish grid
+            )
+            if best is None or score > best[0]:
+                best = (score, Grid(label, cols, 1, cw, rows, legend, ch, pitch, nums))
+        assert best is not None
+        g = best[1]
+        if not g.numbers and g.cw > 2:
+            # no number in the cell: the glyph and a gap read best, not a wide smear
+            g = Grid(label, g.cols, 1, min(g.cw, 4), g.rows, legend, g.ch, g.pitch)
+        return g
+    per = -(-slots // (avail * rows_avail))
     cells = -(-slots // per)
-    return Grid(label, cols, per, cw, -(-cells // cols), legend)
+    legend = len(legend_lines(width, per)) if legend else 0
+    return Grid(label, avail, per, 1, -(-cells // avail), legend)
 
 
 class SwapMap(LinePanel):
@@ -109,6 +152,7 @@ class SwapMap(LinePanel):
 
     def set_machine(self, machine: Machine) -> None:
         self.machine = machine
+        self.frame = None  # a frame of the previous run must not be drawn on this one
         self._shmem = bytearray(machine.slots)
         for slot, refs in machine.slot_refs.items():
             if refs and machine.refs[refs[0]].kind == SHMEM:
@@ -128,22 +172,27 @@ class SwapMap(LinePanel):
         slots = self.machine.slots if self.machine else 0
         return layout(slots, self.area.width, self.area.height)
 
-    def title(self) -> str:
+    def title(self, width: int = 200) -> str:
         if self.machine is None or self.frame is None:
             return "swap_map"
-        return f"swap_map · {self.machine.slots:,} slots · {self.frame.state.inuse:,} in use"
+        used, slots = self.frame.state.inuse, self.machine.slots
+        full = f"swap_map · {slots:,} slots · {used:,} in use"
+        return full if len(full) + 4 <= width else f"swap_map {used:,}/{slots:,} used"
 
     # ---- drawing --------------------------------------------------------------------
-    def render_line(self, y: int) -> Strip:
+    def line_spec(self, y: int) -> tuple[tuple[Any, ...], Any] | None:
         if self.machine is None or self.frame is None:
-            return Strip.blank(self.area.width, self.rich_style)
+            return None
         g = self.grid()
-        if y < g.rows:
-            return self._grid_line(g, y)
+        if y < g.lines:
+            row, sub = divmod(y, g.pitch)
+            if sub < g.ch:
+                return self._grid_line(g, row, sub)
+            return None
         first = self.area.height - g.legend
         if g.legend and y >= first:
-            return self.cached(("legend", g.per, y - first), lambda: self._legend(g, y - first))
-        return Strip.blank(self.area.width, self.rich_style)
+            return ("legend", g.per, y - first), lambda: self._legend(g, y - first)
+        return None
 
     def _overlays(self, a: int, b: int) -> tuple[object, ...]:
         """The transient highlights of this frame that fall in slots [a, b)."""
@@ -154,33 +203,33 @@ class SwapMap(LinePanel):
         if req is not None and req.start < b and req.start + req.pages > a:
             r = (req.start, req.pages)
         out: list[object] = [r]
-        for s in (focus_slot(v), freed_slot(v), self.selected, v.state.head):
+        for s in (focus_slot(v), freed_slot(v), self.selected):
             out.append(s if s is not None and a <= s < b else None)
         return tuple(out)
 
-    def _grid_line(self, g: Grid, y: int) -> Strip:
+    def _grid_line(self, g: Grid, row: int, sub: int) -> tuple[tuple[Any, ...], Any]:
         assert self.machine is not None and self.frame is not None
         st = self.frame.state
-        a = y * g.cols * g.per
+        a = row * g.cols * g.per
         b = min(self.machine.slots, a + g.cols * g.per)
-        key = (y, g, bytes(st.count[a:b]), bytes(st.cached[a:b]), self._overlays(a, b))
-        return self.cached(key, lambda: self._build_row(g, a, b))
+        key = (row, sub, g, bytes(st.count[a:b]), bytes(st.cached[a:b]), self._overlays(a, b))
+        return key, lambda: self._build_row(g, a, b, sub)
 
-    def _slot_cell(self, s: int, req: tuple[int, int] | None) -> tuple[str, Style]:
+    def _slot_state(self, s: int, req: tuple[int, int] | None) -> str:
         st = self.frame.state  # type: ignore[union-attr]
         if self._bad[s]:
-            return GLYPHS["bad"], self.style("bad")
+            return "bad"
         if req is not None and req[0] <= s < req[0] + req[1]:
-            return GLYPHS["head"], self.style("head-bg")
+            return "head"
         if not st.count[s] and not st.cached[s]:
-            return GLYPHS["free"], self.style("free")
+            return "free"
         if st.cached[s]:
-            return GLYPHS["cached"], self.style("cached")
+            return "cached"
         if self._shmem[s]:
-            return GLYPHS["shmem"], self.style("shmem")
+            return "shmem"
         if st.count[s] > 1:
-            return GLYPHS["shared"], self.style("shared")
-        return GLYPHS["used"], self.style("used")
+            return "shared"
+        return "used"
 
     def _agg_cell(self, a: int, b: int, req: tuple[int, int] | None) -> tuple[str, Style]:
         st = self.frame.state  # type: ignore[union-attr]
@@ -211,7 +260,42 @@ class SwapMap(LinePanel):
         level = max(1, round(8 * used / max(1, b - a - n_bad)))
         return EIGHTHS[level], self.style(kind)
 
-    def _build_row(self, g: Grid, a: int, b: int) -> list[Segment]:
+    def _cell(
+        self, g: Grid, s: int, sub: int, state: str, mark: str | None
+    ) -> list[tuple[str, Style]]:
+        """One line (`sub`) of the cell of slot s: cw-1 columns, then the gap.
+
+        `mark`: "focus" (the slot the frame is about), "freed", "selected" or None.
+        """
+        w = g.cw - 1 if g.cw > 1 else 1
+        glyph = GLYPHS[state]
+        fg, bg = self.style(state), self.style(f"{state}-bg")
+        if state == "free":
+            bg = self.style("dim-bg")
+        if mark == "freed":
+            glyph, fg, bg = FREED, self.style("cursor"), self.style("cursor-bg")
+        elif mark == "focus" and state != "head":
+            glyph, fg, bg = GLYPHS["cursor"], self.style("cursor"), self.style("cursor-bg")
+        if mark == "selected":
+            fg, bg = fg + self.style("reverse"), bg + self.style("reverse")
+        out: list[tuple[str, Style]] = []
+        number_line = (g.ch - 1) // 2
+        if g.numbers and g.ch == 1:
+            out.append((glyph, fg))
+            out.append((f"{s:>{w - 1}}", bg))
+        elif g.numbers and sub == number_line:
+            out.append((f"{s:^{w}}", bg))
+        elif glyph in "█▓▒░":
+            out.append((glyph * w, fg))
+        elif (w > 1 and state in ("head", "bad")) or mark in ("focus", "freed"):
+            out.append((f"{glyph:^{w}}", bg))
+        else:
+            out.append((f"{glyph:^{w}}", fg))
+        if g.cw > 1:
+            out.append((" ", self.style("text")))
+        return out
+
+    def _build_row(self, g: Grid, a: int, b: int, sub: int = 0) -> list[Segment]:
         v = self.frame
         assert v is not None
         req = request_in_flight(v)
@@ -219,27 +303,29 @@ class SwapMap(LinePanel):
         focus, freed = focus_slot(v), freed_slot(v)
         cells: list[tuple[str, Style]] = []
         if g.label:
-            cells.append((f"{a:>{g.label - 1}} ", self.style("dim")))
+            number = f"{a:>{g.label - 1}} " if sub == (g.ch - 1) // 2 else ""
+            cells.append((f"{number:>{g.label}}", self.style("dim")))
+        if g.per == 1:
+            for s in range(a, b):
+                mark = None
+                if self.selected == s:
+                    mark = "selected"
+                elif freed == s:
+                    mark = "freed"
+                elif focus == s:
+                    mark = "focus"
+                cells.extend(self._cell(g, s, sub, self._slot_state(s, r), mark))
+            return runs(cells)
         for c0 in range(a, b, g.per):
             c1 = min(b, c0 + g.per)
-            if g.per == 1:
-                ch, style = self._slot_cell(c0, r)
-            else:
-                ch, style = self._agg_cell(c0, c1, r)
-            if freed is not None and c0 <= freed < c1 and (r is None or g.per == 1):
+            ch, style = self._agg_cell(c0, c1, r)
+            if freed is not None and c0 <= freed < c1 and r is None:
                 ch, style = FREED, self.style("cursor")
             if self.selected is not None and c0 <= self.selected < c1:
                 style = style + self.style("reverse")
             elif focus is not None and c0 <= focus < c1 and style is not self.style("head-bg"):
                 style = self.style("cursor-bg")
             cells.append((ch, style))
-            if g.cw > 1:
-                wide = style in (self.style("head-bg"), self.style("cursor-bg"))
-                # blocks widen to cw-1 columns, other glyphs stay one; then a gap
-                if g.cw > 2:
-                    fill = ch if wide or ch in "█▓▒░" else " "
-                    cells.append((fill * (g.cw - 2), style if fill != " " else self.style("text")))
-                cells.append((" ", self.style("text")))
         return runs(cells)
 
     def _legend(self, g: Grid, line: int) -> list[Segment]:
@@ -255,12 +341,13 @@ class SwapMap(LinePanel):
         if self.machine is None:
             return None
         g = self.grid()
-        if y >= g.rows or x < g.label:
+        row, sub = divmod(y, g.pitch)
+        if row >= g.rows or sub >= g.ch or x < g.label:
             return None
         cell = (x - g.label) // g.cw
         if cell >= g.cols:
             return None
-        slot = (y * g.cols + cell) * g.per
+        slot = (row * g.cols + cell) * g.per
         return slot if slot < self.machine.slots else None
 
     def on_click(self, event: events.Click) -> None:

@@ -27,37 +27,60 @@ def compact(n: int) -> str:
     return f"{n / 1e6:.0f}M"
 
 
-def header_parts(player: Player, view: FrameView) -> list[tuple[str, str]]:
-    """(text, style) pieces, most important first; the header keeps what fits."""
+READAHEAD_SHORT = {"cluster-adaptive": "adaptive"}
+
+
+def header_parts(
+    player: Player, view: FrameView, computing: bool = False
+) -> list[tuple[str, str, str]]:
+    """(full text, short text, style) pieces in display order; "" short: may be dropped."""
     run = player.timeline.run
-    play = "▶" if player.playing else "‖"
+    if computing:
+        play, play_short = "… computing the run", "… computing"
+    elif player.playing:
+        play, play_short = f"▶ playing {player.speed}/s", f"▶ {player.speed}/s"
+    else:
+        play, play_short = f"‖ paused {player.speed}/s", f"‖ {player.speed}/s"
+    ra = run.readahead
+    last = max(view.frames - 1, 0)
     return [
-        (f" {run.algorithm} ", "bold reverse"),
-        (f" {literal(run.scenario.name)} ", "bold"),
-        (f"{play} {player.speed}/s ", "bold"),
-        (f"frame {view.frame:,}/{view.frames - 1:,} ", ""),
-        (f"t = {duration(view.time_ps)} ", "bold"),
-        (f"· {run.disk} · readahead {run.readahead} ", ""),
-        (f"· step {view.granularity} ", ""),
-        (f"· {ALGORITHM_TITLES.get(run.algorithm, '')} ", "italic"),
-        (f"· {literal(run.scenario.title)} ", "italic"),
+        (f" {run.algorithm} ", f" {run.algorithm} ", "bold reverse"),
+        (f" {literal(run.scenario.name)} ", f" {literal(run.scenario.name)} ", "bold"),
+        (f"· {run.disk} ", f"· {run.disk} ", ""),
+        (f"· readahead {ra} ", f"· ra {READAHEAD_SHORT.get(ra, ra)} ", ""),
+        (f"· step {view.granularity} ", f"· {view.granularity} ", ""),
+        (f"· {play} ", f"· {play_short} ", "bold"),
+        (f"· frame {view.frame:,}/{last:,} ", f"· {view.frame:,}/{last:,} ", ""),
+        (f"· t = {duration(view.time_ps)} ", f"· {duration(view.time_ps)} ", "bold"),
+        (f"· {ALGORITHM_TITLES.get(run.algorithm, '')} ", "", "italic"),
+        (f"· {literal(run.scenario.title)} ", "", "italic"),
     ]
 
 
-def header_text(player: Player, view: FrameView, width: int) -> Text:
-    parts = header_parts(player, view)
-    keep: list[tuple[str, str]] = []
-    used = 0
-    for text, style in parts:
-        if used + len(text) <= width:
-            keep.append((text, style))
-            used += len(text)
-    # shown in their natural order: algorithm, scenario, disk, readahead, play state ...
-    order = [0, 1, 5, 6, 7, 8, 2, 3, 4]
+# what is shortened first when the header does not fit
+SHORTEN_ORDER = (9, 8, 3, 6, 4, 5, 7)
+
+
+def header_text(player: Player, view: FrameView, width: int, computing: bool = False) -> Text:
+    """Everything fits at 80 columns: words are abbreviated before anything is dropped;
+    a long scenario name is cut last."""
+    parts = header_parts(player, view, computing)
+    texts = [full for full, _short, _style in parts]
+    if not parts[9][0].strip("· "):
+        texts[9] = ""
+    for i in SHORTEN_ORDER:
+        if sum(len(t) for t in texts) <= width:
+            break
+        texts[i] = parts[i][1]
+    over = sum(len(t) for t in texts) - width
+    if over > 0:
+        name = texts[1]
+        keep = max(3, len(name) - over - 1)
+        texts[1] = name[: keep - 1] + "… " if keep < len(name) else name
     out = Text(no_wrap=True, overflow="ellipsis")
-    for i in order:
-        if parts[i] in keep:
-            out.append(parts[i][0], style=parts[i][1])
+    for text, (_f, _s, style) in zip(texts, parts, strict=True):
+        if text:
+            out.append(text, style=style)
     return out
 
 
@@ -95,20 +118,50 @@ class Header(Static):
     Header { height: 1; background: $panel; color: $foreground; text-wrap: nowrap; }
     """
 
-    def show(self, player: Player, view: FrameView) -> None:
-        self.update(header_text(player, view, max(1, self.size.width)))
+    def show(self, player: Player, view: FrameView, computing: bool = False) -> None:
+        self.update(header_text(player, view, max(1, self.size.width), computing))
+
+
+def now_lines(sentence: str, width: int, lines: int = 2) -> list[str]:
+    """The narration wrapped on words into at most `lines` lines of `width`.
+
+    Kernel function names are single words, so they are never cut; only a sentence
+    too long for every line loses its tail (with an ellipsis).
+    """
+    words = sentence.split(" ")
+    out: list[str] = [""]
+    for word in words:
+        cur = out[-1]
+        if not cur:
+            out[-1] = word
+        elif len(cur) + 1 + len(word) <= width:
+            out[-1] = f"{cur} {word}"
+        else:
+            out.append(word)
+    if len(out) > lines:
+        tail = " ".join(out[lines - 1 :])
+        out = [*out[: lines - 1], tail]
+    out = [line if len(line) <= width else line[: max(0, width - 1)] + "…" for line in out]
+    return out
 
 
 class NowLine(Static):
-    """What just happened, in words (models.narrate), then the spec's counters."""
+    """What just happened, in words (models.narrate, up to two lines), then the counters."""
 
     DEFAULT_CSS = """
-    NowLine { height: 2; text-wrap: nowrap; text-overflow: ellipsis; }
+    NowLine { height: 3; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
-    def show(self, player: Player, view: FrameView) -> None:
-        now = Text(narrate(view, player.timeline.machine), no_wrap=True, overflow="ellipsis")
-        text = Text("\n", no_wrap=True, overflow="ellipsis").join(
-            [now, counters_text(view, max(1, self.size.width))]
-        )
-        self.update(text)
+    def show(self, player: Player, view: FrameView, computing: bool = False) -> None:
+        width = max(1, self.size.width)
+        if computing:
+            sentence = "computing the run (engine and timeline): the frames appear in a moment"
+        else:
+            sentence = narrate(view, player.timeline.machine)
+        rows = max(1, self.size.height - 1) if self.size.height else 2
+        lines = now_lines(sentence, width, min(2, rows))
+        while len(lines) < min(2, rows):
+            lines.append("")
+        parts = [Text(line, no_wrap=True, overflow="ellipsis", style="bold") for line in lines]
+        parts.append(counters_text(view, width))
+        self.update(Text("\n", no_wrap=True, overflow="ellipsis").join(parts))

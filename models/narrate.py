@@ -11,6 +11,7 @@ import math
 from typing import TYPE_CHECKING
 
 from models import events as ev
+from models.scenario_model import PAGE_SIZE
 
 if TYPE_CHECKING:
     from models.machine import Machine
@@ -51,22 +52,38 @@ def mm_label(machine: Machine, mi: int) -> str:
 
 
 def _disk_cost(machine: Machine, e: ev.DiskRequest) -> str:
-    """How the request's time splits, by the engine's cost model (engine-spec section 4)."""
+    """How the request's time splits, by the engine's cost model (engine-spec section 4):
+    the same formulas as models.cost.DiskModel, so the parts named add up to the total."""
     p = machine.scenario.disk
     total = duration(e.t1 - e.t0)
+    pages = _n(e.pages, "page")
     if p.kind == "zram":
-        return f"decompress {_n(e.pages, 'page')} = {total}"
+        return f"zram decompresses {pages} at {p.zram_page_us:g} µs each = {total}"
     if p.kind == "ssd":
-        return f"one ssd request + {_n(e.pages, 'page')} = {total}"
+        return (
+            f"ssd latency {duration(round(p.ssd_request_us * 1e6))} + {pages} "
+            f"at {p.ssd_mb_s:g} MB/s = {total}"
+        )
+    page_ps = PAGE_SIZE / (p.hdd_mb_s * 1e6) * 1e12
+    transfer = duration(round(e.pages * page_ps))
     d = e.start - e.head
     if d == 0:
-        return f"head already there, transfer {_n(e.pages, 'page')} = {total}"
+        return f"the head is already there: transfer {pages} ({transfer}) = {total}"
     if 0 < d <= p.skip_slots:
-        return f"wait while the platter turns past {_n(d, 'slot')} = {total}"
+        # short gaps ahead are waited out while the platter turns, no seek
+        wait = duration(round(d * page_ps))
+        return (
+            f"no seek, the platter turns past {_n(d, 'slot')} ({wait}) "
+            f"+ transfer {pages} ({transfer}) = {total}"
+        )
     span = machine.slots / p.span if p.span > 0 else math.inf
     frac = min(1.0, abs(d) / span)
     seek_ms = p.track_ms + (p.stroke_ms - p.track_ms) * math.sqrt(frac)
-    return f"seek {_n(abs(d), 'slot')} ({seek_ms:.2g} ms) + half a rotation = {total}"
+    half = duration(round(30.0 / p.rpm * 1e12))
+    return (
+        f"seek {_n(abs(d), 'slot')} ({duration(round(seek_ms * 1e9))}) + half a rotation "
+        f"({half}) + transfer {pages} ({transfer}) = {total}"
+    )
 
 
 def _slots(e: ev.DiskRequest) -> str:
@@ -77,16 +94,20 @@ def _slots(e: ev.DiskRequest) -> str:
 
 def _request(view: FrameView, machine: Machine, e: ev.DiskRequest) -> str:
     cost = _disk_cost(machine, e)
+    if e.failed:
+        bad = ", ".join(str(s) for s in e.failed)
+        cost += f"; reading slot {bad} failed (EIO): its PTEs get an error marker"
     if e.pages == 1 and e.start == e.target:
-        why = (
-            " (legacy never reads ahead)"
-            if e.site == "read_swap_cache_async"
-            else " (nothing else to read in the window)"
-        )
-        return f"{_slots(e)} read alone{why}: {cost}"
+        if e.site == "read_swap_cache_async":
+            why = "legacy never reads ahead"
+        else:
+            why = "its readahead window has nothing else to read"
+        return f"slot {e.start} is read alone: {why}; {cost}"
     if e.reason == "target":
-        return f"read {_slots(e)} for slot {e.target} and its readahead window: {cost}"
-    return f"readahead for slot {e.target} reads {_slots(e)}: {cost}"
+        return (
+            f"{_slots(e)} read in one request for slot {e.target} and its readahead window: {cost}"
+        )
+    return f"readahead for slot {e.target} also reads {_slots(e)}: {cost}"
 
 
 def _where(machine: Machine, mi: int, ordinal: int) -> str:
@@ -98,32 +119,55 @@ def _where(machine: Machine, mi: int, ordinal: int) -> str:
     return f"PTE {ordinal - unit.ordinal + 1} of page table {u + 1}/{walk.total_units}"
 
 
+def _cpu_terms(machine: Machine, ptes: int, calls: int, mms: int = 0, restores: int = 0) -> str:
+    """'952 PTEs x 1.5 ns + 167 page tables x 40 ns': the CPU model's factors."""
+    c = machine.scenario.cpu
+    terms = [f"{_n(ptes, 'PTE')} × {c.pte_ns:g} ns"]
+    if calls:
+        terms.append(f"{_n(calls, 'page table')} × {c.range_ns:g} ns")
+    if mms:
+        terms.append(f"{_n(mms, 'unuse_mm call')} × {c.mm_ns:g} ns")
+    if restores:
+        terms.append(f"{_n(restores, 'restore')} × {c.unuse_pte_ns:g} ns")
+    return " + ".join(terms)
+
+
 def _walk(view: FrameView, machine: Machine, e: ev.Walk) -> str:
     who = mm_label(machine, e.mm)
     if view.cursor is not None:
         c = view.cursor
-        return f"{who}: examined {_where(machine, c.mm, c.ordinal)} (unuse_pte_range)"
+        return (
+            f"{who}: unuse_pte_range examined {_where(machine, c.mm, c.ordinal)}: every PTE "
+            f"is compared, swap or not ({machine.scenario.cpu.pte_ns:g} ns each)"
+        )
     last = e.first + e.ptes - 1
     return (
         f"{who}: unuse_pte_range examined {_n(e.ptes, 'PTE')} up to "
-        f"{_where(machine, e.mm, last)}, {duration(e.t1 - e.t0)}"
+        f"{_where(machine, e.mm, last)}: {_cpu_terms(machine, e.ptes, e.calls)} = "
+        f"{duration(e.t1 - e.t0)}"
     )
 
 
 def _search(view: FrameView, machine: Machine, e: ev.Search) -> str:
     c = view.cursor
     if view.progress is not None and c is not None:
-        how = "page_address_in_vma shortcut" if c.targeted else "unuse_pte_range"
         if c.vpage < 0:
-            return f"searching the mmlist for slot {e.slot}: unuse_mm({mm_label(machine, c.mm)})"
+            return (
+                f"searching every mm for slot {e.slot}: unuse_mm({mm_label(machine, c.mm)}), "
+                f"{_n(view.progress.mm_calls, 'mm')} so far"
+            )
+        if c.targeted:
+            how = "page_address_in_vma: the page is mapped already, one PTE to try"
+        else:
+            how = "unuse_pte_range walks until it finds the entry"
         return (
-            f"searching the mmlist for slot {e.slot}: {mm_label(machine, c.mm)}, "
+            f"searching every mm for slot {e.slot}: {mm_label(machine, c.mm)}, "
             f"{_where(machine, c.mm, c.ordinal)} ({how})"
         )
+    terms = _cpu_terms(machine, e.ptes, e.calls, e.unuse_mm_calls, len(e.restored))
     return (
-        f"searched the mmlist for slot {e.slot}: {_n(e.unuse_mm_calls, 'unuse_mm call')}, "
-        f"{_n(e.ptes, 'PTE')} in {_n(e.calls, 'page table')}, "
-        f"restored {_n(len(e.restored), 'PTE')}: {duration(e.t1 - e.t0)}"
+        f"searched every mm for slot {e.slot}, restored {_n(len(e.restored), 'PTE')}: "
+        f"{terms} = {duration(e.t1 - e.t0)}; legacy searches again for every slot"
     )
 
 
@@ -132,16 +176,23 @@ def _unuse_pte(view: FrameView, machine: Machine, e: ev.UnusePte) -> str:
     left = view.state.count[e.slot]
     return (
         f"unuse_pte: {mm_label(machine, r.owner)} page {r.vpage * 4096:#x} maps the page "
-        f"of slot {e.slot} again ({_n(left, 'reference')} left): {duration(e.t1 - e.t0)}"
+        f"of slot {e.slot} again ({_n(left, 'reference')} left): rmap, counters and "
+        f"swap_free, {duration(e.t1 - e.t0)}"
     )
 
 
 def _shmem(view: FrameView, machine: Machine, e: ev.ShmemUnuse) -> str:
     f = machine.scenario.shmem[e.file]
-    searched = f", after searching {_n(e.searched, 'file')}" if e.searched else ""
+    where = f"page {machine.refs[e.ref].page} of {literal(f.name)}"
+    if e.site == "shmem_unuse":
+        # legacy: shmem_unuse(entry) must find the file that holds this one entry
+        return (
+            f"shmem_unuse: {where} is back in the page cache (slot {e.slot}); "
+            f"found after asking {_n(e.searched, 'tmpfs file')} in turn"
+        )
     return (
-        f"shmem_unuse: page {machine.refs[e.ref].page} of {literal(f.name)} is back in the "
-        f"page cache (slot {e.slot}{searched})"
+        f"shmem_unuse_inode: {where} is back in the page cache (slot {e.slot}); "
+        "tmpfs files are walked index by index, once"
     )
 
 
@@ -156,32 +207,73 @@ def _first(machine: Machine) -> str:
     )
 
 
+def _owner(machine: Machine, ref: int) -> str:
+    r = machine.refs[ref]
+    if r.vpage < 0:  # a tmpfs page
+        return f"page {r.page} of {literal(machine.scenario.shmem[r.owner].name)}"
+    return f"{mm_label(machine, r.owner)} page {r.vpage * 4096:#x}"
+
+
+def _racing(view: FrameView, machine: Machine, e: ev.Event) -> str | None:
+    """What another task did meanwhile (the scenario's injected faults), or None."""
+    if isinstance(e, ev.FaultFired):
+        return f"fault {e.spec}: {e.detail}"
+    if isinstance(e, ev.FaultIn):
+        return (
+            f"do_swap_page: {_owner(machine, e.ref)} touched its page first and mapped "
+            f"slot {e.slot} itself; the walk will find a present PTE there"
+        )
+    if isinstance(e, ev.DropRef):
+        return (
+            f"{_owner(machine, e.ref)} went away ({e.site}): slot {e.slot} lost a reference "
+            "without any read"
+        )
+    if isinstance(e, ev.MmExit):
+        return f"{mm_label(machine, e.mm)} exited: it leaves the mmlist, no walk visits it"
+    if isinstance(e, ev.MmFork):
+        return (
+            f"fork: {mm_label(machine, e.mm)} copies {mm_label(machine, e.parent)}'s page "
+            "tables (copy_one_pte): their swap entries are shared now"
+        )
+    if isinstance(e, ev.Reclaim):
+        return (
+            f"reclaim: try_to_unmap put {_n(len(e.refs), 'page')} back in swap: their slots "
+            "are in use again and must be unused once more"
+        )
+    return None
+
+
 def narrate(view: FrameView, machine: Machine) -> str:
     """The "now" line for one frame."""
     e = view.event
     if e is None:
         return _first(machine)
     if isinstance(e, ev.PassStart):
-        again = " (some slots are still in use: retry)" if e.number > 1 else ""
-        return f"try_to_unuse: pass {e.number} begins{again}"
+        if e.number > 1:
+            return f"try_to_unuse: pass {e.number} begins (some slots are still in use: retry)"
+        if e.site == "try_to_unuse":
+            return "try_to_unuse begins: one swap_map entry at a time, from the bottom"
+        return "try_to_unuse begins: tmpfs files first, then one walk of each mm"
     if isinstance(e, ev.SwapMapScan):
         what = f"next slot in use is {e.found}" if e.found else "no slot left in use"
         return (
             f"find_next_to_unuse examined {_n(e.examined, 'swap_map entry')} from slot "
-            f"{e.start}: {what} ({duration(e.t1 - e.t0)})"
+            f"{e.start}: {what} ({machine.scenario.cpu.slot_scan_ns:g} ns each = "
+            f"{duration(e.t1 - e.t0)})"
         )
     if isinstance(e, ev.DiskRequest):
         return _request(view, machine, e)
     if isinstance(e, ev.Lookup):
         if not e.hit:
-            return f"lookup_swap_cache(slot {e.slot}): miss, the page must be read"
-        how = "brought in by readahead" if e.readahead_hit else "already in the swap cache"
-        return f"lookup_swap_cache(slot {e.slot}): hit, {how}: no disk request"
+            return f"lookup_swap_cache(slot {e.slot}): miss, the page must be read from disk"
+        how = "readahead brought it in" if e.readahead_hit else "it is in the swap cache"
+        return f"lookup_swap_cache(slot {e.slot}): hit, {how}: no disk request, no wait"
     if isinstance(e, ev.UnuseMm):
         w = machine.walks[e.mm]
         return (
-            f"unuse_mm({mm_label(machine, e.mm)}): walk {_n(w.total_ptes, 'PTE')} in "
-            f"{_n(w.total_units, 'page table')} of its anon VMAs"
+            f"unuse_mm({mm_label(machine, e.mm)}): {duration(e.t1 - e.t0)} for the mmap lock "
+            f"and VMA list, then {_n(w.total_ptes, 'PTE')} in "
+            f"{_n(w.total_units, 'page table')} of its anon VMAs to walk"
         )
     if isinstance(e, ev.Walk):
         return _walk(view, machine, e)
@@ -193,8 +285,15 @@ def narrate(view: FrameView, machine: Machine) -> str:
         return _shmem(view, machine, e)
     if isinstance(e, ev.FreeSwapCache):
         if e.freed:
-            return f"slot {e.slot} is free: its page left the swap cache ({e.site})"
-        return f"the page of slot {e.slot} left the swap cache; the slot is still referenced"
+            return f"slot {e.slot} is free: no PTE holds it and its page left the swap cache"
+        return (
+            f"the page of slot {e.slot} left the swap cache ({e.site}) while "
+            f"{_n(view.state.count[e.slot], 'reference')} still held the slot: "
+            "that reference will read it again"
+        )
+    racing = _racing(view, machine, e)
+    if racing is not None:
+        return racing
     if isinstance(e, ev.Done):
         c = view.counters
         if e.result == "ok":

@@ -23,6 +23,8 @@ KEYS = (
     ("a", "next algorithm: legacy, rfc, linear (restarts at frame 0)"),
     ("d", "next disk: hdd, ssd, zram"),
     ("r", "next readahead: default, none, cluster, cluster-adaptive, vma"),
+    ("c", "race: this algorithm against another on one clock, with a verdict"),
+    ("s", "source pane: the pseudo-C line running now (beside the panels from 160 columns)"),
     ("o", "open a scenario file or preset"),
     ("t", "next theme: dark, light, high-contrast, okabe-ito"),
     ("ctrl+s", "save an SVG screenshot in the current directory"),

@@ -15,7 +15,7 @@ ALGORITHM_TITLES = {
     "linear": "try_to_unuse (5.1+)",
     "linear-5.1": "try_to_unuse (5.1, no lookup)",
 }
-HINT = "space play · → step · ← back · [ ] step size · ? help · q quit"
+HINT = "space play · → step · ← back · [ ] step size · c race · s source · ? help · q quit"
 
 
 def compact(n: int) -> str:

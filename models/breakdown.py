@@ -1,0 +1,123 @@
+"""Where a run's simulated time went: page-table walks, other CPU, seek, rotation, transfer.
+
+The engine charges every event one cost (t1 - t0).  This module splits that cost
+again with the cost model's own formulas (`models.cost.DiskModel`), so that the parts
+of every disk request add up to exactly the request's nanoseconds, and the parts of
+the whole run add up to its total.  Race mode draws these as growing bars: Hugh
+Dickins's trade-off (CPU against seeks) is the difference between two sides' bars.
+
+Standard library and the engine's modules only.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+
+from models import events as ev
+from models.cost import CpuCost, DiskModel
+
+# walk: unuse_mm / unuse_pte_range (Walk, Search, UnuseMm);  cpu: everything else the
+# CPU does (find_next_to_unuse's scans, unuse_pte);  then the disk's parts.  `access`
+# is an SSD's fixed per-request latency, the nearest thing it has to seek + rotation.
+CATEGORIES = ("walk", "cpu", "seek", "rotation", "access", "transfer")
+LABELS = {
+    "walk": "cpu: page-table walks",
+    "cpu": "cpu: everything else",
+    "seek": "disk: seek",
+    "rotation": "disk: rotation",
+    "access": "disk: ssd latency",
+    "transfer": "disk: transfer",
+}
+# which bars a disk kind can fill (an hdd never has `access`, zram only transfers)
+SHOWN = {
+    "hdd": ("walk", "cpu", "seek", "rotation", "transfer"),
+    "ssd": ("walk", "cpu", "access", "transfer"),
+    "zram": ("walk", "cpu", "transfer"),
+}
+
+Parts = tuple[int, int, int, int, int, int]
+_ZERO: Parts = (0, 0, 0, 0, 0, 0)
+
+
+def _ps(ns: float) -> int:
+    return round(ns * 1000)
+
+
+def split_request(disk: DiskModel, e: ev.DiskRequest) -> Parts:
+    """(.., seek, rotation, access, transfer) of one request, in picoseconds.
+
+    Transfer takes what rounding leaves, so the parts sum to the request's cost exactly.
+    """
+    total = e.t1 - e.t0
+    p = disk.params
+    seek = rotation = access = 0
+    if disk.kind == "ssd":
+        access = min(total, _ps(p.ssd_request_us * 1000.0))
+    elif disk.kind == "hdd":
+        d = e.start - e.head
+        if 0 < d <= p.skip_slots:
+            # a short gap ahead: the head waits while the platter turns past it
+            rotation = min(total, _ps(d * disk.hdd_page_ns))
+        elif d != 0:
+            seek = min(total, _ps(disk.seek_ns(abs(d))))
+            rotation = min(total - seek, _ps(disk.half_rotation_ns))
+    return (0, 0, seek, rotation, access, total - seek - rotation - access)
+
+
+def split_event(disk: DiskModel, cpu: CpuCost, e: ev.Event) -> Parts:
+    """The cost of one event by category (picoseconds); zero-cost events give zeros."""
+    total = e.t1 - e.t0
+    if total == 0:
+        return _ZERO
+    if isinstance(e, ev.DiskRequest):
+        return split_request(disk, e)
+    if isinstance(e, ev.Search):
+        # the restores inside a search are unuse_pte work, not walking
+        other = min(total, len(e.restored) * cpu.unuse_pte)
+        return (total - other, other, 0, 0, 0, 0)
+    if isinstance(e, (ev.Walk, ev.UnuseMm)):
+        return (total, 0, 0, 0, 0, 0)
+    return (0, total, 0, 0, 0, 0)
+
+
+class Breakdown:
+    """Cumulative parts of one run at any simulated time (prefix sums over costed events)."""
+
+    def __init__(self, events: Sequence[ev.Event], disk: DiskModel, cpu: CpuCost) -> None:
+        self.t0: list[int] = []
+        self.t1: list[int] = []
+        self.parts: list[Parts] = []
+        self.cum: list[Parts] = [_ZERO]
+        for e in events:
+            if e.t1 == e.t0:
+                continue
+            parts = split_event(disk, cpu, e)
+            self.t0.append(e.t0)
+            self.t1.append(e.t1)
+            self.parts.append(parts)
+            last = self.cum[-1]
+            self.cum.append(tuple(a + b for a, b in zip(last, parts, strict=True)))  # type: ignore[arg-type]
+
+    @property
+    def total(self) -> Parts:
+        return self.cum[-1]
+
+    def at(self, t_ps: int) -> Parts:
+        """The parts spent by simulated time t_ps (an event in progress counts in part:
+        a request's seek fills first, then rotation, then transfer, as the disk does it)."""
+        i = bisect.bisect_right(self.t0, t_ps) - 1
+        if i < 0:
+            return _ZERO
+        base = self.cum[i]
+        if t_ps >= self.t1[i]:
+            return self.cum[i + 1]
+        left = t_ps - self.t0[i]
+        out = list(base)
+        for k, part in enumerate(self.parts[i]):
+            take = min(part, left)
+            out[k] += take
+            left -= take
+            if left <= 0:
+                break
+        return tuple(out)  # type: ignore[return-value]

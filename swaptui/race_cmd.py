@@ -1,0 +1,68 @@
+"""`swaptui race SCENARIO`: two or three algorithms on one scenario, one clock, a verdict."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from models.readahead import POLICIES
+from models.scenario_model import DISK_KINDS
+from swaptui.errors import fail
+from swaptui.race_model import DEFAULT_ALGOS, RA_MODES, Race, RaceError, parse_algos
+from swaptui.scenario_cmd import load
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "race",
+        help="race two or three algorithms on one scenario",
+        description=(
+            "Run two or three swapoff algorithms on identical copies of SCENARIO, side by "
+            "side on one simulated clock, and name the winner. Keys: d switches the disk, "
+            "r the readahead, End jumps to the verdict, ? lists the rest."
+        ),
+    )
+    p.add_argument("scenario", help="preset name or scenario file")
+    p.add_argument(
+        "--algos",
+        default=",".join(DEFAULT_ALGOS),
+        metavar="A,B[,C]",
+        help="the algorithms that race (default: legacy,linear)",
+    )
+    p.add_argument(
+        "--disk", choices=DISK_KINDS, help="disk under the swap area (default: the scenario's)"
+    )
+    p.add_argument(
+        "--readahead",
+        nargs="?",
+        const="on",
+        default="default",
+        choices=(*RA_MODES, *POLICIES),
+        metavar="MODE",
+        help=(
+            "bare: every side reads ahead (legacy too, as tried in 2014); or one of "
+            "default (each algorithm's own), none, on, or a policy for all sides "
+            f"({', '.join(POLICIES)})"
+        ),
+    )
+    p.add_argument("--theme", help="colour theme (remembered between runs)")
+
+
+def run(ns: argparse.Namespace) -> int:
+    import themes
+
+    if ns.theme is not None and themes.resolve(ns.theme) is None:
+        return fail(f"unknown theme {ns.theme!r} (choose from {', '.join(themes.SHORT_NAMES)})")
+    try:
+        algos = parse_algos(ns.algos)
+    except RaceError as e:
+        return fail(str(e))
+    scenario = load(ns.scenario)
+    try:
+        race = Race(scenario, algos, ns.disk, ns.readahead)
+    except RaceError as e:
+        return fail(str(e))
+    from swaptui.race import RaceApp
+
+    result = RaceApp(race, theme=ns.theme).run()
+    return result if isinstance(result, int) else 0

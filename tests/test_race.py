@@ -1,0 +1,252 @@
+"""Race mode's model: one clock, the engine's totals, the verdict, the time breakdown."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from models import events as ev
+from models.breakdown import CATEGORIES, Breakdown, split_request
+from models.cost import CpuCost, DiskModel
+from models.engine import RunOptions, run_swapoff
+from models.narrate import duration
+from models.scenario import load_preset
+from swaptui.cli import main
+from swaptui.race_model import (
+    RACE_SECONDS,
+    Finish,
+    Race,
+    RaceError,
+    parse_algos,
+    race_algorithms,
+    ratio_text,
+    readahead_for,
+    verdict_text,
+)
+
+RACES = [
+    ("demo", ("legacy", "linear"), "hdd"),
+    ("demo", ("legacy", "linear"), "ssd"),
+    ("demo", ("legacy", "linear"), "zram"),
+    ("demo", ("legacy", "rfc", "linear"), "hdd"),
+    ("fragmented", ("linear", "linear-5.1"), "hdd"),
+    ("shmem", ("legacy", "rfc"), "ssd"),
+]
+
+
+def cli_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, object]:
+    assert main(["run", *args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(("preset", "algos", "disk"), RACES)
+def test_each_side_ends_at_the_total_swaptui_run_prints(
+    capsys: pytest.CaptureFixture[str], preset: str, algos: tuple[str, ...], disk: str
+) -> None:
+    race = Race(load_preset(preset), algos, disk)
+    for side in race.sides:
+        doc = cli_json(capsys, preset, "--algo", side.algorithm, "--disk", disk)
+        counters = doc["counters"]
+        assert isinstance(counters, dict)
+        assert side.total_ns == counters["total_ns"]
+        assert side.total_ps // 1000 == counters["total_ns"]
+        assert side.run.readahead == doc["readahead"]
+        # at the end of the race every side shows the engine's own final counters
+        race.to_end()
+        view = side.view_at(race.clock_ps)
+        assert view.finished
+        assert view.counters.as_dict() == counters
+    assert race.end_ps == max(s.total_ps for s in race.sides)
+
+
+@pytest.mark.parametrize(("preset", "algos", "disk"), RACES)
+def test_the_verdict_quotes_the_engine(preset: str, algos: tuple[str, ...], disk: str) -> None:
+    race = Race(load_preset(preset), algos, disk)
+    assert race.verdict() is None
+    race.to_end()
+    text = race.verdict()
+    assert text is not None
+    totals = {
+        a: run_swapoff(load_preset(preset), RunOptions(a, disk=disk)).counters.total_ns
+        for a in algos
+    }
+    fastest = min(totals, key=lambda a: (totals[a], a))
+    assert text.startswith(f"{fastest} finished in {duration(totals[fastest] * 1000)}")
+    for a, ns in totals.items():
+        assert duration(ns * 1000) in text
+        if a != fastest and ns != totals[fastest]:
+            assert ratio_text(ns, totals[fastest]) in text
+
+
+def test_the_verdict_flips_with_the_disk() -> None:
+    """The seed's debate: on a hard disk legacy's in-order reads win, on flash linear does."""
+    sc = load_preset("demo")
+    hdd, ssd = Race(sc, disk="hdd"), Race(sc, disk="ssd")
+    hdd.to_end()
+    ssd.to_end()
+    assert (hdd.verdict() or "").startswith("legacy finished")
+    assert (ssd.verdict() or "").startswith("linear finished")
+
+
+def test_verdict_wording() -> None:
+    assert (
+        verdict_text([Finish("legacy", 12_900_000_000), Finish("linear", 410_000_000)])
+        == "linear finished in 410 ms, legacy in 12.9 s: 31x faster"
+    )
+    assert verdict_text([Finish("a", 2000), Finish("b", 3000)]).endswith(": 1.5x faster")
+    assert verdict_text([Finish("a", 5), Finish("b", 5)]).endswith("a dead heat")
+    three = verdict_text([Finish("rfc", 30), Finish("legacy", 10), Finish("linear", 20)])
+    assert three == (
+        "legacy finished in 10 ns, linear in 20 ns, rfc in 30 ns: "
+        "legacy is 2.0x faster than linear and 3.0x faster than rfc"
+    )
+
+
+def test_one_shared_clock_and_a_minute_at_1x() -> None:
+    race = Race(load_preset("demo"), disk="hdd")
+    legacy, linear = race.sides
+    assert legacy.total_ps < linear.total_ps
+    race.tick(RACE_SECONDS / 2)
+    assert not race.finished and race.clock_ps == pytest.approx(race.end_ps / 2, rel=1e-6)
+    assert legacy.finished_at(race.clock_ps) and not linear.finished_at(race.clock_ps)
+    race.tick(RACE_SECONDS / 2 + 0.01)
+    assert race.finished and not race.playing
+    race.restart()
+    race.faster()
+    race.faster()  # 1x -> 2x -> 5x
+    assert race.speed == 5.0
+    race.tick(RACE_SECONDS / 5 + 0.01)
+    assert race.finished
+    race.restart()
+    race.toggle()  # paused: the clock stands still
+    assert not race.tick(10.0) and race.clock_ps == 0
+
+
+def test_a_request_in_flight_is_the_frame_shown() -> None:
+    race = Race(load_preset("demo"), disk="hdd")
+    side = race.sides[0]
+    req = side.timeline.requests[3]
+    mid = (req.t0 + req.t1) // 2
+    view = side.view_at(mid)
+    assert view.event == req
+    # and CPU work in progress shows how far it has got
+    walks = [e for e in race.sides[1].timeline.events if isinstance(e, ev.Walk) and e.ptes > 2]
+    w = walks[0]
+    view = race.sides[1].view_at((w.t0 + w.t1) // 2)
+    assert view.event == w and view.progress is not None
+
+
+def test_breakdown_parts_add_up() -> None:
+    for disk in ("hdd", "ssd", "zram"):
+        for algo in ("legacy", "rfc", "linear"):
+            run = run_swapoff(load_preset("demo"), RunOptions(algo, disk=disk))
+            assert run.events is not None
+            model = DiskModel(run.scenario.disk, run.scenario.slots)
+            for q in run.requests:
+                parts = split_request(model, q)
+                assert sum(parts) == q.t1 - q.t0 and min(parts) >= 0
+            bd = Breakdown(run.events, model, CpuCost.from_params(run.scenario.cpu))
+            total = run.counters.cpu_ps + run.counters.io_ns * 1000
+            assert sum(bd.total) == total
+            walk, cpu = bd.total[0], bd.total[1]
+            assert walk + cpu == run.counters.cpu_ps
+            # the bars grow with the clock, and what they hold is the time elapsed
+            end = run.events[-1].t1
+            prev = (0,) * len(CATEGORIES)
+            for k in range(41):
+                t = end * k // 40
+                now = bd.at(t)
+                assert sum(now) == t
+                assert all(a >= b for a, b in zip(now, prev, strict=True))
+                prev = now
+
+
+def test_hdd_split_follows_the_cost_model() -> None:
+    run = run_swapoff(load_preset("demo"), RunOptions("linear", disk="hdd"))
+    model = DiskModel(run.scenario.disk, run.scenario.slots)
+    far = [q for q in run.requests if abs(q.start - q.head) > run.scenario.disk.skip_slots]
+    far += [q for q in run.requests if q.start < q.head]
+    assert far
+    for q in far:
+        _w, _c, seek, rotation, access, _t = split_request(model, q)
+        assert seek == round(model.seek_ns(abs(q.start - q.head)) * 1000)
+        assert rotation == round(model.half_rotation_ns * 1000)
+        assert access == 0
+
+
+def test_readahead_modes() -> None:
+    assert readahead_for("legacy", "default") is None
+    assert readahead_for("legacy", "on") == "cluster"
+    assert readahead_for("linear", "on") is None
+    assert readahead_for("linear", "none") == "none"
+    assert readahead_for("legacy", "vma") == "cluster-adaptive"
+    race = Race(load_preset("demo"), readahead="on")
+    assert [s.run.readahead for s in race.sides] == ["cluster", "cluster-adaptive"]
+    race = Race(load_preset("demo"), readahead="none")
+    assert [s.run.readahead for s in race.sides] == ["none", "none"]
+
+
+def test_algorithm_lists() -> None:
+    assert race_algorithms("legacy") == ("legacy", "linear")
+    assert race_algorithms("rfc") == ("legacy", "rfc")
+    assert race_algorithms("linear-5.1") == ("legacy", "linear-5.1")
+    assert parse_algos("legacy,linear") == ("legacy", "linear")
+    assert parse_algos(" rfc , linear-5.1 ,legacy") == ("rfc", "linear-5.1", "legacy")
+    for bad in ("legacy", "legacy,legacy", "a,b", "legacy,rfc,linear,linear-5.1", ""):
+        with pytest.raises(RaceError):
+            parse_algos(bad)
+    with pytest.raises(RaceError):
+        Race(load_preset("demo"), disk="floppy")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["demo", "--algos", "legacy"], "two or three algorithms"),
+        (["demo", "--algos", "legacy,nope"], "unknown algorithm 'nope'"),
+        (["no-such-preset"], "no such file or preset"),
+        (["demo", "--disk", "floppy"], "invalid choice"),
+        (["demo", "--theme", "neon"], "unknown theme"),
+        (["demo", "--readahead", "sideways"], "invalid choice"),
+    ],
+)
+def test_race_command_errors_are_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert main(["race", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("swaptui")
+    assert message in err
+
+
+def test_race_command_runs_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, object] = {}
+
+    def fake_run(self: object) -> int:
+        race = self.race  # type: ignore[attr-defined]
+        seen["algos"] = race.algorithms
+        seen["disk"] = race.disk
+        seen["readahead"] = [s.run.readahead for s in race.sides]
+        return 0
+
+    monkeypatch.setattr("swaptui.race.RaceApp.run", fake_run)
+    argv = ["race", "demo", "--algos", "legacy,rfc,linear", "--disk", "ssd", "--readahead"]
+    assert main(argv) == 0
+    assert seen["algos"] == ("legacy", "rfc", "linear")
+    assert seen["disk"] == "ssd"
+    assert seen["readahead"] == ["cluster", "cluster-adaptive", "vma"]
+
+
+def test_verdict_numbers_parse_back() -> None:
+    race = Race(load_preset("demo"), disk="ssd")
+    race.to_end()
+    text = race.verdict() or ""
+    m = re.match(r"(\S+) finished in ([\d.]+ \S+), (\S+) in ([\d.]+ \S+): ([\d.]+)x faster", text)
+    assert m is not None
+    by_name = {s.algorithm: s for s in race.sides}
+    assert duration(by_name[m[1]].total_ns * 1000) == m[2]
+    assert duration(by_name[m[3]].total_ns * 1000) == m[4]
+    ratio = by_name[m[3]].total_ns / by_name[m[1]].total_ns
+    assert float(m[5]) == pytest.approx(ratio, abs=0.05)

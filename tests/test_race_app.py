@@ -1,0 +1,286 @@
+"""Pilot tests of the race screen: every key, the verdict, switching disk and readahead."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import html
+import re
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from models.breakdown import CATEGORIES
+from models.narrate import duration
+from models.scenario import load_preset
+from swaptui.race import RaceApp, RaceHelp, RaceScreen
+from swaptui.race_model import Race
+from swaptui.race_side import RaceSidePanel
+from swaptui.screens.modals import TooSmallScreen
+from swaptui.widgets.breakdown import BreakdownBars
+from swaptui.widgets.source import SourcePane
+
+
+def sync(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(fn(*args, **kwargs))
+
+    return wrapper
+
+
+@pytest.fixture(autouse=True)
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SWAPTUI_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    return tmp_path / "config"
+
+
+def make_app(algos: tuple[str, ...] = ("legacy", "linear"), disk: str = "hdd") -> RaceApp:
+    return RaceApp(Race(load_preset("demo"), algos, disk), remember_theme=False, autoplay=False)
+
+
+def screen_of(app: RaceApp) -> RaceScreen:
+    scr = app.screen
+    assert isinstance(scr, RaceScreen)
+    return scr
+
+
+def verdict_of(app: RaceApp) -> str:
+    return str(screen_of(app).query_one("#verdict").render())
+
+
+def screen_text(app: RaceApp) -> str:
+    """What the terminal shows, as plain text (from the SVG screenshot)."""
+    svg = app.export_screenshot()
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+async def settle(app: RaceApp, pilot: Any) -> None:
+    """Wait for a rebuild worker and the redraw after it; the new race stays paused
+    (it would start playing, and a playing screen keeps the pilot waiting)."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    screen_of(app).race.playing = False
+    await pilot.pause()
+
+
+@sync
+async def test_end_shows_the_verdict_and_home_restarts() -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        scr = screen_of(app)
+        assert scr.race.clock_ps == 0 and "End: verdict" in verdict_of(app)
+        await pilot.press("end")
+        assert scr.race.finished
+        text = verdict_of(app)
+        assert text.startswith("on hdd: legacy finished in")
+        assert scr.query_one("#verdict").has_class("final")
+        for panel in scr.query(RaceSidePanel):
+            assert panel.has_class("done")
+            assert "finished in" in str(panel.border_subtitle)
+        await pilot.press("home")
+        assert scr.race.playing and scr.race.clock_ps < scr.race.end_ps // 10
+        assert not scr.query_one("#verdict").has_class("final")
+
+
+@sync
+async def test_space_plays_and_the_faster_side_finishes_first() -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        scr = screen_of(app)
+        assert not scr.race.playing
+        await pilot.press("space")
+        assert scr.race.playing
+        await pilot.press("space")
+        assert not scr.race.playing
+        legacy, linear = scr.race.sides
+        scr.race.seek((legacy.total_ps + linear.total_ps) // 2)
+        scr.show_race()
+        await pilot.pause()
+        panels = list(scr.query(RaceSidePanel))
+        assert panels[0].has_class("done") and not panels[1].has_class("done")
+        assert "legacy is done in" in verdict_of(app)
+        assert "waiting for linear" in verdict_of(app)
+        # the bars on screen (not only in the widget) hold the time at the clock
+        parts = linear.parts_at(scr.race.clock_ps)
+        shown = screen_text(app)
+        assert duration(parts[CATEGORIES.index("rotation")]) in shown
+
+
+@sync
+async def test_speed_keys() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        scr = screen_of(app)
+        await pilot.press("plus", "plus")
+        assert scr.race.speed == 5.0
+        await pilot.press("minus", "minus", "minus", "minus")
+        assert scr.race.speed == 0.25
+        header = str(scr.query_one("#race-header").render())
+        assert "0.25x" in header
+
+
+@sync
+async def test_d_switches_the_disk_and_the_verdict_flips() -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        scr = screen_of(app)
+        await pilot.press("end")
+        assert verdict_of(app).startswith("on hdd: legacy finished")
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert scr.race.disk == "ssd" and scr.race.clock_ps == 0
+        await pilot.press("end")
+        assert verdict_of(app).startswith("on ssd: linear finished")
+        # the bars show the disk's own parts: an ssd has latency, not seek or rotation
+        assert scr.query(BreakdownBars).first().rows() == ("walk", "cpu", "access", "transfer")
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert scr.race.disk == "zram"
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert scr.race.disk == "hdd"
+
+
+@sync
+async def test_r_cycles_the_readahead() -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        scr = screen_of(app)
+        assert [s.run.readahead for s in scr.race.sides] == ["none", "cluster-adaptive"]
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert scr.race.readahead == "none"
+        assert [s.run.readahead for s in scr.race.sides] == ["none", "none"]
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert scr.race.readahead == "on"
+        assert [s.run.readahead for s in scr.race.sides] == ["cluster", "cluster-adaptive"]
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert scr.race.readahead == "default"
+
+
+@sync
+async def test_s_shows_the_source_of_every_side() -> None:
+    app = make_app(("legacy", "rfc", "linear"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        scr = screen_of(app)
+        scr.race.seek(scr.race.end_ps // 3)
+        await pilot.press("s")
+        await pilot.pause()
+        for panel in scr.query(RaceSidePanel):
+            assert panel.has_class("source")
+            pane = panel.query_one(SourcePane)
+            assert pane.display and pane.current is not None
+            assert pane.algorithm == panel.side.algorithm  # type: ignore[union-attr]
+        await pilot.press("s")
+        await pilot.pause()
+        assert not any(p.has_class("source") for p in scr.query(RaceSidePanel))
+
+
+@sync
+async def test_help_theme_and_leaving() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, RaceHelp)
+        await pilot.press("escape")
+        assert isinstance(app.screen, RaceScreen)
+        before = app.theme
+        await pilot.press("t")
+        assert app.theme != before
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.return_value == 0
+
+
+@sync
+async def test_resizing_down_and_back_never_raises() -> None:
+    app = make_app(("legacy", "rfc", "linear"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen_of(app).race.seek(screen_of(app).race.end_ps // 2)
+        for size in ((80, 24), (20, 5), (79, 30), (250, 70), (80, 24)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            await pilot.pause()
+            if size[0] < 80 or size[1] < 24:
+                assert isinstance(app.screen, TooSmallScreen)
+            else:
+                assert isinstance(app.screen, RaceScreen)
+
+
+# ---- from the single-run app -------------------------------------------------------------
+
+
+def swap_app(algorithm: str = "legacy") -> Any:
+    from swaptui.app import SwapApp
+    from swaptui.player import RunKey, build_timeline
+
+    sc = load_preset("demo")
+    key = RunKey(algorithm, None, None)
+    return SwapApp(sc, build_timeline(sc, key), key, remember_theme=False)
+
+
+@sync
+async def test_c_races_the_current_scenario_and_escape_comes_back() -> None:
+    app = swap_app("rfc")
+    async with app.run_test(size=(160, 48)) as pilot:
+        frame = app.player.frame
+        await pilot.press("c")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        scr = app.screen
+        assert isinstance(scr, RaceScreen) and not scr.standalone
+        assert scr.race.algorithms == ("legacy", "rfc")
+        assert scr.race.scenario is app.player.scenario
+        scr.race.playing = False
+        # the player's keys do nothing behind the race
+        await pilot.press("a", "right", "left_square_bracket")
+        assert app.player.key.algorithm == "rfc" and app.player.frame == frame
+        await pilot.press("end")
+        assert scr.race.finished and "on hdd: legacy finished" in verdict_of(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, RaceScreen)
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.player.key.algorithm == "linear"
+
+
+@sync
+async def test_s_puts_the_source_beside_or_instead_of_the_page_tables() -> None:
+    from swaptui.widgets.pagetables import PageTables
+
+    app = swap_app("linear")
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane = app.query_one(SourcePane)
+        assert not pane.display
+        await pilot.press("s")
+        await pilot.pause()
+        assert pane.display and app.query_one(PageTables).display
+        assert pane.region.x > app.query_one(PageTables).region.x  # beside, to the right
+        for _ in range(8):
+            await pilot.press("right")
+        await pilot.pause()
+        assert pane.algorithm == "linear" and pane.current is not None
+        assert "source · linear" in str(pane.border_title)
+        # below 160 columns it takes the page tables' place
+        await pilot.resize_terminal(120, 36)
+        await pilot.pause()
+        await pilot.pause()
+        assert pane.display and not app.query_one(PageTables).display
+        await pilot.press("a")  # linear -> legacy: the listing follows the algorithm
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("right", "right")
+        await pilot.pause()
+        assert pane.algorithm == "legacy"
+        await pilot.press("s")
+        await pilot.pause()
+        assert not pane.display and app.query_one(PageTables).display

@@ -6,7 +6,7 @@
 (c) hypothesis properties on tests/strategies.py scenarios.
 
 Cost constants used in the hand computations (engine-spec section 4, converted to
-integer picoseconds): PTE 1500 ps, unuse_pte_range 40000 ps, unuse_mm 500000 ps,
+integer picoseconds): PTE 500 ps, unuse_pte_range 40000 ps, unuse_mm 500000 ps,
 unuse_pte 300000 ps, swap_map slot 20000 ps.  zram: 4000 ns per page, no request cost.
 """
 
@@ -179,7 +179,7 @@ def test_legacy_a():
     #   100: targeted, v1 contains 1020: 1 unit 1 PTE, match; start_mm = 100.
     #   total: mm 15, units 25, PTEs 82, unuse_pte 9
     # last find_next_to_unuse: 8, wrap, 1..7: 8 slots (= slots - 1).  Scans 7 + 8 = 15.
-    # cpu ps: 82*1500 + 25*40000 + 15*500000 + 9*300000 + 15*20000 = 11_623_000
+    # cpu ps: 82*500 + 25*40000 + 15*500000 + 9*300000 + 15*20000 = 11_541_000
     r = reference_run(SCEN_A, "legacy")
     assert r.result == "ok"
     assert r.reads == [1, 2, 3, 4, 5, 6, 7]
@@ -195,7 +195,7 @@ def test_legacy_a():
         seek_slots=1,
         swapcache_peak=1,
         passes=1,
-        cpu_ns=11_623,
+        cpu_ns=11_541,
         io_ns=28_000,
     )
     assert all_present(r) and r.cached == set() and r.swap_map == [0] * 9
@@ -214,7 +214,7 @@ def test_linear_a():
     #   no hit), freed; 515 slot 6 read (seek 3, head 7).  v1 r1 (6): 1020 slot 7 cached.
     #   v1 r2 (7): 1027 slot 4 read (seek 3, head 5).
     # Nothing left in use: the tail loop is not entered (no slot scanned).
-    # PTEs 3 + 12 + 12 = 27.  cpu ps: 27*1500 + 7*40000 + 3*500000 + 9*300000 = 4_520_500
+    # PTEs 3 + 12 + 12 = 27.  cpu ps: 27*500 + 7*40000 + 3*500000 + 9*300000 = 4_493_500
     r = reference_run(SCEN_A, "linear", "none")
     assert r.result == "ok"
     assert r.reads == [5, 3, 1, 7, 2, 6, 4]
@@ -237,7 +237,7 @@ def test_linear_a():
         seek_slots=28,
         swapcache_peak=3,
         passes=1,
-        cpu_ns=4_520,
+        cpu_ns=4_493,
         io_ns=28_000,
     )
     assert r.counters == expected
@@ -261,7 +261,7 @@ def test_linear_a_hdd_costs():
     ns = [163_840, 6_337_069, 6_337_069, 163_840, 6_810_554, 109_227, 6_337_069]
     assert [q[3] for q in r.requests] == ns
     assert r.counters["io_ns"] == sum(ns) == 26_258_668
-    assert r.counters["total_ns"] == 4_520 + 26_258_668
+    assert r.counters["total_ns"] == 4_493 + 26_258_668
     # ssd: 90 us + 4096 B / 500 MB/s = 98_192 ns per one-page request
     r = reference_run(SCEN_A, "linear", "none", disk_kind="ssd")
     assert [q[3] for q in r.requests] == [98_192] * 7
@@ -287,7 +287,7 @@ def test_rfc_a():
         seek_slots=28,
         swapcache_peak=1,
         passes=1,
-        cpu_ns=4_520,
+        cpu_ns=4_493,
         io_ns=36_000,
     )
     assert all_present(r) and r.cached == set()
@@ -315,7 +315,7 @@ def test_linear_b_cluster_adaptive():
     # 1027 slot 4: miss.  hits 1 -> pages 3 -> 4; cap 4; window 4; prev stays 2 (hits was 1).
     #   block [4, 7]: 4, 5, 6 in use, 7 free: read 4..6 (seek 0, head 7).  Peak 3.
     # 1028 slot 5, 1029 slot 6: readahead hits 2 and 3.
-    # cpu ps: 8*1500 + 40000 + 500000 + 6*300000 = 2_352_000
+    # cpu ps: 8*500 + 40000 + 500000 + 6*300000 = 2_344_000
     r = reference_run(SCEN_B, "linear", "cluster-adaptive")
     assert r.result == "ok"
     assert r.reads == [1, 2, 3, 4, 5, 6]
@@ -331,7 +331,7 @@ def test_linear_b_cluster_adaptive():
         readahead_hits=3,
         swapcache_peak=3,
         passes=1,
-        cpu_ns=2_352,
+        cpu_ns=2_344,
         io_ns=24_000,
     )
 
@@ -362,7 +362,7 @@ def test_linear_51_and_rfc_b_cluster_adaptive():
             seek_slots=1,
             swapcache_peak=2,
             passes=1,
-            cpu_ns=2_352,
+            cpu_ns=2_344,
             io_ns=24_000,
         )
 
@@ -376,7 +376,7 @@ def test_legacy_b_cluster_adaptive():
     # slot 4: block [4, 5]: read 4, 5; 4 PTEs.  slot 5: nothing; 5 PTEs.  slot 6: read 6; 6 PTEs.
     # one unuse_mm per slot: mm 6, units 6, PTEs 1+2+3+4+5+6 = 21.
     # slots scanned: 1..6 -> 6, then 7..15 and 1..6 -> 15: 21.
-    # cpu ps: 21*1500 + 6*40000 + 6*500000 + 6*300000 + 21*20000 = 5_491_500
+    # cpu ps: 21*500 + 6*40000 + 6*500000 + 6*300000 + 21*20000 = 5_470_500
     r = reference_run(SCEN_B, "legacy", "cluster-adaptive")
     assert r.result == "ok"
     assert r.reads == [1, 2, 3, 4, 5, 6]
@@ -393,7 +393,7 @@ def test_legacy_b_cluster_adaptive():
         seek_slots=1,
         swapcache_peak=2,
         passes=1,
-        cpu_ns=5_491,
+        cpu_ns=5_470,
         io_ns=24_000,
     )
 
@@ -484,7 +484,7 @@ def test_linear_d_vma():
     #   the VMA's end 1030: PTEs 12, 2, none; 12 and 2 are not consecutive: two requests,
     #   12 (seek 7, head 13) target, 2 (seek 11, head 3) readahead.
     # 1028 slot 2: readahead hit 2.
-    # cpu ps: 6*1500 + 40000 + 500000 + 5*300000 = 2_049_000
+    # cpu ps: 6*500 + 40000 + 500000 + 5*300000 = 2_043_000
     r = reference_run(SCEN_D, "linear")  # default on ssd: vma
     assert r.result == "ok"
     assert r.reads == [9, 3, 4, 12, 2]
@@ -505,7 +505,7 @@ def test_linear_d_vma():
         readahead_hits=2,
         swapcache_peak=2,
         passes=1,
-        cpu_ns=2_049,
+        cpu_ns=2_043,
         io_ns=400_960,
     )
 
@@ -558,7 +558,7 @@ def test_linear_c_shmem_then_mms():
     # f1[1] slot 3: lookup hit on a readahead page: readahead_hits 1.
     # mm 100 (mm 1): 1 unit, 2 PTEs; 513 slot 4: miss, VMA window: 513 is not 0 +- 1 -> 1:
     #   read 4 (seek 0, head 5).  Now nothing is in use: mm 300 is not walked.
-    # shmem entries are not unuse_pte calls.  cpu ps: 2*1500 + 40000 + 500000 + 300000
+    # shmem entries are not unuse_pte calls.  cpu ps: 2*500 + 40000 + 500000 + 300000
     r = reference_run(SCEN_C, "linear")
     assert r.result == "ok"
     assert r.reads == [1, 2, 3, 4]
@@ -574,7 +574,7 @@ def test_linear_c_shmem_then_mms():
         readahead_hits=1,
         swapcache_peak=2,
         passes=1,
-        cpu_ns=843,
+        cpu_ns=841,
         io_ns=16_000,
     )
     assert r.counters == expected
@@ -589,7 +589,7 @@ def test_rfc_c_shmem_and_idle_mm():
     # mm 100 (mm 1): 513 slot 4: hits 1 -> pages 3 -> 4, capped at 2; window 2; prev stays 2;
     #   block [4, 5]: read 4.
     # rfc walks every mm: mm 300 (mm 2): 1 unit, 5 PTEs (all resident).
-    # cpu ps: 7*1500 + 2*40000 + 2*500000 + 300000 = 1_390_500
+    # cpu ps: 7*500 + 2*40000 + 2*500000 + 300000 = 1_383_500
     r = reference_run(SCEN_C, "rfc")
     assert r.result == "ok"
     assert r.reads == [1, 2, 3, 4]
@@ -604,7 +604,7 @@ def test_rfc_c_shmem_and_idle_mm():
         readahead_hits=1,
         swapcache_peak=2,
         passes=1,
-        cpu_ns=1_390,
+        cpu_ns=1_383,
         io_ns=16_000,
     )
 
@@ -613,7 +613,7 @@ def test_legacy_c_shmem():
     # readahead none: slots 1, 2, 3 are shmem: each read (1 page) and handed to
     # shmem_unuse, no counters but the read.  slot 4: ring init -> 100: 1 unit, 2 PTEs.
     # scans: 1, 2, 3, 4, then 5..7 and 1..4 = 7: 11.
-    # cpu ps: 2*1500 + 40000 + 500000 + 300000 + 11*20000 = 1_063_000
+    # cpu ps: 2*500 + 40000 + 500000 + 300000 + 11*20000 = 1_061_000
     r = reference_run(SCEN_C, "legacy")
     expected = counters(
         unuse_pte_range_calls=1,
@@ -625,7 +625,7 @@ def test_legacy_c_shmem():
         seek_slots=1,
         swapcache_peak=1,
         passes=1,
-        cpu_ns=1_063,
+        cpu_ns=1_061,
         io_ns=16_000,
     )
     assert r.result == "ok"

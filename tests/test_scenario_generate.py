@@ -24,7 +24,7 @@ from models.scenario import (
 from models.scenario import generate as generate_module
 from models.scenario.generate import apportion
 from models.scenario.layout import chop, pick_runs
-from models.scenario.presets import preset_text
+from models.scenario.presets import all_preset_names, preset_text
 from models.scenario_model import PAGE_SIZE, PTES_PER_TABLE, Scenario
 
 REPO = Path(__file__).resolve().parent.parent
@@ -347,6 +347,26 @@ def test_reclaim_lru_run_controls_the_stretches() -> None:
     assert runs_of_one_owner(long_runs)[1] < runs_of_one_owner(short_runs)[1] / 4
 
 
+def address_order_breaks(s: Scenario) -> int:
+    """How often, walking each mm's swapped pages in address order, the slot goes down."""
+    breaks = 0
+    for mm in s.mms:
+        slots = [slot for v in mm.vmas for _, slot in sorted(v.swapped)]
+        breaks += sum(b < a for a, b in itertools.pairwise(slots))
+    return breaks
+
+
+def test_reclaim_lru_shuffle_zero_lays_each_process_out_in_address_order() -> None:
+    keys: dict[str, object] = {"processes": 10, "layout": "reclaim", "slots_used": 3000}
+    keys["lru_run"] = 64
+    aged = gen(slots=8192, lru_shuffle=0.0, **keys)
+    assert address_order_breaks(aged) == 0  # a page-table walk reads upwards only
+    assert runs_of_one_owner(aged)[1] > 2 * len(aged.mms)  # the owners still interleave
+    some = gen(slots=8192, lru_shuffle=0.3, **keys)
+    random_ages = gen(slots=8192, **keys)  # lru_shuffle = 1
+    assert 0 < address_order_breaks(some) < address_order_breaks(random_ages)
+
+
 def test_reclaim_mmlist_is_newest_first_swap_out_first() -> None:
     s = gen(processes=12, forks=0, layout="reclaim", slots=8192, slots_used=2000)
     owners = slot_owners(s)
@@ -382,7 +402,7 @@ def test_random_layout_nearly_full_area() -> None:
             "g.toml:11: generate: unknown key 'procs' (valid keys: processes, forks, shared, "
             "child_vmas, vmas, file_vmas, vma_pages, gap_pages, swapped_fraction, "
             "resident_fraction, run_pages, slots_used, shmem_files, shmem_pages, "
-            "shmem_swapped_fraction, bad_slots, layout, lru_run, holes)",
+            "shmem_swapped_fraction, bad_slots, layout, lru_run, lru_shuffle, holes)",
         ),
         ({"processes": 0}, "g.toml:11: generate.processes: 0 is out of range (1..4096)"),
         ({"processes": 4097}, "g.toml:11: generate.processes: 4097 is out of range (1..4096)"),
@@ -390,6 +410,7 @@ def test_random_layout_nearly_full_area() -> None:
         ({"processes": "3"}, "g.toml:11: generate.processes: expected an integer, got a string"),
         ({"shared": 1.5}, "g.toml:11: generate.shared: 1.5 is out of range (0..1.0)"),
         ({"holes": 0.95}, "g.toml:11: generate.holes: 0.95 is out of range (0..0.9)"),
+        ({"lru_shuffle": 2}, "g.toml:11: generate.lru_shuffle: 2.0 is out of range (0..1.0)"),
         (
             {"layout": "zigzag"},
             "g.toml:11: generate.layout: unknown layout 'zigzag' (valid: reclaim, sequential, random)",
@@ -551,15 +572,18 @@ def test_million_references_in_seconds_and_modest_memory(layout: str) -> None:
 
 
 def test_preset_names_and_descriptions() -> None:
-    assert preset_names() == ["demo", "fork", "shmem", "fragmented"]
+    assert preset_names() == ["demo", "fork", "shmem", "fragmented", "kelley-50m", "rfc3-240m"]
+    # too big to be listed, but loaded by name (tests/test_calibration.py checks it)
+    assert all_preset_names() == [*preset_names(), "vineeth-6g"]
     presets_dir = REPO / "models" / "scenario" / "presets"
-    assert sorted(p.stem for p in presets_dir.glob("*.toml")) == sorted(preset_names())
-    for name in preset_names():
+    assert sorted(p.stem for p in presets_dir.glob("*.toml")) == sorted(all_preset_names())
+    for name in all_preset_names():
         description = preset_description(name)
         assert description and "\n" not in description and len(description) <= 100
+    for name in preset_names():
         s = load_preset(name)
         assert s.name == name
-        assert s.description == description
+        assert s.description == preset_description(name)
         # stable: parsing the text again gives the same bytes
         again = parse_scenario(preset_text(name), "again")
         assert export_scenario(again) == export_scenario(s)
@@ -568,7 +592,9 @@ def test_preset_names_and_descriptions() -> None:
 def test_unknown_preset() -> None:
     with pytest.raises(ScenarioError) as info:
         load_preset("nope")
-    assert str(info.value) == "nope: no such preset (presets: demo, fork, shmem, fragmented)"
+    assert str(info.value) == (
+        "nope: no such preset (presets: demo, fork, shmem, fragmented, kelley-50m, rfc3-240m)"
+    )
     with pytest.raises(ScenarioError):
         preset_description("nope")
 

@@ -17,7 +17,7 @@ import os
 from models.scenario.errors import ScenarioError
 from models.scenario.export import export_scenario
 from models.scenario.load import load_file, parse_scenario, validate_scenario
-from models.scenario.presets import load_preset, preset_description, preset_names
+from models.scenario.presets import find_preset, load_preset, preset_description, preset_names
 from models.scenario_model import Scenario
 
 
@@ -28,8 +28,9 @@ def load_scenario(ref: str) -> Scenario:
     anything else is a path, so a file that shares a preset's name is `./demo`.
     """
     is_path = "/" in ref or ref.endswith(".toml")
-    if not is_path and ref in preset_names():
-        return load_preset(ref)
+    name = None if is_path else find_preset(ref)
+    if name is not None:
+        return load_preset(name)
     if not is_path and not os.path.exists(ref):
         presets = ", ".join(preset_names())
         raise ScenarioError(ref, None, f"no such file or preset (presets: {presets})")

@@ -141,9 +141,16 @@ class _Generator:
             queues: list[list[Sequence[int]]] = [
                 [] for _ in range(spec.processes + len(self.pop.files))
             ]
-            for unit in self.pop.units:
-                queues[unit.owner].extend(unit.runs)
-            order, first = reclaim_order(rng, queues, spec.lru_run)
+            units = self.pop.units
+            if spec.lru_shuffle < 1.0:
+                # an owner's runs in address order: VMAs ascending, runs ascending
+                units = sorted(units, key=lambda u: (u.owner, u.addr))
+            for unit in units:
+                runs = unit.runs
+                if spec.lru_shuffle < 1.0:
+                    runs = sorted(runs, key=lambda run: run[0])
+                queues[unit.owner].extend(runs)
+            order, first = reclaim_order(rng, queues, spec.lru_run, spec.lru_shuffle)
             assign_ascending(rng, order, slot_of, slots, bad, spec.holes)
             return self._mmlist(first)
         mmlist = self._mmlist(None)

@@ -54,6 +54,12 @@ The swap area
                    order, then the shmem files (the page-table walk's best case)
       "random"     slots drawn uniformly from the whole area
     lru_run = 32             reclaim: mean stretch of consecutive LRU pages of one owner
+    lru_shuffle = 1.0        reclaim: how little an owner's LRU order follows its addresses.
+                             1: its runs of swapped pages have random ages (memory used
+                             over and over); 0: they age in address order (memory filled
+                             once, upwards, then left idle), and the owners' stretches
+                             interleave without reordering, as one LRU list keeps them;
+                             in between, that share of the runs takes random ages
     holes = 0.02             reclaim and sequential: share of the used span left free
 """
 
@@ -96,6 +102,7 @@ class GenerateSpec:
     bad_slots: int = 0
     layout: str = "reclaim"
     lru_run: int = 32
+    lru_shuffle: float = 1.0
     holes: float = 0.02
 
 
@@ -171,5 +178,6 @@ def parse_generate(data: dict[str, Any]) -> GenerateSpec:
         bad_slots=_int(f, "bad_slots", d.bad_slots, 0, 1 << 24),
         layout=layout,
         lru_run=_int(f, "lru_run", d.lru_run, 1, big),
+        lru_shuffle=_fraction(f, "lru_shuffle", d.lru_shuffle),
         holes=_fraction(f, "holes", d.holes, 0.9),
     )

@@ -64,25 +64,66 @@ def pick_runs(rng: random.Random, n: int, k: int, mean: int) -> list[Run]:
     return out
 
 
+def age_order(rng: random.Random, runs: list[Sequence[int]], shuffle: float) -> None:
+    """Put one owner's runs (given in address order) in age order, oldest first, in place.
+
+    shuffle = 1: ages are random (memory touched again and again, in no order);
+    shuffle = 0: ages follow addresses (memory filled once, upwards, then left idle:
+    a heap or an arena grows by first touch, so its pages reach the LRU in address
+    order); in between, each run keeps its address rank with probability 1 - shuffle
+    and the others take random ranks.
+    """
+    if shuffle >= 1.0:
+        rng.shuffle(runs)  # the original draw, so older recipes keep their bytes
+        return
+    if shuffle <= 0.0:
+        return
+    n = len(runs)
+    rand = rng.random
+    keys = [i + 0.5 if rand() >= shuffle else rand() * n for i in range(n)]
+    runs[:] = [runs[i] for i in sorted(range(n), key=keys.__getitem__)]
+
+
 def reclaim_order(
-    rng: random.Random, queues: list[list[Sequence[int]]], lru_run: int
+    rng: random.Random,
+    queues: list[list[Sequence[int]]],
+    lru_run: int,
+    shuffle: float = 1.0,
 ) -> tuple[array[int], list[int]]:
-    """The global LRU: each owner's runs in random age order, cut into stretches of
-    about `lru_run` pages, the stretches of all owners shuffled together.
+    """The global LRU: each owner's runs in age order (see `age_order`), cut into
+    stretches of about `lru_run` pages, the stretches of all owners interleaved.
 
     Returns the objects in reclaim order and, per owner, the position of its first
     page in that order (-1 if it has none), which decides the mmlist order.
+
+    With random ages (shuffle = 1) the stretches are simply shuffled together.
+    Otherwise the interleaving keeps each owner's stretches in their age order, as
+    one LRU list does: the owners take turns at random, each resuming where it left.
     """
     stretches: list[tuple[int, Sequence[int]]] = []
     for owner, runs in enumerate(queues):
         if not runs:
             continue
-        rng.shuffle(runs)
+        age_order(rng, runs, shuffle)
         seq: array[int] = array("q")
         for run in runs:
             seq.extend(run)
         stretches.extend((owner, seq[a:b]) for a, b in chop(rng, len(seq), lru_run))
-    rng.shuffle(stretches)
+    if shuffle >= 1.0:
+        rng.shuffle(stretches)
+    else:
+        # shuffle the turns only: the k-th turn of an owner gets its k-th stretch
+        by_owner: dict[int, list[Sequence[int]]] = {}
+        for owner, stretch in stretches:
+            by_owner.setdefault(owner, []).append(stretch)
+        turns = [owner for owner, _ in stretches]
+        rng.shuffle(turns)
+        nxt = dict.fromkeys(by_owner, 0)
+        merged: list[tuple[int, Sequence[int]]] = []
+        for owner in turns:
+            merged.append((owner, by_owner[owner][nxt[owner]]))
+            nxt[owner] += 1
+        stretches = merged
     order: array[int] = array("q")
     first = [-1] * len(queues)
     for owner, stretch in stretches:

@@ -75,8 +75,9 @@ class Unit:
 
     owner: int  # process creation index, or processes + file index for shmem
     weight: float  # swapped pages this unit would have by its own fractions
-    objs: Sequence[int]
+    objs: Sequence[int]  # ascending with the page's address (or file index)
     runs: list[Sequence[int]] = attrs.Factory(list)
+    addr: int = 0  # start of the VMA (0 for a shmem file): orders an owner's units
 
 
 def _loguniform(rng: random.Random, lo: int, hi: int) -> int:
@@ -179,9 +180,9 @@ class Population:
         self.next_obj += n
         return objs
 
-    def _unit(self, owner: int, f: float, r: float, objs: Sequence[int]) -> None:
+    def _unit(self, owner: int, f: float, r: float, objs: Sequence[int], addr: int) -> None:
         weight = len(objs) * f / (f + r) if f + r > 0 else 0.0
-        self.units.append(Unit(owner, weight, objs))
+        self.units.append(Unit(owner, weight, objs, addr=addr))
 
     def _anon_area(self, proc: Proc, start: int, pages: int) -> Area:
         spec, rng = self.spec, self.rng
@@ -194,7 +195,7 @@ class Population:
         for a, b in runs:
             pos.extend(range(a, b))
         objs = self._new_objects(len(pos))
-        self._unit(proc.index, f, r, objs)
+        self._unit(proc.index, f, r, objs, start)
         return Area(start, pages, True, f, r, runs, pos, objs)
 
     def _file_area(self, start: int, pages: int) -> Area:
@@ -278,7 +279,7 @@ class Population:
                     fresh = self._new_objects(b - a)
                     obj.extend(fresh)
                     own.extend(fresh)
-            self._unit(child.index, area.f, area.r, own)
+            self._unit(child.index, area.f, area.r, own, area.start)
             child.areas.append(
                 Area(area.start, area.pages, True, area.f, area.r, area.touched, area.pos, obj)
             )

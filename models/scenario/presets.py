@@ -3,6 +3,9 @@
 A preset may be written in either form; its one-line description is the file's
 `[scenario].description`.  Loading parses the file (and runs the generator for
 the generated ones) each time it is asked for: same bytes, same scenario.
+
+Names are looked up without regard to case (`kelley-50M` is `kelley-50m`: scenario
+names are lower-case, the published figures are not).
 """
 
 from __future__ import annotations
@@ -15,12 +18,29 @@ from models.scenario.errors import ScenarioError
 from models.scenario.load import parse_scenario
 from models.scenario_model import Scenario
 
-# In the order a user should meet them.
-PRESETS = ("demo", "fork", "shmem", "fragmented")
+# In the order a user should meet them.  The last two reproduce published swapoff
+# measurements (docs/reproduction.md).
+PRESETS = ("demo", "fork", "shmem", "fragmented", "kelley-50m", "rfc3-240m")
+# Reproductions at full scale: loaded by name (`swaptui run vineeth-6G`) but not
+# listed, because a list of presets is something callers open, run under every
+# algorithm or export one by one, and 1.5 million swapped pages take a minute per run.
+LARGE_PRESETS = ("vineeth-6g",)
 
 
 def preset_names() -> list[str]:
+    """The presets to offer (the large ones are left out: see LARGE_PRESETS)."""
     return list(PRESETS)
+
+
+def all_preset_names() -> list[str]:
+    """Every preset, the large ones last."""
+    return [*PRESETS, *LARGE_PRESETS]
+
+
+def find_preset(ref: str) -> str | None:
+    """The preset that `ref` names, in any case, or None."""
+    name = ref.lower()
+    return name if name in PRESETS or name in LARGE_PRESETS else None
 
 
 def _unknown(name: str) -> ScenarioError:
@@ -30,8 +50,10 @@ def _unknown(name: str) -> ScenarioError:
 @functools.cache
 def preset_text(name: str) -> str:
     """The TOML source of a preset."""
-    if name not in PRESETS:
+    found = find_preset(name)
+    if found is None:
         raise _unknown(name)
+    name = found
     return (resources.files(__package__) / "presets" / f"{name}.toml").read_text("utf-8")
 
 
@@ -46,7 +68,14 @@ def preset_description(name: str) -> str:
     return str(data.get("scenario", {}).get("description", ""))
 
 
-@functools.cache
 def load_preset(name: str) -> Scenario:
     """The preset as a scenario (scenarios are immutable, so one copy is shared)."""
+    found = find_preset(name)
+    if found is None:
+        raise _unknown(name)
+    return _load(found)
+
+
+@functools.cache
+def _load(name: str) -> Scenario:
     return parse_scenario(preset_text(name), _filename(name))

@@ -38,6 +38,8 @@ from swaptui.player import (
     build_timeline,
     next_in,
 )
+from swaptui.race import RaceScreen
+from swaptui.race_model import Race, RaceError, race_algorithms
 from swaptui.screens.modals import (
     MIN_HEIGHT,
     MIN_WIDTH,
@@ -48,10 +50,14 @@ from swaptui.screens.modals import (
 )
 from swaptui.widgets.diskhead import DiskHead
 from swaptui.widgets.pagetables import PageTables
+from swaptui.widgets.source import SourcePane
 from swaptui.widgets.swapmap import SwapMap
 from swaptui.widgets.text import Header, NowLine
 
 TICK_S = 1 / 30  # the play clock; faster speeds skip frames instead of ticking faster
+SOURCE_BESIDE = 160  # from this width the source pane goes beside the page tables
+# app actions still allowed while the race screen is up (its own keys come first)
+RACE_PASSES = frozenset({"quit", "save_svg", "command_palette"})
 # what waits until the run is computed
 RUN_ACTIONS = frozenset(
     {"toggle_play", "step", "first", "last", "finer", "coarser", "open"}
@@ -81,6 +87,12 @@ class SwapApp(App[int]):
     .panel { border: round $primary 60%; border-title-color: $foreground; padding: 0 0; }
     #map { width: 2fr; }
     #tables { width: 3fr; }
+    /* the source pane (s): beside the panels from 160 columns, in place of the page
+       tables below that */
+    #source { width: 3fr; display: none; }
+    #top.-source #source { display: block; }
+    #top.-source #tables { width: 2fr; }
+    #top.-source.-narrow #tables { display: none; }
     #disk { height: 6; }
     #now { height: 5; }
     #caption {
@@ -101,6 +113,8 @@ class SwapApp(App[int]):
         Binding("home", "first", "first", show=False),
         Binding("end", "last", "last", show=False),
         Binding("a", "cycle_algorithm", "algorithm"),
+        Binding("c", "race", "race"),
+        Binding("s", "toggle_source", "source", show=False),
         Binding("d", "cycle_disk", "disk", show=False),
         Binding("r", "cycle_readahead", "readahead", show=False),
         Binding("o", "open", "open", show=False),
@@ -121,6 +135,7 @@ class SwapApp(App[int]):
         remember_theme: bool = True,
     ) -> None:
         self._booted = False  # theme changes before mount are not the user's
+        self._bindings_key: tuple[object, ...] = ()
         super().__init__()
         for t in themes.THEMES:
             self.register_theme(t)
@@ -180,13 +195,14 @@ class SwapApp(App[int]):
         with Horizontal(id="top"):
             yield SwapMap(id="map")
             yield PageTables(id="tables")
+            yield SourcePane(id="source")
         yield DiskHead(id="disk")
         yield NowLine(id="now")
         yield Static(id="caption", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        for wid in ("#map", "#tables", "#disk", "#now"):
+        for wid in ("#map", "#tables", "#source", "#disk", "#now"):
             self.query_one(wid).add_class("panel")
         self.query_one("#disk").border_title = "disk head"
         self.query_one("#now").border_title = "now"
@@ -220,6 +236,11 @@ class SwapApp(App[int]):
         disk = self.query_one(DiskHead)
         disk.show(view)
         retitle(disk, disk.title(), disk.subtitle())
+        if self.source_shown:
+            source = self.query_one(SourcePane)
+            source.set_algorithm(p.timeline.run.algorithm)
+            source.show(view)
+            retitle(source, source.title())
         self.query_one(Header).show(p, view, computing=self.computing)
         self.query_one(NowLine).show(p, view, computing=self.computing)
 
@@ -253,6 +274,7 @@ class SwapApp(App[int]):
         except Exception:  # not composed yet
             return
         disk.styles.height = max(6, min(20, h // 4))
+        self.query_one("#top").set_class(w < SOURCE_BESIDE, "-narrow")
         footer.show_command_palette = w >= 100
 
     # ---- caption --------------------------------------------------------------------
@@ -290,10 +312,27 @@ class SwapApp(App[int]):
         was_playing = self.player.playing
         if self.player.tick(elapsed) or was_playing != self.player.playing:
             self.show_frame()
+            self.refresh_bindings_if_needed()
+
+    def refresh_bindings_if_needed(self) -> None:
+        """Refresh the Footer only when what check_action answers can have changed.
+
+        refresh_bindings recomposes the Footer (a new widget per key): doing it on every
+        frame cost ~100 ms a step and piled up widgets in a long session.
+        """
+        p = self.player
+        key = (p.frame == 0, p.frame == p.last_frame, p.playing, self.computing, type(self.screen))
+        if key != self._bindings_key:
+            self._bindings_key = key
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         p = self.player
+        if isinstance(self.screen, RaceScreen) and action not in RACE_PASSES:
+            # the race screen has its own keys: the player behind it stays as it was
+            return False
+        if self.computing and action == "race":
+            return None
         if self.computing and action in RUN_ACTIONS:
             return None
         if action == "step":
@@ -304,7 +343,7 @@ class SwapApp(App[int]):
 
     def changed(self) -> None:
         self.show_frame()
-        self.refresh_bindings()
+        self.refresh_bindings_if_needed()
 
     def action_toggle_play(self) -> None:
         self.player.toggle()
@@ -418,6 +457,34 @@ class SwapApp(App[int]):
 
         self.push_screen(OpenScreen(list(scenarios.preset_names())), opened)
 
+    # ---- race and source ------------------------------------------------------------
+    @property
+    def source_shown(self) -> bool:
+        return self.query_one("#top").has_class("-source")
+
+    def action_toggle_source(self) -> None:
+        self.query_one("#top").toggle_class("-source")
+        self.show_frame()
+
+    def action_race(self) -> None:
+        p = self.player
+        algos = race_algorithms(p.timeline.run.algorithm)
+        # the run behind the race stands still (and costs nothing) until escape
+        p.playing = False
+        self.changed()
+        self.notify(f"racing {' against '.join(algos)} on {p.timeline.run.disk}…", timeout=1.5)
+        self.start_race(p.scenario, algos, p.timeline.run.disk)
+
+    @work(thread=True, exclusive=True, group="race")
+    def start_race(self, scenario: Scenario, algos: tuple[str, ...], disk: str) -> None:
+        """Run the race's engines off the event loop, then show it over this screen."""
+        try:
+            race = Race(scenario, algos, disk)
+        except RaceError as e:
+            self.call_from_thread(self.notify, str(e), severity="error", timeout=6)
+            return
+        self.call_from_thread(self.push_screen, RaceScreen(race))
+
     # ---- looks ----------------------------------------------------------------------
     def action_cycle_theme(self) -> None:
         names = themes.THEME_NAMES
@@ -481,6 +548,10 @@ class SwapApp(App[int]):
             )
         for name in themes.THEME_NAMES:
             yield SystemCommand(f"Theme: {name}", "swaptui theme", lambda n=name: self.set_theme(n))
+        yield SystemCommand("Race", "c: two algorithms, one clock, a verdict", self.action_race)
+        yield SystemCommand(
+            "Source pane", "s: the running line of the algorithm", self.action_toggle_source
+        )
         yield SystemCommand("Next disk", "d", self.action_cycle_disk)
         yield SystemCommand("Next readahead", "r", self.action_cycle_readahead)
         yield SystemCommand("Open a scenario", "o", self.action_open)

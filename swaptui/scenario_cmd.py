@@ -39,6 +39,7 @@ def add_parser(sub: Any) -> None:
 
 def run(ns: argparse.Namespace) -> int:
     from models.scenario import export_scenario, preset_description, preset_names
+    from models.scenario.presets import LARGE_PRESETS
 
     console = Console()
     if ns.verb == "list":
@@ -47,6 +48,9 @@ def run(ns: argparse.Namespace) -> int:
         table.add_column("description")
         for name in preset_names():
             table.add_row(name, Text(literal(preset_description(name))))
+        for name in LARGE_PRESETS:
+            # full-scale: too big for the app's list, loaded by name like any other
+            table.add_row(name, Text(literal(preset_description(name)) + " [large: ~1 min a run]"))
         console.print(table)
         return 0
     if ns.verb == "export":

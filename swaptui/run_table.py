@@ -25,22 +25,40 @@ def human_ns(ns: int) -> str:
 
 
 _TIME_ROWS = ("cpu_ns", "io_ns", "total_ns")
+_READAHEAD_SHORT = {"cluster-adaptive": "cl-adaptive"}
+
+
+def _fit(text: str, short: dict[str, str], room: int) -> str:
+    """The short name when the full one would be cut (narrow terminals)."""
+    return short.get(text, text) if len(text) > room else text
+
+
+def _count(value: int, room: int) -> str:
+    """12,345,678 when it fits, else 12.3M: a number is never cut."""
+    full = f"{value:,}"
+    if len(full) <= room:
+        return full
+    for scale, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if value >= scale:
+            return f"{value / scale:.3g}{suffix}"
+    return full
 
 
 def print_table(results: list[tuple[RunResult, list[str]]], console: Console | None = None) -> None:
     console = console or Console()
     first = results[0][0]
     title = Text("swapoff of ")
-    title.append(
-        literal(first.scenario.name), style="bold"
-    )  # literal text: names never become markup
+    # literal text: names never become markup
+    title.append(literal(first.scenario.name), style="bold")
     title.append(f" · {first.scenario.slots:,} slots · disk {first.disk}")
     table = Table(title=title, title_justify="left")
     # counter names are kernel names: never cut them
     table.add_column("", style="dim", no_wrap=True)
     for r, _ in results:
         table.add_column(r.algorithm, justify="right")
-    table.add_row("readahead", *(r.readahead for r, _ in results))
+    # room per value column (label column of 21, padding and borders around each)
+    room = (console.width - 21 - 2 - len(results) * 3 - 1) // max(1, len(results))
+    table.add_row("readahead", *(_fit(r.readahead, _READAHEAD_SHORT, room) for r, _ in results))
     table.add_row(
         "result",
         *(Text(r.result, style="green" if r.result == "ok" else "yellow") for r, _ in results),
@@ -55,7 +73,7 @@ def print_table(results: list[tuple[RunResult, list[str]]], console: Console | N
     names = list(first.counters.as_dict())
     for name in names:
         values = [r.counters.as_dict()[name] for r, _ in results]
-        cells = [human_ns(v) if name in _TIME_ROWS else f"{v:,}" for v in values]
+        cells = [human_ns(v) if name in _TIME_ROWS else _count(v, room) for v in values]
         table.add_row(name, *cells, end_section=name == "io_errors")
     if len(results) > 1:
         best = min(r.counters.total_ns for r, _ in results)

@@ -79,6 +79,26 @@ class Run:
             self.progress(1.0 - self.state.inuse / self._initial_inuse)
         return event
 
+    def scan_up(self, first: int, limit: int) -> int:
+        """The first slot in [first, limit) in use (counted or cached, not bad); else limit."""
+        count, cached, bad = self.state.count, self.state.cached, self.machine.bad
+        i = first
+        while i < limit and not ((count[i] or cached[i]) and i not in bad):
+            i += 1
+        return i
+
+    def swap_map_scan(self, start: int, examined: int, found: int, site: str) -> int:
+        """Charge find_next_to_unuse's reads of swap_map; returns `found`."""
+        self.emit(
+            ev.SwapMapScan,
+            examined * self.cpu.slot_scan,
+            site,
+            start=start,
+            examined=examined,
+            found=found,
+        )
+        return found
+
     def free_cache(self, slot: int, site: str) -> None:
         """delete_from_swap_cache / try_to_free_swap: the page leaves the swap cache."""
         self.emit(ev.FreeSwapCache, 0, site, slot=slot, freed=self.state.count[slot] == 0)

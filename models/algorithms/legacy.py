@@ -37,34 +37,17 @@ from models.state import SWAP
 
 def find_next_to_unuse(run: Run, prev: int) -> int:
     """3.14's circular scan: upward from prev+1; at the end rescan 1..prev once; 0 if none."""
-    st, bad, slots = run.state, run.machine.bad, run.machine.slots
-    count, cached = st.count, st.cached
-
-    def in_use(i: int) -> bool:
-        return bool(count[i] or cached[i]) and i not in bad
-
-    i = prev + 1
-    while i < slots and not in_use(i):
-        i += 1
+    slots = run.machine.slots
+    i = run.scan_up(prev + 1, slots)
     if i < slots:
         found, examined = i, i - prev
     elif prev == 0:
         found, examined = 0, slots - 1
     else:
-        j = 1
-        while j <= prev and not in_use(j):
-            j += 1
+        j = run.scan_up(1, prev + 1)
         found = j if j <= prev else 0
         examined = (slots - 1 - prev) + (j if found else prev)
-    run.emit(
-        ev.SwapMapScan,
-        examined * run.cpu.slot_scan,
-        "try_to_unuse:find_next_to_unuse",
-        start=prev + 1,
-        examined=examined,
-        found=found,
-    )
-    return found
+    return run.swap_map_scan(prev + 1, examined, found, "try_to_unuse:find_next_to_unuse")
 
 
 @frozen

@@ -23,24 +23,11 @@ from models.algorithms.common import OutOfMemory, Run, shmem_unuse, unuse_mm
 
 def find_next_to_unuse(run: Run, prev: int) -> int:
     """Ascending scan of swap_map from prev+1 for a slot in use; 0 at the end (no wrap)."""
-    st, bad, slots = run.state, run.machine.bad, run.machine.slots
-    count, cached = st.count, st.cached
-    i = prev + 1
-    while i < slots:
-        if (count[i] or cached[i]) and i not in bad:
-            break
-        i += 1
+    slots = run.machine.slots
+    i = run.scan_up(prev + 1, slots)
     found = i if i < slots else 0
     examined = (i - prev) if found else (slots - 1 - prev)
-    run.emit(
-        ev.SwapMapScan,
-        examined * run.cpu.slot_scan,
-        "find_next_to_unuse",
-        start=prev + 1,
-        examined=examined,
-        found=found,
-    )
-    return found
+    return run.swap_map_scan(prev + 1, examined, found, "find_next_to_unuse")
 
 
 def try_to_unuse(run: Run) -> None:

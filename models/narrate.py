@@ -207,6 +207,51 @@ def _first(machine: Machine) -> str:
     )
 
 
+FAULT_GLYPH = "↯"  # marks an injected fault: one cell wide everywhere (⚡ is two)
+WHY = {"ENOMEM": "out of memory", "EINTR": "a signal arrived"}
+
+
+def fault_tag(e: ev.FaultFired) -> str:
+    """A few words for the header: 'exit pid 1840', 'pressure 3 pages', 'enomem'."""
+    words = [e.kind]
+    for item in e.spec.split(":")[1:]:
+        key, _sep, value = item.partition("=")
+        if key == "after":
+            continue
+        if key == "pages":
+            words.append(f"{value} page{'s' if value != '1' else ''}")
+        elif key == "shmem":
+            words.append(literal(value))
+        else:
+            words.append(f"{key} {literal(value)}")
+    return " ".join(words)
+
+
+def gave_up(result: str, view: FrameView) -> str:
+    """The last frame of a run that try_to_unuse abandoned (ENOMEM, EINTR): calm and exact."""
+    c = view.counters
+    why = WHY.get(result, "an error")
+    return (
+        f"swapoff gave up with {result} ({why}) after {duration(c.total_ns * 1000)} and "
+        f"{_n(c.pages_read, 'page')} read: what was swapped in stays in, "
+        f"{_n(view.state.inuse, 'slot')} stay in use and the swap area stays on"
+    )
+
+
+def left_behind(algorithm: str, left: int, problems: list[str] | tuple[str, ...]) -> str:
+    """The last frame of a run whose end state breaks the invariants (models.invariants)."""
+    if left and algorithm == "rfc":
+        return (
+            f"{_n(left, 'swap entry')} left behind: the 2014 RFC has no retry pass, so what "
+            "reclaim put back behind its walk stays in swap although swapoff returned 0"
+        )
+    if left:
+        return f"{_n(left, 'swap entry')} left behind although swapoff returned 0: {problems[0]}"
+    return f"the end state is wrong: {problems[0]}" + (
+        f" (and {_n(len(problems) - 1, 'more problem')})" if len(problems) > 1 else ""
+    )
+
+
 def _owner(machine: Machine, ref: int) -> str:
     r = machine.refs[ref]
     if r.vpage < 0:  # a tmpfs page
@@ -217,7 +262,7 @@ def _owner(machine: Machine, ref: int) -> str:
 def _racing(view: FrameView, machine: Machine, e: ev.Event) -> str | None:
     """What another task did meanwhile (the scenario's injected faults), or None."""
     if isinstance(e, ev.FaultFired):
-        return f"fault {e.spec}: {e.detail}"
+        return f"{FAULT_GLYPH} {e.detail} (injected fault {literal(e.spec)})"
     if isinstance(e, ev.FaultIn):
         return (
             f"do_swap_page: {_owner(machine, e.ref)} touched its page first and mapped "
@@ -297,9 +342,14 @@ def narrate(view: FrameView, machine: Machine) -> str:
     if isinstance(e, ev.Done):
         c = view.counters
         if e.result == "ok":
+            lost = (
+                f"; {_n(c.io_errors, 'read')} failed: those PTEs carry an error marker"
+                if c.io_errors
+                else ""
+            )
             return (
                 f"try_to_unuse returned 0: every slot is free after {duration(c.total_ns * 1000)}"
-                f" (cpu {duration(c.cpu_ps)}, io {duration(c.io_ns * 1000)})"
+                f" (cpu {duration(c.cpu_ps)}, io {duration(c.io_ns * 1000)}){lost}"
             )
-        return f"try_to_unuse failed with {e.result} after {duration(c.total_ns * 1000)}"
+        return gave_up(e.result, view)
     return f"{type(e).__name__} ({e.site})"

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 import themes
-from models.engine import OptionError, RunOptions, configure
+from models.engine import OptionError
 from models.events import GRANULARITIES
 from models.narrate import literal
 from models.scenario_model import Scenario
@@ -32,10 +32,13 @@ from swaptui.player import (
     ALGO_CYCLE,
     DEFAULT_GRANULARITY,
     DISK_CYCLE,
+    NO_EXTRAS,
     READAHEAD_CYCLE,
+    Extras,
     Player,
     RunKey,
     build_timeline,
+    check_key,
     next_in,
 )
 from swaptui.race import RaceScreen
@@ -52,7 +55,7 @@ from swaptui.widgets.diskhead import DiskHead
 from swaptui.widgets.pagetables import PageTables
 from swaptui.widgets.source import SourcePane
 from swaptui.widgets.swapmap import SwapMap
-from swaptui.widgets.text import Header, NowLine
+from swaptui.widgets.text import Header, KeyFooter, NowLine
 
 TICK_S = 1 / 30  # the play clock; faster speeds skip frames instead of ticking faster
 SOURCE_BESIDE = 160  # from this width the source pane goes beside the page tables
@@ -75,8 +78,15 @@ def retitle(widget: Widget, title: str, subtitle: str | None = None) -> None:
 
 def placeholder_timeline(scenario: Scenario, key: RunKey) -> Timeline:
     """A run of nothing on the scenario's swap area: what is on screen while computing."""
-    empty = attrs.evolve(scenario, mms=(), shmem=())
-    return build_timeline(empty, key)
+    empty = attrs.evolve(scenario, mms=(), shmem=(), faults=())
+    return build_timeline(empty, key.but(extras=attrs.evolve(key.extras, faults=())))
+
+
+def _key(algorithm: str, kw: dict[str, object]) -> RunKey:
+    """The RunKey of from_ref/deferred's keyword arguments (taken out of `kw`)."""
+    extras = kw.pop("extras", None) or NO_EXTRAS
+    disk, readahead = kw.pop("disk", None), kw.pop("readahead", None)
+    return RunKey(algorithm, disk, readahead, extras)  # type: ignore[arg-type]
 
 
 class SwapApp(App[int]):
@@ -155,6 +165,7 @@ class SwapApp(App[int]):
         self.theme = chosen or themes.DEFAULT_THEME
         self._last_tick = time.monotonic()
         self._small: TooSmallScreen | None = None
+        self._notices: dict[str, float] = {}  # message -> until when it is shown
 
     @classmethod
     def from_ref(
@@ -162,7 +173,7 @@ class SwapApp(App[int]):
     ) -> SwapApp:
         """Load and run a scenario (tests and run_app); ScenarioError/OptionError escape."""
         scenario = scenarios.load(scenario_ref)
-        key = RunKey(algorithm, kw.pop("disk", None), kw.pop("readahead", None))  # type: ignore[arg-type]
+        key = _key(algorithm, kw)
         return cls(scenario, build_timeline(scenario, key), key, **kw)  # type: ignore[arg-type]
 
     @classmethod
@@ -175,10 +186,8 @@ class SwapApp(App[int]):
         the worker is done (a big scenario takes a second or more).
         """
         scenario = scenarios.load(scenario_ref)
-        key = RunKey(algorithm, kw.pop("disk", None), kw.pop("readahead", None))  # type: ignore[arg-type]
-        configure(
-            scenario, RunOptions(algorithm=key.algorithm, readahead=key.readahead, disk=key.disk)
-        )
+        key = _key(algorithm, kw)
+        check_key(scenario, key)
         return cls(scenario, None, key, **kw)  # type: ignore[arg-type]
 
     @property
@@ -199,7 +208,7 @@ class SwapApp(App[int]):
         yield DiskHead(id="disk")
         yield NowLine(id="now")
         yield Static(id="caption", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         for wid in ("#map", "#tables", "#source", "#disk", "#now"):
@@ -365,13 +374,23 @@ class SwapApp(App[int]):
 
     def action_finer(self) -> None:
         if not self.player.finer():
-            self.notify("already stepping one PTE at a time", timeout=2)
+            self.notice("already stepping one PTE at a time")
         self.changed()
 
     def action_coarser(self) -> None:
         if not self.player.coarser():
-            self.notify("already stepping one pass at a time", timeout=2)
+            self.notice("already stepping one pass at a time")
         self.changed()
+
+    def notice(self, message: str, timeout: float = 2) -> None:
+        """A notification, unless the same one is still on screen (a held key must not
+        stack up a tower of identical toasts)."""
+        now = time.monotonic()
+        if self._notices.get(message, 0.0) > now:
+            return
+        self._notices = {m: t for m, t in self._notices.items() if t > now}
+        self._notices[message] = now + timeout
+        self.notify(message, timeout=timeout)
 
     def action_faster(self) -> None:
         self.player.faster()
@@ -389,21 +408,20 @@ class SwapApp(App[int]):
         if algo == "legacy" and readahead == "vma":
             self.notify("legacy cannot use vma readahead: back to its default", timeout=3)
             readahead = None
-        self.rerun(self.player.scenario, RunKey(algo, k.disk, readahead))
+        self.rerun(self.player.scenario, k.but(algorithm=algo, readahead=readahead))
 
     def action_cycle_disk(self) -> None:
         k = self._wanted or self.player.key
         disk = next_in(DISK_CYCLE, k.disk or self.player.timeline.run.disk)
-        self.rerun(self.player.scenario, RunKey(k.algorithm, disk, k.readahead))
+        self.rerun(self.player.scenario, k.but(disk=disk))
 
     def action_cycle_readahead(self) -> None:
         k = self._wanted or self.player.key
         ra = next_in(READAHEAD_CYCLE, k.readahead)
-        self.rerun(self.player.scenario, RunKey(k.algorithm, k.disk, ra))
+        self.rerun(self.player.scenario, k.but(readahead=ra))
 
     def set_algorithm(self, algorithm: str) -> None:
-        k = self.player.key
-        self.rerun(self.player.scenario, RunKey(algorithm, k.disk, k.readahead))
+        self.rerun(self.player.scenario, self.player.key.but(algorithm=algorithm))
 
     def set_granularity(self, granularity: str) -> None:
         self.player.set_granularity(granularity)
@@ -417,13 +435,15 @@ class SwapApp(App[int]):
         self._wanted = key
         try:
             sc = scenarios.load(scenario) if isinstance(scenario, str) else scenario
+            if isinstance(scenario, str) and key.extras.faults:
+                key = self._faults_that_fit(sc, key)
             timeline = build_timeline(sc, key)
         except OptionError as e:
             if key.readahead == "vma" and key.algorithm == "legacy":
                 # the cycle would stick on a refused value: skip it, say why
                 nxt = next_in(READAHEAD_CYCLE, key.readahead)
                 self.call_from_thread(self.notify, str(e), severity="warning", timeout=4)
-                self.call_from_thread(self.rerun, scenario, RunKey(key.algorithm, key.disk, nxt))
+                self.call_from_thread(self.rerun, scenario, key.but(readahead=nxt))
                 return
             self.call_from_thread(self.notify, str(e), severity="error", timeout=6)
             return
@@ -439,21 +459,38 @@ class SwapApp(App[int]):
         if not worker.is_cancelled:
             self.call_from_thread(self.install_run, sc, timeline, key)
 
+    def _faults_that_fit(self, scenario: Scenario, key: RunKey) -> RunKey:
+        """An opened scenario keeps the command line's faults that apply to it (a pid or
+        a file it does not have drops that fault, with a notice)."""
+        kept = []
+        for f in key.extras.faults:
+            try:
+                check_key(scenario, key.but(extras=attrs.evolve(key.extras, faults=(f,))))
+            except OptionError as e:
+                self.call_from_thread(self.notify, str(e), severity="warning", timeout=6)
+                continue
+            kept.append(f)
+        return key.but(extras=attrs.evolve(key.extras, faults=tuple(kept)))
+
     def install_run(self, scenario: Scenario, timeline: Timeline, key: RunKey) -> None:
         self._pending = None
         self._wanted = None
-        # the run is hundreds of thousands of long-lived objects: keep them out of the
-        # garbage collector's full passes, which would otherwise stall frames now and then
-        gc.collect()
-        gc.freeze()
         self.player.replace(scenario, timeline, key)
         self.install_machine()
         self.refresh_bindings()
+        # the run is hundreds of thousands of long-lived objects: keep them out of the
+        # garbage collector's full passes, which would otherwise stall frames now and then.
+        # Unfreeze first: what was frozen with the previous run (that run, widgets removed
+        # since) would otherwise never be collected.
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     def action_open(self) -> None:
         def opened(ref: str | None) -> None:
             if ref:
-                self.rerun(ref, RunKey(self.player.key.algorithm, None, None))
+                k = self.player.key
+                self.rerun(ref, RunKey(k.algorithm, None, None, k.extras))
 
         self.push_screen(OpenScreen(list(scenarios.preset_names())), opened)
 
@@ -473,13 +510,15 @@ class SwapApp(App[int]):
         p.playing = False
         self.changed()
         self.notify(f"racing {' against '.join(algos)} on {p.timeline.run.disk}…", timeout=1.5)
-        self.start_race(p.scenario, algos, p.timeline.run.disk)
+        self.start_race(p.scenario, algos, p.timeline.run.disk, p.key.extras)
 
     @work(thread=True, exclusive=True, group="race")
-    def start_race(self, scenario: Scenario, algos: tuple[str, ...], disk: str) -> None:
+    def start_race(
+        self, scenario: Scenario, algos: tuple[str, ...], disk: str, extras: Extras = NO_EXTRAS
+    ) -> None:
         """Run the race's engines off the event loop, then show it over this screen."""
         try:
-            race = Race(scenario, algos, disk)
+            race = Race(scenario, algos, disk, extras=extras)
         except RaceError as e:
             self.call_from_thread(self.notify, str(e), severity="error", timeout=6)
             return
@@ -565,8 +604,11 @@ def run_app(
     readahead: str | None = None,
     theme: str | None = None,
     granularity: str | None = None,
+    extras: Extras = NO_EXTRAS,
 ) -> int:
-    """The CLI's default command: exit status 2 (one line on stderr) for bad input."""
+    """The CLI's default command: exit status 2 (one line on stderr) for bad input.
+
+    `extras`: faults and cost overrides, kept by every run the app and its races build."""
     if theme is not None and themes.resolve(theme) is None:
         print(
             f"swaptui: unknown theme {theme!r} (choose from {', '.join(themes.SHORT_NAMES)})",
@@ -588,6 +630,7 @@ def run_app(
             readahead=readahead,
             theme=theme,
             granularity=granularity,
+            extras=extras,
         )
     except (scenarios.ScenarioError, OptionError) as e:
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__

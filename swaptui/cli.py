@@ -76,7 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(parser.parse_args(args))
         ns = _app_parser().parse_args(args)
         from swaptui.app import run_app
+        from swaptui.options import run_options
+        from swaptui.player import Extras
 
+        # the engine flags the app shares with `swaptui run` (UsageError: exit 2)
+        opts = run_options(ns, ns.algo or "legacy", keep_events=True)
         return run_app(
             ns.scenario,
             algorithm=ns.algo or "legacy",
@@ -84,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             readahead=ns.readahead,
             theme=ns.theme,
             granularity=ns.granularity,
+            extras=Extras.of(opts),
         )
     except UsageError as e:
         return fail(str(e))

@@ -7,11 +7,17 @@ from rich.text import Text
 from models import events as ev
 from models.machine import SHMEM
 from models.narrate import duration, literal, mm_label
-from models.state import ERROR, PRESENT
+from models.state import ABSENT, DROPPED, ERROR, PRESENT, SWAP
 from models.timeline import FrameView, Timeline
 
 MAX_HISTORY = 14
-STATE_NAMES = {0: "swap PTE", PRESENT: "present", ERROR: "error (SIGBUS on access)"}
+STATE_NAMES = {
+    SWAP: "swap PTE",
+    PRESENT: "present",
+    ERROR: "error marker: the read failed, a lost page (SIGBUS on access)",
+    DROPPED: "gone: its process exited or its file was unlinked",
+    ABSENT: "no PTE yet: the process has not forked",
+}
 
 
 def _who(timeline: Timeline, ref: int, view: FrameView) -> str:

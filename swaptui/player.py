@@ -6,11 +6,17 @@ changes the simulation, it only picks which precomputed frame of the timeline to
 
 from __future__ import annotations
 
-from attrs import frozen
+import weakref
+from typing import Any
 
-from models.engine import RunOptions, run_swapoff
+from attrs import evolve, frozen
+
+from models.engine import OptionError, RunOptions, configure, run_swapoff
 from models.events import GRANULARITIES
-from models.scenario_model import DISK_KINDS, Scenario
+from models.faults import check_faults
+from models.invariants import check
+from models.scenario_model import DISK_KINDS, Fault, Scenario
+from models.state import SWAP
 from models.timeline import FrameView, Timeline
 
 # `a` cycles the three algorithms of the seed's debate; linear-5.1 is reachable with
@@ -25,20 +31,87 @@ DEFAULT_GRANULARITY = "range"
 
 
 @frozen
+class Extras:
+    """The engine flags that stay the same when a, d, r or c picks another run:
+    injected faults (--fault) and cost overrides (--disk-param, --cpu-param)."""
+
+    faults: tuple[Fault, ...] = ()
+    disk_params: tuple[tuple[str, float], ...] = ()
+    cpu_params: tuple[tuple[str, float], ...] = ()
+
+    @classmethod
+    def of(cls, options: RunOptions) -> Extras:
+        return cls(options.faults, options.disk_params, options.cpu_params)
+
+
+NO_EXTRAS = Extras()
+
+
+@frozen
 class RunKey:
     """What selects a run of the scenario (the engine is deterministic in these)."""
 
     algorithm: str
     disk: str | None
     readahead: str | None
+    extras: Extras = NO_EXTRAS
+
+    def options(self) -> RunOptions:
+        return RunOptions(
+            algorithm=self.algorithm,
+            readahead=self.readahead,
+            disk=self.disk,
+            disk_params=self.extras.disk_params,
+            cpu_params=self.extras.cpu_params,
+            faults=self.extras.faults,
+        )
+
+    def but(self, **changes: Any) -> RunKey:
+        """The same key with some of algorithm, disk, readahead changed."""
+        return evolve(self, **changes)
+
+
+def check_key(scenario: Scenario, key: RunKey) -> None:
+    """Refuse what the engine would refuse, before running it (OptionError)."""
+    configured, _ra = configure(scenario, key.options())
+    try:
+        check_faults(configured, configured.faults + key.extras.faults)
+    except ValueError as e:
+        raise OptionError(str(e)) from None
+
+
+@frozen
+class Outcome:
+    """How a run ended: try_to_unuse's result, the swap entries still held at the end,
+    and what models.invariants finds wrong with the end state (empty: nothing)."""
+
+    result: str
+    left: int
+    problems: tuple[str, ...]
+
+    @property
+    def broken(self) -> bool:
+        return bool(self.problems)
+
+
+_OUTCOMES: weakref.WeakKeyDictionary[Timeline, Outcome] = weakref.WeakKeyDictionary()
+
+
+def outcome(timeline: Timeline) -> Outcome:
+    """The run's Outcome, checked once per timeline (build_timeline does it in the worker)."""
+    found = _OUTCOMES.get(timeline)
+    if found is None:
+        run = timeline.run
+        left = timeline.final.ref_state.count(SWAP)
+        found = _OUTCOMES[timeline] = Outcome(run.result, left, tuple(check(run)))
+    return found
 
 
 def build_timeline(scenario: Scenario, key: RunKey) -> Timeline:
-    """Run the engine; OptionError for a refused combination."""
-    run = run_swapoff(
-        scenario, RunOptions(algorithm=key.algorithm, readahead=key.readahead, disk=key.disk)
-    )
-    return Timeline(run)
+    """Run the engine and check its end state; OptionError for a refused combination."""
+    timeline = Timeline(run_swapoff(scenario, key.options()))
+    outcome(timeline)
+    return timeline
 
 
 def next_in(cycle: tuple[str | None, ...], value: str | None) -> str | None:

@@ -34,6 +34,7 @@ from swaptui.race_model import (
 )
 from swaptui.race_side import RaceSidePanel
 from swaptui.screens.modals import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+from swaptui.widgets.text import KeyFooter
 
 TICK_S = 1 / 30
 
@@ -119,7 +120,7 @@ class RaceScreen(Screen[None]):
             for i in range(len(self.race.sides)):
                 yield RaceSidePanel(i)
         yield Static(id="verdict")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.install_race()
@@ -236,7 +237,7 @@ class RaceScreen(Screen[None]):
         """Run the engine off the event loop; the old race stays on screen until then."""
         worker = get_current_worker()
         try:
-            race = Race(scenario, algorithms, disk, readahead)
+            race = Race(scenario, algorithms, disk, readahead, extras=self.race.extras)
         except RaceError as e:
             self.app.call_from_thread(self.failed, str(e))
             return

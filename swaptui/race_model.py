@@ -21,10 +21,11 @@ from models import events as ev
 from models.algorithms import ALGORITHMS
 from models.breakdown import Breakdown, Parts
 from models.cost import CpuCost, DiskModel
-from models.engine import OptionError, RunOptions, RunResult, run_swapoff
+from models.engine import OptionError, RunResult, run_swapoff
 from models.narrate import duration
 from models.scenario_model import DISK_KINDS, Scenario
 from models.timeline import FrameView, Timeline
+from swaptui.player import NO_EXTRAS, Extras, RunKey
 
 DEFAULT_ALGOS = ("legacy", "linear")
 RACE_SECONDS = 60.0  # wall seconds the slower side takes at 1x
@@ -151,6 +152,7 @@ class RaceSide:
 class Finish:
     algorithm: str
     total_ns: int
+    result: str = "ok"  # "ENOMEM", "EINTR": the side gave up (an injected fault)
 
 
 def ratio_text(slow_ns: int, fast_ns: int) -> str:
@@ -161,7 +163,21 @@ def ratio_text(slow_ns: int, fast_ns: int) -> str:
 
 
 def verdict_text(finishes: Sequence[Finish]) -> str:
-    """'linear finished in 410 ms, legacy in 12.9 s: 31x faster' (fastest named first)."""
+    """'linear finished in 410 ms, legacy in 12.9 s: 31x faster' (fastest named first).
+
+    A side that gave up (ENOMEM, EINTR) is no contender: it is named apart, last."""
+    quit_ = [f for f in finishes if f.result != "ok"]
+    gave_up = ", ".join(
+        f"{f.algorithm} gave up with {f.result} after {duration(f.total_ns * 1000)}" for f in quit_
+    )
+    finishes = [f for f in finishes if f.result == "ok"]
+    if not finishes:
+        return gave_up
+    if quit_ and len(finishes) == 1:
+        only = finishes[0]
+        return f"{only.algorithm} finished in {duration(only.total_ns * 1000)}; {gave_up}"
+    if quit_:
+        return f"{verdict_text(finishes)}; {gave_up}"
     order = sorted(finishes, key=lambda f: (f.total_ns, f.algorithm))
     first = order[0]
     parts = [f"{first.algorithm} finished in {duration(first.total_ns * 1000)}"]
@@ -186,15 +202,19 @@ class Race:
         algorithms: Sequence[str] = DEFAULT_ALGOS,
         disk: str | None = None,
         readahead: str = "default",
+        *,
+        extras: Extras = NO_EXTRAS,
     ) -> None:
         if disk is not None and disk not in DISK_KINDS:
             raise RaceError(f"unknown disk {disk!r} (choose from {', '.join(DISK_KINDS)})")
         self.scenario = scenario
         self.algorithms = tuple(algorithms)
         self.readahead = readahead
+        self.extras = extras  # faults and cost overrides, the same on every side
         sides = []
         for a in self.algorithms:
-            opts = RunOptions(algorithm=a, readahead=readahead_for(a, readahead), disk=disk)
+            key = RunKey(a, disk, readahead_for(a, readahead), extras)
+            opts = key.options()
             try:
                 sides.append(RaceSide(run_swapoff(scenario, opts)))
             except OptionError as e:
@@ -251,7 +271,7 @@ class Race:
 
     # ---- what to say ----------------------------------------------------------------
     def finishes(self) -> list[Finish]:
-        return [Finish(s.algorithm, s.total_ns) for s in self.sides]
+        return [Finish(s.algorithm, s.total_ns, s.run.result) for s in self.sides]
 
     def verdict(self) -> str | None:
         """The verdict line once every side has finished, else None."""

@@ -106,7 +106,13 @@ class RaceSidePanel(Vertical):
         self.query_one(SideNow).update(now)
         done = side.finished_at(t)
         self.set_class(done, "done")
-        if done:
+        if done and side.run.result != "ok":
+            # an injected fault made this side give up: not a win, however fast
+            self.set_class(False, "done")
+            self.border_subtitle = (
+                f"✗ gave up with {side.run.result} after {duration(side.total_ns * 1000)}"
+            )
+        elif done:
             self.border_subtitle = f"✓ finished in {duration(side.total_ns * 1000)}"
         else:
             self.border_subtitle = f"running · {duration(min(t, side.total_ps))}"

@@ -25,7 +25,8 @@ from models.readahead import POLICIES
 from models.scenario_model import DISK_KINDS
 from swaptui.atomic import check_writable, write_atomic
 from swaptui.errors import UsageError, fail
-from swaptui.player import SPEEDS, RunKey, build_timeline
+from swaptui.options import run_options
+from swaptui.player import SPEEDS, Extras, RunKey, build_timeline
 from swaptui.record_cast import Cast
 from swaptui.record_script import builtin_names, builtin_summary, load_script, parse_duration
 from swaptui.screens.modals import MIN_HEIGHT, MIN_WIDTH
@@ -58,6 +59,21 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--algo", choices=ALGORITHMS, default="legacy", help="algorithm (legacy)")
     p.add_argument("--disk", choices=DISK_KINDS, help="disk (default: the scenario's)")
     p.add_argument("--readahead", choices=POLICIES, help="readahead (default: the algorithm's)")
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="inject a fault while swapoff runs (repeatable; as in `swaptui run --fault`)",
+    )
+    p.add_argument(
+        "--disk-param", action="append", default=[], metavar="NAME=VALUE",
+        help="override a disk cost constant (as in `swaptui run`)",
+    )  # fmt: skip
+    p.add_argument(
+        "--cpu-param", action="append", default=[], metavar="NAME=VALUE",
+        help="override a CPU cost constant (as in `swaptui run`)",
+    )  # fmt: skip
     p.add_argument("--theme", default="dark", help="colour theme (dark; never remembered)")
     p.add_argument("--size", default="x".join(map(str, DEFAULT_SIZE)), metavar="WxH",
                    help="screen size in cells (120x36)")  # fmt: skip
@@ -171,7 +187,8 @@ def run(ns: argparse.Namespace) -> int:
     if (ns.race or (script is not None and script.uses_race)) and not race_available():
         raise UsageError(RACE_MISSING)
     scenario = _load(ns.scenario)
-    key = RunKey(ns.algo, ns.disk, ns.readahead)
+    opts = run_options(ns, ns.algo, keep_events=True)  # the same path as `swaptui run`
+    key = RunKey(ns.algo, ns.disk, ns.readahead, Extras.of(opts))
     try:
         timeline = build_timeline(scenario, key)
     except OptionError as e:

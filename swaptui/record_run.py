@@ -22,7 +22,7 @@ from textual.screen import Screen
 from models.engine import OptionError
 from swaptui.app import SwapApp
 from swaptui.atomic import write_atomic
-from swaptui.player import RunKey, build_timeline
+from swaptui.player import build_timeline
 from swaptui.record_cast import Cast
 from swaptui.record_frames import HIDE_CURSOR, CaptionBar, encode, plain, screen_strips
 from swaptui.record_script import Command, Script, ScriptError
@@ -266,11 +266,11 @@ class Recorder:
         p = self.app.player
         k = p.key
         if what == "algo":
-            key = RunKey(value, k.disk, k.readahead)
+            key = k.but(algorithm=value)
         elif what == "disk":
-            key = RunKey(k.algorithm, value, k.readahead)
+            key = k.but(disk=value)
         else:
-            key = RunKey(k.algorithm, k.disk, None if value == "default" else value)
+            key = k.but(readahead=None if value == "default" else value)
         try:
             timeline = build_timeline(p.scenario, key)
         except OptionError as e:
@@ -291,7 +291,8 @@ class Recorder:
         from swaptui.race_model import DEFAULT_ALGOS, Race, RaceError
 
         try:
-            race = Race(self.app.player.scenario, DEFAULT_ALGOS, self.app.player.key.disk)
+            p = self.app.player
+            race = Race(p.scenario, DEFAULT_ALGOS, p.key.disk, extras=p.key.extras)
         except RaceError as e:
             raise ScriptError(f"{where}: {e}") from None
         screen = _race_screen(race)
@@ -304,7 +305,7 @@ class Recorder:
 
         old = self._race.race
         try:
-            race = Race(old.scenario, old.algorithms, disk, old.readahead)
+            race = Race(old.scenario, old.algorithms, disk, old.readahead, extras=old.extras)
         except RaceError as e:
             raise ScriptError(f"{where}: {e}") from None
         race.playing = old.playing

@@ -213,3 +213,28 @@ def test_svg_frames(tmp_path: Path) -> None:
     assert main(["record", "demo", "--svg-dir", str(svg), *SMALL]) == 2
     assert main(["record", "demo", "--svg-dir", str(svg), "--frames", "1", "--force", *SMALL]) == 0
     assert [f.name for f in svg.glob("frame-*.svg")] == ["frame-00000.svg"]
+
+
+def test_record_takes_faults_and_replays_to_eintr(tmp_path: Path) -> None:
+    out = record(tmp_path, "--fault", "eintr:after=5", "--cpu-param", "pte_ns=1", *SMALL)
+    header, events = read_cast(out)
+    screen = "\n".join(replay(header, events))
+    assert " EINTR " in screen.splitlines()[0]  # the header's badge
+    assert "swapoff gave up with EINTR (a signal arrived)" in screen
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--fault", "eintr:after=x"], "is not an integer"),
+        (["--fault", "exit:pid=1:after=1"], "no process with pid 1"),
+        (["--disk-param", "warp=9"], "unknown disk parameter"),
+    ],
+)
+def test_record_bad_fault_one_line_exit_2(
+    tmp_path: Path, args: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["record", "demo", "-o", str(tmp_path / "x.cast"), *args]) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1
+    assert not (tmp_path / "x.cast").exists()

@@ -84,3 +84,16 @@ def test_too_small(snap_compare: Any) -> None:
 
 def test_help(snap_compare: Any) -> None:
     assert snap_compare(app(), press=("question_mark",), terminal_size=(120, 36))
+
+
+def test_enomem_end_frame(snap_compare: Any) -> None:
+    """The last frame of a run that gave up: the badge and the calm sentence, at 80x24."""
+    from models.faults import parse_fault
+    from swaptui.player import Extras
+
+    sc = scenario()
+    key = RunKey("legacy", None, None, Extras((parse_fault("enomem:after=20"),)))
+    timeline = build_timeline(sc, key)
+    assert timeline.run.result == "ENOMEM"
+    app = SwapApp(sc, timeline, key, theme="dark", granularity="entry", remember_theme=False)
+    assert snap_compare(app, press=("end",), terminal_size=(80, 24))

@@ -106,6 +106,14 @@ class LinePanel(Widget):
             ink = "#000000" if Color.parse(colour).brightness > 0.45 else "#ffffff"
             self._styles[f"{key}-bg"] = Style(bgcolor=colour, color=ink, bold=True)
         self._styles["dim-bg"] = Style(color=self._styles["dim"].color, bold=True)
+        # injected faults: the theme's warning colour (the swap cache's as a fallback)
+        try:
+            warning = self.app.current_theme.warning or palette_of(variables)["cached"]
+        except Exception:
+            warning = palette_of(variables)["cached"]
+        ink = "#000000" if Color.parse(warning).brightness > 0.45 else "#ffffff"
+        self._styles["warning"] = Style(color=warning, bold=True)
+        self._styles["warning-bg"] = Style(bgcolor=warning, color=ink, bold=True)
 
     # ---- strips ---------------------------------------------------------------------
     def cached(self, key: tuple[Any, ...], build: Any) -> Strip:

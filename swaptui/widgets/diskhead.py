@@ -19,7 +19,10 @@ from attrs import frozen
 from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
+from textual.strip import Strip
 
+from models import events as ev
+from models.narrate import FAULT_GLYPH
 from models.timeline import FrameView, Timeline
 from swaptui.focus import request_in_flight
 from swaptui.widgets.base import LinePanel
@@ -110,12 +113,18 @@ class DiskHead(LinePanel):
         self._reqs: tuple[tuple[int, int, int], ...] = ()
         self._req_events: list[int] = []
         self._chart: tuple[tuple[int, int, int], Chart] | None = None
+        self._faults: list[tuple[int, int]] = []  # (event index, requests issued before it)
 
     def set_timeline(self, timeline: Timeline) -> None:
         self.timeline = timeline
         self.frame = None  # a frame of the previous run must not be drawn on this one
         self._reqs = tuple((r.head, r.start, r.pages) for r in timeline.requests)
         self._req_events = list(timeline._request_index)
+        self._faults = [
+            (i, bisect.bisect_left(self._req_events, i))
+            for i, e in enumerate(timeline.events)
+            if isinstance(e, ev.FaultFired)
+        ]
         self._chart = None
         self._strips.clear()
         self.redraw()
@@ -174,14 +183,50 @@ class DiskHead(LinePanel):
         if y == 0:
             return self._bar()
         lines = self.chart_lines()
+        marks = self.fault_marks()
         if 1 <= y <= lines:
             n = self.requests_done()
             flying = request_in_flight(self.frame) is not None
-            key = ("chart", y, lines, n, flying)
-            return key, lambda: self._chart_line(y - 1, n, flying)
+            here = marks if y == 1 and not self.has_axis() else ()
+            key = ("chart", y, lines, n, flying, here)
+            return key, lambda: self._marked(self._chart_line(y - 1, n, flying), here)
         if y == lines + 1 and self.has_axis():
-            return ("axis", len(self._reqs)), self._axis
+            return ("axis", len(self._reqs), marks), lambda: self._marked(self._axis(), marks)
         return None
+
+    # ---- faults ---------------------------------------------------------------------
+    def fault_marks(self) -> tuple[tuple[int, bool], ...]:
+        """(chart column, is this frame's) of each fault fired so far: a ↯ on the time
+        axis (on the chart's top line when there is no axis line)."""
+        if not self._faults or not self._reqs or self.frame is None:
+            return ()
+        at = self.frame.event_index
+        cols = self.chart().col_of
+        g = self.axis_gutter()
+        out: dict[int, bool] = {}
+        for i, k in self._faults:
+            if i > at:
+                break
+            # between the last request before it and the first after it
+            before = cols[min(k, len(cols)) - 1] if k else cols[0]
+            after = cols[k] if k < len(cols) else before
+            col = g + (before + after + 1) // 2
+            out[col] = out.get(col, False) or i == at
+        return tuple(sorted(out.items()))
+
+    def _marked(self, segs: list[Segment], marks: tuple[tuple[int, bool], ...]) -> list[Segment]:
+        """The line with a fault glyph over the cells at the marks' columns."""
+        if not marks:
+            return segs
+        line = Strip(segs).crop_extend(0, self.area.width, None)
+        for col, now in marks:
+            if not 0 <= col < self.area.width:
+                continue
+            style = self.style("warning-bg") if now else self.style("warning")
+            left = line.crop(0, col)
+            right = line.crop(col + 1, self.area.width)
+            line = Strip.join([left, Strip([Segment(FAULT_GLYPH, style)], 1), right])
+        return list(line)
 
     # ---- the head bar ---------------------------------------------------------------
     def _bar(self) -> tuple[tuple[Any, ...], Any]:

@@ -26,7 +26,7 @@ from textual.strip import Strip
 
 from models.machine import SHMEM, Machine
 from models.narrate import literal
-from models.state import ERROR, PRESENT
+from models.state import ABSENT, DROPPED, ERROR, PRESENT, SWAP
 from models.timeline import FrameView
 from swaptui.focus import focus_ref, focus_slot
 from swaptui.widgets.base import LinePanel, runs
@@ -35,6 +35,11 @@ from themes import GLYPHS
 NONE_PTE = "·"
 PRESENT_PTE = "▪"
 RESTORED_PTE = "■"
+ERROR_PTE = "!"  # an error marker: the read failed, the page is lost (SIGBUS on access)
+DROPPED_PTE = "×"  # the reference went away: its mm exited, its file was unlinked
+
+# what an mm block is at this frame
+LIVE, UNBORN, EXITED = "live", "unborn", "exited"
 
 
 @define
@@ -98,11 +103,13 @@ class PageTables(LinePanel, ScrollView):
         self._rord: Sequence[int] = ()
         self._mm_ords: dict[int, list[int]] = {}
         self._mm_pick: dict[int, Callable[[Sequence[int]], tuple[int, ...]]] = {}
+        self._life: dict[int, str] = {}  # mm -> LIVE/UNBORN/EXITED, for the frame on screen
 
     # ---- model ----------------------------------------------------------------------
     def set_machine(self, machine: Machine) -> None:
         self.machine = machine
         self.frame = None  # a frame of the previous run must not be drawn on this one
+        self._life = {}
         self._rslot, self._rkind, self._rord = ref_columns(machine)
         self._mm_ords = {}
         self._mm_pick = {}
@@ -176,6 +183,7 @@ class PageTables(LinePanel, ScrollView):
 
     def show(self, view: FrameView) -> None:
         self.frame = view
+        self._life = {}
         self.redraw()
 
     # ---- following the cursor -------------------------------------------------------
@@ -241,27 +249,69 @@ class PageTables(LinePanel, ScrollView):
         pick = self._mm_pick.get(row.owner)
         if pick is None:
             pick = self._mm_pick[row.owner] = picker(tuple(walk.anon_refs))
-        refs = walk.anon_refs
-        left = len(refs) - pick(v.state.ref_state).count(PRESENT)
+        states = pick(v.state.ref_state)
+        left = states.count(SWAP)
+        lost = states.count(ERROR)
+        dropped = states.count(DROPPED)
+        life = self.life(row.owner)
         c = v.cursor
         here = (c is not None and c.mm == row.owner) or getattr(v.event, "mm", -1) == row.owner
-        key = ("mm", row.owner, left, here)
-        return key, lambda: self._build_header(row, left, here)
+        key = ("mm", row.owner, left, lost, dropped, life, here)
+        return key, lambda: self._build_header(row, left, lost, dropped, life, here)
 
-    def _build_header(self, row: Row, left: int, here: bool) -> list[Segment]:
+    def life(self, mi: int) -> str:
+        """LIVE, UNBORN (a fork child before its fork) or EXITED (left the mmlist)."""
+        assert self.machine is not None and self.frame is not None
+        st = self.frame.state
+        if st.active[mi]:
+            return LIVE
+        life = self._life.get(mi)
+        if life is None:
+            life = EXITED
+            if mi in self.machine.unborn:
+                refs = self.machine.mm_refs[mi]
+                if all(st.ref_state[r] == ABSENT for r in refs):
+                    life = UNBORN
+            self._life[mi] = life
+        return life
+
+    def _build_header(
+        self, row: Row, left: int, lost: int, dropped: int, life: str, here: bool
+    ) -> list[Segment]:
         assert self.machine is not None
-        mm = self.machine.scenario.mms[row.owner]
-        walk = self.machine.walks[row.owner]
+        m = self.machine
+        mm = m.scenario.mms[row.owner]
+        walk = m.walks[row.owner]
         mark = "▶ " if here else "▸ "
         style = self.style("cursor") if here else self.style("bold")
         name = literal(f"{mm.pid} {mm.comm}")
+        if life == UNBORN:
+            parent = next((p for p in m.scenario.mms if p.pid == mm.parent), None)
+            who = f"{parent.pid} will fork it" if parent is not None else "a fork to come"
+            return [
+                Segment("  ", style),
+                Segment(name, self.style("dim")),
+                Segment(f" · not forked yet ({who})", self.style("dim")),
+            ]
+        if life == EXITED:
+            gone = f" · {dropped:,} swap PTEs dropped unread" if dropped else ""
+            return [
+                Segment("✝ ", self.style("dim")),
+                Segment(name, self.style("dim") + Style(strike=True)),
+                Segment(f" · exited{gone}", self.style("dim")),
+            ]
         info = (
             f" · {walk.total_units:,} page table{'s' if walk.total_units != 1 else ''}"
             f" · {left:,}/{len(walk.anon_refs):,} swap PTEs"
             if walk.units
             else " · no anon page tables"
         )
-        segs = [Segment(mark, style), Segment(name, style), Segment(info, self.style("dim"))]
+        segs = [Segment(mark, style), Segment(name, style)]
+        if lost:  # before the rest: a lost page matters more than the counts
+            segs.append(
+                Segment(f" · {ERROR_PTE} {lost:,} lost", self.style("bad") + Style(bold=True))
+            )
+        segs.append(Segment(info, self.style("dim")))
         if here:
             segs.append(Segment("  ◀ walk", self.style("cursor")))
         return segs
@@ -278,8 +328,9 @@ class PageTables(LinePanel, ScrollView):
         fref_here = fref if fref in row.ref_set else None
         sel = self.selected_ref if self.selected_ref in row.ref_set else None
         cur = self._cursor_at(row)
-        key = ("line", id(row), states, slot_states, focus_here, fref_here, sel, cur)
-        return key, lambda: self._build_line(row, cur, focus_here, fref_here, sel)
+        life = LIVE if row.kind == "file" else self.life(row.owner)
+        key = ("line", id(row), states, slot_states, focus_here, fref_here, sel, cur, life)
+        return key, lambda: self._build_line(row, cur, focus_here, fref_here, sel, life)
 
     def cells_geometry(self, row: Row) -> tuple[int, int, int, int]:
         """(prefix width, number of cells, PTEs per cell, columns per cell) of a line.
@@ -319,7 +370,13 @@ class PageTables(LinePanel, ScrollView):
         return "used"
 
     def _build_line(
-        self, row: Row, cur: int | None, focus: int | None, fref: int | None, sel: int | None
+        self,
+        row: Row,
+        cur: int | None,
+        focus: int | None,
+        fref: int | None,
+        sel: int | None,
+        life: str = LIVE,
     ) -> list[Segment]:
         assert self.machine is not None and self.frame is not None
         m, st = self.machine, self.frame.state
@@ -340,7 +397,8 @@ class PageTables(LinePanel, ScrollView):
         by_cell: dict[int, list[int]] = {}
         for off, r in refs:
             by_cell.setdefault(off // per, []).append(r)
-        resident = row.resident or []
+        # an unborn fork child has no PTEs yet, not even its parent's resident pages
+        resident = [] if life == UNBORN else row.resident or []
         numbered = cw > 1
         gap = (" ", self.style("text"))
         for c in range(n):
@@ -349,15 +407,19 @@ class PageTables(LinePanel, ScrollView):
             if any(a < hi and b > lo for a, b in resident):
                 ch, style = PRESENT_PTE, self.style("text")
             rs = by_cell.get(c, [])
-            for r in rs:
-                s = st.ref_state[r]
-                if s == PRESENT:
-                    ch, style = PRESENT_PTE, self.style("text")
-                elif s == ERROR:
-                    ch, style = "E", self.style("bad")
+            states = [st.ref_state[r] for r in rs]
+            if ERROR in states:  # a lost page outranks everything else in its cell
+                ch = ERROR_PTE
+                style = self.style("bad-bg") if numbered else self.style("bad") + Style(bold=True)
+            elif PRESENT in states:
+                ch, style = PRESENT_PTE, self.style("text")
+            elif DROPPED in states:
+                ch, style = DROPPED_PTE, self.style("dim")
             if fref is not None and fref in rs:
                 ch, style = RESTORED_PTE, self.style("cursor")
-            swap = [r for r in rs if st.ref_state[r] == 0]
+            if life == EXITED and ch != ERROR_PTE:
+                style = self.style("dim")
+            swap = [r for r in rs if st.ref_state[r] == SWAP]
             if swap:
                 slot = self._rslot[swap[0]]
                 state = self._pte_state(slot)
@@ -381,7 +443,7 @@ class PageTables(LinePanel, ScrollView):
         if numbered:
             return segs
         used = prefix + n
-        labels = [self._rslot[r] for _o, r in refs if st.ref_state[r] == 0]
+        labels = [self._rslot[r] for _o, r in refs if st.ref_state[r] == SWAP]
         room = self.area.width - used - 1
         if labels and room > 3:
             segs.append(Segment(" "))

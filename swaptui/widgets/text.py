@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual.widgets import Static
+from collections.abc import Sequence
+from typing import Any
 
-from models.narrate import duration, literal, narrate
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Footer, Static
+
+from models import events as ev
+from models.narrate import FAULT_GLYPH, duration, fault_tag, left_behind, literal, narrate
 from models.timeline import FrameView
-from swaptui.player import Player
+from swaptui.player import Player, outcome
 
 ALGORITHM_TITLES = {
     "legacy": "try_to_unuse (3.14)",
@@ -59,12 +65,53 @@ def header_parts(
 
 # what is shortened first when the header does not fit
 SHORTEN_ORDER = (9, 8, 3, 6, 4, 5, 7)
+# what goes next when a badge needs the room: readahead, step size, speed, disk
+DROP_ORDER = (3, 4, 5, 2)
 
 
-def header_text(player: Player, view: FrameView, width: int, computing: bool = False) -> Text:
+Badge = tuple[str, str]  # (text, kind): kind "fault", "result", "broken" or "pass"
+
+
+def header_badges(player: Player, view: FrameView, computing: bool = False) -> list[Badge]:
+    """What a viewer must not miss on this frame: an injected fault firing, a retry
+    pass, and on the last frame a run that gave up or left swap entries behind."""
+    if computing:
+        return []
+    out: list[Badge] = []
+    e = view.event
+    if isinstance(e, ev.FaultFired):
+        out.append((f" {FAULT_GLYPH} {fault_tag(e)} ", "fault"))
+    if view.counters.passes > 1:
+        out.append((f" pass {view.counters.passes} ", "pass"))
+    if view.finished:
+        done = outcome(player.timeline)
+        if done.result != "ok":
+            out.append((f" {done.result} ", "result"))
+        if done.broken:
+            what = f"{done.left:,} left behind" if done.left else "invariants broken"
+            out.append((f" ⚠ {what} ", "broken"))
+    return out
+
+
+def header_text(
+    player: Player,
+    view: FrameView,
+    width: int,
+    computing: bool = False,
+    badges: Sequence[tuple[str, Style | str]] = (),
+) -> Text:
     """Everything fits at 80 columns: words are abbreviated before anything is dropped;
-    a long scenario name is cut last."""
+    a long scenario name is cut last.  `badges` (text, style) follow the algorithm and
+    are never dropped (a long one is cut)."""
     parts = header_parts(player, view, computing)
+    room = width - len(parts[0][0])
+    fitted: list[tuple[str, Style | str]] = []
+    for text, style in badges:
+        if len(text) > room - 24:  # leave the rest of the header a little room
+            text = text[: max(6, room - 24) - 2] + "… "
+        fitted.append((text, style))
+        room -= len(text)
+    width -= sum(len(t) for t, _s in fitted)
     texts = [full for full, _short, _style in parts]
     if not parts[9][0].strip("· "):
         texts[9] = ""
@@ -72,15 +119,22 @@ def header_text(player: Player, view: FrameView, width: int, computing: bool = F
         if sum(len(t) for t in texts) <= width:
             break
         texts[i] = parts[i][1]
+    for i in DROP_ORDER if fitted else ():  # badges take precedence over the details
+        if sum(len(t) for t in texts) <= width:
+            break
+        texts[i] = ""
     over = sum(len(t) for t in texts) - width
     if over > 0:
         name = texts[1]
         keep = max(3, len(name) - over - 1)
         texts[1] = name[: keep - 1] + "… " if keep < len(name) else name
     out = Text(no_wrap=True, overflow="ellipsis")
-    for text, (_f, _s, style) in zip(texts, parts, strict=True):
+    for i, (text, (_f, _s, style)) in enumerate(zip(texts, parts, strict=True)):
         if text:
             out.append(text, style=style)
+        if i == 0:
+            for badge, badge_style in fitted:
+                out.append(badge, style=badge_style)
     return out
 
 
@@ -118,8 +172,36 @@ class Header(Static):
     Header { height: 1; background: $panel; color: $foreground; text-wrap: nowrap; }
     """
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._badge_styles: tuple[str, dict[str, Style]] | None = None
+
     def show(self, player: Player, view: FrameView, computing: bool = False) -> None:
-        self.update(header_text(player, view, max(1, self.size.width), computing))
+        styles = self.badge_styles()
+        badges = [(t, styles[k]) for t, k in header_badges(player, view, computing)]
+        self.update(header_text(player, view, max(1, self.size.width), computing, badges))
+
+    def badge_styles(self) -> dict[str, Style]:
+        """The theme's warning and error colours, as badges (recomputed per theme)."""
+        try:
+            theme = self.app.current_theme
+        except Exception:  # a detached header (tests): the dark theme's
+            theme = None
+        name = theme.name if theme is not None else ""
+        if self._badge_styles is None or self._badge_styles[0] != name:
+            warning = (theme.warning if theme else None) or "#f0c674"
+            error = (theme.error if theme else None) or "#ff5c5c"
+            back = (theme.background if theme else None) or "#000000"
+            self._badge_styles = (
+                name,
+                {
+                    "fault": Style(color=back, bgcolor=warning, bold=True),
+                    "result": Style(color=back, bgcolor=warning, bold=True),
+                    "broken": Style(color=back, bgcolor=error, bold=True),
+                    "pass": Style(bold=True, reverse=True),
+                },
+            )
+        return self._badge_styles[1]
 
 
 def now_lines(sentence: str, width: int, lines: int = 2) -> list[str]:
@@ -158,6 +240,10 @@ class NowLine(Static):
             sentence = "computing the run (engine and timeline): the frames appear in a moment"
         else:
             sentence = narrate(view, player.timeline.machine)
+            done = outcome(player.timeline) if view.finished else None
+            if done is not None and done.broken:
+                run = player.timeline.run
+                sentence = left_behind(run.algorithm, done.left, done.problems)
         rows = max(1, self.size.height - 1) if self.size.height else 2
         lines = now_lines(sentence, width, min(2, rows))
         while len(lines) < min(2, rows):
@@ -165,3 +251,17 @@ class NowLine(Static):
         parts = [Text(line, no_wrap=True, overflow="ellipsis", style="bold") for line in lines]
         parts.append(counters_text(view, width))
         self.update(Text("\n", no_wrap=True, overflow="ellipsis").join(parts))
+
+
+class KeyFooter(Footer):
+    """Textual's Footer, minus a leak: each recompose (every refresh_bindings) binds
+    new keys to the footer's `compact` reactive, and Textual drops the watchers of
+    removed keys only when `compact` itself changes, which it never does here.  So
+    the old keys (widgets with their styles and message queues) piled up, about
+    2 MiB per 200 key presses.  Here they are dropped at each compose."""
+
+    def compose(self) -> ComposeResult:
+        watchers: dict[str, list[tuple[Any, Any]]] = getattr(self, "__watchers", {})
+        for found in watchers.values():
+            found[:] = [(node, cb) for node, cb in found if not node._closing]
+        yield from super().compose()

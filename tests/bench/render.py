@@ -30,7 +30,7 @@ from swaptui.app import SwapApp
 from swaptui.scenarios import largest_preset
 from swaptui.widgets.pagetables import PageTables
 
-PC3 = "/work/shared/fixtures/linux-6.1/pc3.toml"
+PC3 = str(Path(__file__).resolve().parents[1] / "data" / "linux-6.1" / "pc3.toml")
 STEPS = 120
 
 

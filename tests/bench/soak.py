@@ -1,35 +1,50 @@
-"""Soak: step the app headless through many frames with random keys (a script, not a test).
+"""Soak: step the app headless through many frames (a script, not a test).
 
     python tests/bench/soak.py [--frames 100000] [--scenario demo] [--seed 1]
+                               [--fault SPEC ...] [--trace] [--top 12]
 
-Presses a seeded random mix of the stepping keys (→ ← [ ] + - Home End, space) and now
-and then a key that recomputes the run (a algorithm, d disk, r readahead, t theme),
-waits for each to be handled, and reports memory every tenth of the way: Python's
-traced allocations (tracemalloc) and the process's resident set.  Target: no growth
-after warm-up beyond the timeline's checkpoints of the run on screen.
+A seeded random mix of the stepping keys (→ ← [ ] + - Home End, space) is applied by
+calling the app's actions directly and painting the screen through the compositor
+the way Textual does on a refresh (lay out the dirty widgets, render, encode ANSI), as
+tests/bench/render.py does; the event loop runs every few frames so that timers,
+Footer updates and notifications are handled as in a live session.  Now and then
+(0.2 %) a key that recomputes the run (a algorithm, d disk, r readahead) or restyles
+every panel (t theme) is pressed for real through Pilot, and the soak waits for it.
+
+Memory is reported every tenth of the way, after gc.collect(): Python's allocated
+blocks, the traced allocations (with --trace; tracemalloc halves the speed) and the
+process's resident set.  Target: no growth after warm-up beyond the timeline's
+checkpoints of the run on screen.  --trace also prints the allocation sites that
+grew most between the first tenth and the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("SWAPTUI_CONFIG_DIR", tempfile.mkdtemp())
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
+from models.faults import parse_fault
 from swaptui.app import SwapApp
+from swaptui.player import Extras
 
 STEP_KEYS = ["right"] * 6 + ["left"] * 3 + ["left_square_bracket", "right_square_bracket"]
 STEP_KEYS += ["plus", "minus", "home", "end", "space"]
 RARE_KEYS = ["a", "d", "r", "t"]  # each recomputes a run (or restyles every panel)
+RARE = 0.002
+LOOP_EVERY = 16  # frames between turns of the event loop
 
 
 def rss_mib() -> float:
@@ -37,34 +52,88 @@ def rss_mib() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-async def soak(frames: int, scenario: str, seed: int) -> None:
-    rng = random.Random(seed)
-    app = SwapApp.deferred(scenario, "legacy", remember_theme=False)
-    tracemalloc.start()
-    marks: list[tuple[int, float, float, float]] = []
-    started = time.perf_counter()
-    async with app.run_test(size=(120, 36)) as pilot:
+def actions(app: SwapApp) -> dict[str, Callable[[], None]]:
+    return {
+        "right": lambda: app.action_step(1),
+        "left": lambda: app.action_step(-1),
+        "left_square_bracket": app.action_finer,
+        "right_square_bracket": app.action_coarser,
+        "plus": app.action_faster,
+        "minus": app.action_slower,
+        "home": app.action_first,
+        "end": app.action_last,
+        "space": app.action_toggle_play,
+    }
+
+
+async def soak(ns: argparse.Namespace) -> None:
+    rng = random.Random(ns.seed)
+    extras = Extras(tuple(parse_fault(f) for f in ns.fault))
+    app = SwapApp.deferred(ns.scenario, "legacy", remember_theme=False, extras=extras)
+    if ns.trace:
+        tracemalloc.start(ns.depth)
+    marks: list[tuple[int, int, float, float, float]] = []
+    first_snapshot: tracemalloc.Snapshot | None = None
+    w, h = map(int, ns.size.split("x"))
+    async with app.run_test(size=(w, h)) as pilot:
+        while app.computing:
+            await asyncio.sleep(0.01)
         await pilot.pause()
-        for i in range(1, frames + 1):
-            key = rng.choice(RARE_KEYS) if rng.random() < 0.002 else rng.choice(STEP_KEYS)
-            await pilot.press(key)
-            while getattr(app, "computing", False):
-                await asyncio.sleep(0.01)
-            if i % max(1, frames // 10) == 0:
+        do = actions(app)
+
+        def paint() -> None:
+            # what Textual does on its next refresh: lay out dirty widgets, render, encode
+            screen = app.screen
+            screen._compositor.update_widgets(set(screen._dirty_widgets))
+            screen._dirty_widgets.clear()
+            update = screen._compositor.render_update(full=False)
+            if update is not None:
+                update.render_segments(app.console)
+
+        started = time.perf_counter()
+        rare = 0
+        for i in range(1, ns.frames + 1):
+            if rng.random() < RARE:
+                rare += 1
+                await pilot.press(rng.choice(RARE_KEYS))
+                while app.computing or app._wanted is not None:
+                    await asyncio.sleep(0.01)
                 await pilot.pause()
-                traced = tracemalloc.get_traced_memory()[0] / 2**20
-                marks.append((i, traced, rss_mib(), time.perf_counter() - started))
+            else:
+                do[rng.choice(STEP_KEYS)]()
+                paint()
+            if i % LOOP_EVERY == 0:
+                await asyncio.sleep(0)
+            if i % max(1, ns.frames // 10) == 0:
+                await pilot.pause()
+                gc.collect()
+                traced = tracemalloc.get_traced_memory()[0] / 2**20 if ns.trace else 0.0
+                blocks = sys.getallocatedblocks()
+                elapsed = time.perf_counter() - started
+                marks.append((i, blocks, traced, rss_mib(), elapsed))
                 print(
-                    f"{i:>8,} frames  traced {traced:7.1f} MiB  rss {rss_mib():7.1f} MiB  "
-                    f"{time.perf_counter() - started:7.1f} s",
+                    f"{i:>8,} frames  blocks {blocks:>10,}  "
+                    + (f"traced {traced:7.1f} MiB  " if ns.trace else "")
+                    + f"rss {rss_mib():7.1f} MiB  {elapsed:7.1f} s  "
+                    f"({app.player.timeline.run.algorithm}, {len(app.player.timeline.events):,} "
+                    f"events, {rare} recomputes)",
                     flush=True,
                 )
-    warm = marks[0]
-    last = marks[-1]
+                if ns.trace and first_snapshot is None:
+                    first_snapshot = tracemalloc.take_snapshot()
+        if ns.trace and first_snapshot is not None:
+            gc.collect()
+            last = tracemalloc.take_snapshot()
+            print(f"allocation sites that grew most since {marks[0][0]:,} frames:")
+            for stat in last.compare_to(first_snapshot, "traceback")[: ns.top]:
+                frame = stat.traceback[-1] if stat.traceback else None
+                print(f"  {stat.size_diff / 1024:+9.1f} KiB {stat.count_diff:+7,}  {frame}")
+    warm, end = marks[0], marks[-1]
     print(
-        f"growth after warm-up ({warm[0]:,} -> {last[0]:,} frames): "
-        f"traced {last[1] - warm[1]:+.1f} MiB, rss {last[2] - warm[2]:+.1f} MiB; "
-        f"{last[0] / last[3]:.0f} frames/s"
+        f"growth after warm-up ({warm[0]:,} -> {end[0]:,} frames): "
+        f"blocks {end[1] - warm[1]:+,}, "
+        + (f"traced {end[2] - warm[2]:+.1f} MiB, " if ns.trace else "")
+        + f"rss {end[3] - warm[3]:+.1f} MiB; {end[0] / end[4]:.0f} frames/s"
     )
 
 
@@ -73,8 +142,12 @@ def main() -> None:
     p.add_argument("--frames", type=int, default=100_000)
     p.add_argument("--scenario", default="demo")
     p.add_argument("--seed", type=int, default=1)
-    ns = p.parse_args()
-    asyncio.run(soak(ns.frames, ns.scenario, ns.seed))
+    p.add_argument("--size", default="120x36")
+    p.add_argument("--fault", action="append", default=[], help="as swaptui --fault")
+    p.add_argument("--trace", action="store_true", help="tracemalloc (slower)")
+    p.add_argument("--depth", type=int, default=1, help="traceback depth with --trace")
+    p.add_argument("--top", type=int, default=12)
+    asyncio.run(soak(p.parse_args()))
 
 
 if __name__ == "__main__":

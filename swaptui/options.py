@@ -26,6 +26,11 @@ def add_engine_options(p: argparse.ArgumentParser, multi_algo: bool) -> None:
             "(default: none for legacy, cluster-adaptive on hdd, vma on ssd/zram)"
         ),
     )
+    add_extra_options(p)
+
+
+def add_extra_options(p: argparse.ArgumentParser) -> None:
+    """The flags every command that runs the engine shares: faults and cost overrides."""
     disk_names = ", ".join(n for n in DISK_PARAM_NAMES if n != "kind")
     p.add_argument(
         "--disk-param",

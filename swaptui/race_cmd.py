@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from models.engine import OptionError
 from models.readahead import POLICIES
 from models.scenario_model import DISK_KINDS
 from swaptui.errors import fail
+from swaptui.options import add_extra_options, run_options
+from swaptui.player import Extras
 from swaptui.race_model import DEFAULT_ALGOS, RA_MODES, Race, RaceError, parse_algos
 from swaptui.scenario_cmd import load
 
@@ -46,6 +49,7 @@ def add_parser(sub: Any) -> None:
         ),
     )
     p.add_argument("--theme", help="colour theme (remembered between runs)")
+    add_extra_options(p)
 
 
 def run(ns: argparse.Namespace) -> int:
@@ -58,9 +62,10 @@ def run(ns: argparse.Namespace) -> int:
     except RaceError as e:
         return fail(str(e))
     scenario = load(ns.scenario)
+    extras = Extras.of(run_options(ns, "legacy", keep_events=False))
     try:
-        race = Race(scenario, algos, ns.disk, ns.readahead)
-    except RaceError as e:
+        race = Race(scenario, algos, ns.disk, ns.readahead, extras=extras)
+    except (RaceError, OptionError) as e:
         return fail(str(e))
     from swaptui.race import RaceApp
 

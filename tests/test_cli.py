@@ -161,3 +161,19 @@ def test_broken_invariant_exits_1(capsys) -> None:
     status = main(["run", "demo", "--algo", "rfc", "--json", "--fault", "pressure:pages=3:after=6"])
     doc = json.loads(capsys.readouterr().out)
     assert status == 1 and doc["invariants"] != "ok"
+
+
+def test_race_takes_the_engine_flags() -> None:
+    from models.faults import parse_fault
+    from models.scenario import load_preset
+    from swaptui.player import Extras
+    from swaptui.race_model import Race
+
+    race = Race(
+        load_preset("demo"),
+        ("legacy", "linear"),
+        extras=Extras(faults=(parse_fault("eintr:after=3"),)),
+    )
+    assert {side.run.result for side in race.sides} == {"EINTR"}
+    status, out, err = run_cli("race", "demo", "--fault", "touch:pid=99:after=1")
+    assert status == 2 and "no process with pid 99" in err and err.count("\n") == 1

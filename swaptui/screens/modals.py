@@ -57,6 +57,8 @@ class HelpScreen(ModalScreen[None]):
             "\nLegend: █ in use  ▒ shared (forked)  ░ shmem  ▓ swap cache  ◆ being read"
             "  · free  X bad  ◎ entry in focus  ○ just freed\n"
             "PTEs: · none  ▪ present  ■ just restored  and a swap PTE in its slot's colour\n"
+            "Faults (--fault): ↯ a fault fired  ! page lost to a read error (SIGBUS)"
+            "  × entry dropped (exit, unlink)  ✝ exited mm\n"
             "\nescape closes this help"
         )
         with VerticalScroll():

@@ -24,7 +24,7 @@ def literal(name: str) -> str:
 
 
 def duration(ps: int) -> str:
-    """Picoseconds to a short human duration: 1.5 ns, 830 µs, 5.2 ms, 12.9 s."""
+    """Picoseconds to a short human duration: 1.5 ns, 830 µs, 5.2 ms, 12.9 s, 8.0 min."""
     ns = ps / 1000
     if ns < 1000:
         return f"{ns:.3g} ns"
@@ -32,7 +32,9 @@ def duration(ps: int) -> str:
         return f"{ns / 1e3:.3g} µs"
     if ns < 1e9:
         return f"{ns / 1e6:.3g} ms"
-    return f"{ns / 1e9:.3g} s"
+    if ns < 600e9:  # up to 10 minutes in seconds ("477 s"), never "1.2e+03 s"
+        return f"{ns / 1e9:.3g} s"
+    return f"{ns / 60e9:.1f} min"
 
 
 def _n(k: int, word: str) -> str:

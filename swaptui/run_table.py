@@ -8,20 +8,12 @@ from rich.text import Text
 
 from models.engine import RunResult
 from models.faults import fault_spec
-from models.narrate import literal
+from models.narrate import duration, literal
 
 
 def human_ns(ns: int) -> str:
-    """A duration a person reads at a glance: 812 ns, 4.2 us, 13.8 ms, 5.5 s, 8.0 min."""
-    if ns < 1_000:
-        return f"{ns} ns"
-    if ns < 1_000_000:
-        return f"{ns / 1e3:.1f} µs"
-    if ns < 1_000_000_000:
-        return f"{ns / 1e6:.1f} ms"
-    if ns < 120_000_000_000:
-        return f"{ns / 1e9:.2f} s"
-    return f"{ns / 60e9:.1f} min"
+    """A duration a person reads at a glance (the narration's format)."""
+    return duration(ns * 1000)
 
 
 _TIME_ROWS = ("cpu_ns", "io_ns", "total_ns")

@@ -177,3 +177,4 @@ def test_race_takes_the_engine_flags() -> None:
     assert {side.run.result for side in race.sides} == {"EINTR"}
     status, out, err = run_cli("race", "demo", "--fault", "touch:pid=99:after=1")
     assert status == 2 and "no process with pid 99" in err and err.count("\n") == 1
+    assert out == ""

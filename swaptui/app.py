@@ -44,12 +44,11 @@ from swaptui.player import (
 from swaptui.race import RaceScreen
 from swaptui.race_model import Race, RaceError, race_algorithms
 from swaptui.screens.modals import (
-    MIN_HEIGHT,
-    MIN_WIDTH,
     DetailsScreen,
     HelpScreen,
     OpenScreen,
     TooSmallScreen,
+    guard_size,
 )
 from swaptui.widgets.diskhead import DiskHead
 from swaptui.widgets.pagetables import PageTables
@@ -263,16 +262,7 @@ class SwapApp(App[int]):
         if w is None or h is None:
             w, h = self.size
         self.fit_layout(w, h)
-        small = w < MIN_WIDTH or h < MIN_HEIGHT
-        if small and self._small is None:
-            self._small = TooSmallScreen()
-            self.push_screen(self._small)
-        elif not small and self._small is not None:
-            if self.screen is self._small:
-                self.pop_screen()
-            else:
-                self._small.dismiss()
-            self._small = None
+        self._small = guard_size(self, self._small, w, h)
 
     def fit_layout(self, w: int, h: int) -> None:
         """Give the disk head chart the spare height of tall screens; keep the footer

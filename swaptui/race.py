@@ -15,9 +15,9 @@ from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.events import Resize
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
@@ -33,7 +33,7 @@ from swaptui.race_model import (
     RaceError,
 )
 from swaptui.race_side import RaceSidePanel
-from swaptui.screens.modals import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+from swaptui.screens.modals import HelpScreen, TooSmallScreen, guard_size
 from swaptui.widgets.text import KeyFooter
 
 TICK_S = 1 / 30
@@ -52,34 +52,13 @@ RACE_KEYS = (
 )
 
 
-class RaceHelp(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark,enter,space", "dismiss", "close")
-    ]
-    DEFAULT_CSS = """
-    RaceHelp { align: center middle; }
-    RaceHelp > VerticalScroll {
-        width: auto; max-width: 90%; height: auto; max-height: 90%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    """
-
-    def compose(self) -> ComposeResult:
-        text = Text()
-        text.append("race: two or three algorithms, one scenario, one clock\n\n", style="bold")
-        for key, what in RACE_KEYS:
-            text.append(f"{key:>8}  ", style="bold")
-            text.append(what + "\n")
-        text.append(
-            "\nBars: where each side's simulated time went (one scale for all sides).\n"
-            "Sparkline: head position request by request: a ramp reads in order, a storm seeks.\n"
-            "\nescape closes this help"
-        )
-        with VerticalScroll():
-            yield Static(text)
-
-    def on_click(self) -> None:
-        self.dismiss()
+class RaceHelp(HelpScreen):
+    TITLE = "race: two or three algorithms, one scenario, one clock"
+    KEYS = RACE_KEYS
+    NOTES = (
+        "Bars: where each side's simulated time went (one scale for all sides).\n"
+        "Sparkline: head position request by request: a ramp reads in order, a storm seeks.\n"
+    )
 
 
 class RaceScreen(Screen[None]):
@@ -335,13 +314,4 @@ class RaceApp(App[int]):
         """Below 80x24 the notice covers the race, which goes on behind it."""
         if w is None or h is None:
             w, h = self.size
-        small = w < MIN_WIDTH or h < MIN_HEIGHT
-        if small and self._small is None:
-            self._small = TooSmallScreen()
-            self.push_screen(self._small)
-        elif not small and self._small is not None:
-            if self.screen is self._small:
-                self.pop_screen()
-            else:
-                self._small.dismiss()
-            self._small = None
+        self._small = guard_size(self, self._small, w, h)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
@@ -42,27 +44,34 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
-        width: auto; max-width: 90%; height: auto; max-height: 90%;
+        width: 96; max-width: 96%; height: auto; max-height: 90%;
         border: round $accent; background: $surface; padding: 0 1;
     }
+    HelpScreen > VerticalScroll > Static { width: 100%; height: auto; }
     """
 
+    # what a screen's help says: a title, its keys, then notes (subclasses change them)
+    TITLE = "swaptui: the Linux swapoff algorithms, frame by frame"
+    KEYS: tuple[tuple[str, str], ...] = KEYS
+    NOTES = (
+        "Legend: █ in use  ▒ shared (forked)  ░ shmem  ▓ swap cache  ◆ being read"
+        "  · free  X bad  ◎ entry in focus  ○ just freed\n"
+        "PTEs: · none  ▪ present  ■ just restored  and a swap PTE in its slot's colour\n"
+        "Faults (--fault): ↯ a fault fired  ! page lost to a read error (SIGBUS)"
+        "  × entry dropped (exit, unlink)  ✝ exited mm\n"
+    )
+
     def compose(self) -> ComposeResult:
-        text = Text()
-        text.append("swaptui: the Linux swapoff algorithms, frame by frame\n\n", style="bold")
-        for key, what in KEYS:
-            text.append(f"{key:>10}  ", style="bold")
-            text.append(what + "\n")
-        text.append(
-            "\nLegend: █ in use  ▒ shared (forked)  ░ shmem  ▓ swap cache  ◆ being read"
-            "  · free  X bad  ◎ entry in focus  ○ just freed\n"
-            "PTEs: · none  ▪ present  ■ just restored  and a swap PTE in its slot's colour\n"
-            "Faults (--fault): ↯ a fault fired  ! page lost to a read error (SIGBUS)"
-            "  × entry dropped (exit, unlink)  ✝ exited mm\n"
-            "\nescape closes this help"
-        )
+        # a grid, so that a long description wraps under itself, not under the keys
+        keys = Table.grid(padding=(0, 2))
+        keys.add_column(style="bold", no_wrap=True)
+        keys.add_column(ratio=1)
+        for key, what in self.KEYS:
+            keys.add_row(key, what)
+        title = Text(self.TITLE + "\n", style="bold")
+        notes = Text("\n" + self.NOTES + "\nescape closes this help")
         with VerticalScroll():
-            yield Static(text)
+            yield Static(Group(title, keys, notes))
 
     def on_click(self) -> None:
         self.dismiss()
@@ -121,6 +130,27 @@ class OpenScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def guard_size(
+    app: App[Any], shown: TooSmallScreen | None, w: int, h: int
+) -> TooSmallScreen | None:
+    """Push the "enlarge to 80x24" notice below that size, take it away above it.
+
+    Returns the notice now on screen (None when the window is big enough); the app
+    keeps running behind it.
+    """
+    small = w < MIN_WIDTH or h < MIN_HEIGHT
+    if small and shown is None:
+        shown = TooSmallScreen()
+        app.push_screen(shown)
+    elif not small and shown is not None:
+        if app.screen is shown:
+            app.pop_screen()
+        else:
+            shown.dismiss()
+        shown = None
+    return shown
 
 
 class TooSmallScreen(Screen[None]):

@@ -82,7 +82,9 @@ def ref_columns(machine: Machine) -> tuple[Sequence[int], Sequence[int], Sequenc
 
 class PageTables(LinePanel, ScrollView):
     DEFAULT_CSS = """
-    PageTables { height: 1fr; width: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
+    PageTables {
+        height: 1fr; width: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; overflow-y: auto;
+    }
     """
 
     class PteClicked(Message):
@@ -209,7 +211,8 @@ class PageTables(LinePanel, ScrollView):
 
     def follow(self) -> None:
         row = self.target_row()
-        h = self.area.height
+        # the rows actually visible: a scrollbar, when shown, takes one of them
+        h = self.area.height if self.fixed_size else self.scrollable_content_region.height
         if row is None or h <= 0:
             return
         top = round(self.scroll_offset.y)

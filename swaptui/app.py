@@ -306,6 +306,10 @@ class SwapApp(App[int]):
 
     # ---- playing --------------------------------------------------------------------
     def tick(self) -> None:
+        if not self.screen_stack or not self.query(SwapMap):
+            # the play timer can fire once more while the app shuts down and its
+            # panels are already gone: nothing to draw
+            return
         now = time.monotonic()
         elapsed, self._last_tick = now - self._last_tick, now
         was_playing = self.player.playing

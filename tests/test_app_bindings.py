@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -17,25 +13,9 @@ from swaptui.player import RunKey, build_timeline
 from swaptui.screens.modals import DetailsScreen, HelpScreen, OpenScreen, TooSmallScreen
 from swaptui.widgets.pagetables import PageTables
 from swaptui.widgets.swapmap import SwapMap
+from tests.pilot import sync
 
 BASE = 0x7F00_0000_0000
-
-
-def sync(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async test with asyncio.run (no pytest async plugin is installed)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(fn(*args, **kwargs))
-
-    return wrapper
-
-
-@pytest.fixture(autouse=True)
-def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SWAPTUI_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
-    return tmp_path / "config"
 
 
 def small_scenario(name: str = "tiny", comm: str = "firefox") -> Scenario:

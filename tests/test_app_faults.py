@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
-from collections.abc import Callable, Coroutine
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,24 +18,9 @@ from swaptui.scenarios import load
 from swaptui.widgets.diskhead import DiskHead
 from swaptui.widgets.pagetables import DROPPED_PTE, ERROR_PTE, PageTables
 from swaptui.widgets.text import header_badges, header_text
+from tests.pilot import sync
 
 SHM = "/dev/shm/pulse-shm-3081852341"  # the demo preset's tmpfs file
-
-
-def sync(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async test with asyncio.run (no pytest async plugin is installed)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(fn(*args, **kwargs))
-
-    return wrapper
-
-
-@pytest.fixture(autouse=True)
-def quiet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SWAPTUI_CONFIG_DIR", str(tmp_path))
-    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
 
 
 def extras(*specs: str, **params: dict[str, float]) -> Extras:

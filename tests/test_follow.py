@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
-
-import pytest
 
 from swaptui.app import SwapApp
 from swaptui.widgets.pagetables import PageTables
 
 
-def test_the_walked_page_table_scrolls_into_view(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SWAPTUI_CONFIG_DIR", str(tmp_path))
-    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
-
+def test_the_walked_page_table_scrolls_into_view() -> None:
     async def check() -> None:
         app = SwapApp.deferred("demo", "linear", remember_theme=False)
         async with app.run_test(size=(80, 24)) as pilot:

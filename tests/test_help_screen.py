@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
@@ -11,12 +10,7 @@ from swaptui.app import SwapApp
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
-def test_help_lists_the_keys(
-    size: tuple[int, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SWAPTUI_CONFIG_DIR", str(tmp_path))
-    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
-
+def test_help_lists_the_keys(size: tuple[int, int]) -> None:
     async def check() -> None:
         app = SwapApp.deferred("demo", "legacy", remember_theme=False)
         async with app.run_test(size=size) as pilot:

@@ -13,8 +13,6 @@ from swaptui.app import SwapApp
 def test_no_color_gives_a_monochrome_screen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SWAPTUI_CONFIG_DIR", str(tmp_path))
-    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
     monkeypatch.setenv("NO_COLOR", "1")
 
     async def check() -> None:

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import html
 import re
-from collections.abc import Callable, Coroutine
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from models.breakdown import CATEGORIES
 from models.narrate import duration
@@ -21,21 +15,7 @@ from swaptui.race_side import RaceSidePanel
 from swaptui.screens.modals import TooSmallScreen
 from swaptui.widgets.breakdown import BreakdownBars
 from swaptui.widgets.source import SourcePane
-
-
-def sync(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(fn(*args, **kwargs))
-
-    return wrapper
-
-
-@pytest.fixture(autouse=True)
-def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SWAPTUI_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
-    return tmp_path / "config"
+from tests.pilot import sync
 
 
 def make_app(algos: tuple[str, ...] = ("legacy", "linear"), disk: str = "hdd") -> RaceApp:

@@ -5,7 +5,6 @@ No cursor blink, no animation; each theme at least once; 80x24, 120x36 and 200x6
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,12 +14,6 @@ from swaptui.app import SwapApp
 from swaptui.player import RunKey, build_timeline
 
 BASE = 0x7F00_0000_0000
-
-
-@pytest.fixture(autouse=True)
-def quiet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SWAPTUI_CONFIG_DIR", str(tmp_path))
-    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
 
 
 def scenario() -> Scenario:

@@ -6,22 +6,13 @@ scenario is built here so that retuning the presets does not move the snapshots.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from models.scenario_model import Mm, Scenario, ShmemFile, Vma
 from swaptui.race import RaceApp
 from swaptui.race_model import Race
 
 BASE = 0x7F00_0000_0000
-
-
-@pytest.fixture(autouse=True)
-def quiet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SWAPTUI_CONFIG_DIR", str(tmp_path))
-    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
 
 
 def scenario() -> Scenario:

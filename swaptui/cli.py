@@ -15,12 +15,12 @@ from swaptui.errors import UsageError, fail
 
 # subcommand name -> module that provides add_parser(subparsers) and run(args) -> int
 _COMMANDS: dict[str, str] = {
-    "run": "swaptui.run_cmd",
-    "scenario": "swaptui.scenario_cmd",
-    "capture": "swaptui.capture",
-    "record": "swaptui.record",
-    "serve": "swaptui.serve",
-    "race": "swaptui.race_cmd",
+    "run": "swaptui.commands.run",
+    "scenario": "swaptui.commands.scenario",
+    "capture": "swaptui.commands.capture",
+    "record": "swaptui.commands.record",
+    "serve": "swaptui.commands.serve",
+    "race": "swaptui.commands.race",
 }
 
 
@@ -32,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _app_parser() -> argparse.ArgumentParser:
-    from swaptui.options import add_engine_options
+    from swaptui.commands.options import add_engine_options
 
     p = _Parser(
         prog="swaptui",
@@ -75,9 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser, run = _command_parser(args[0])
             return run(parser.parse_args(args))
         ns = _app_parser().parse_args(args)
-        from swaptui.app import run_app
-        from swaptui.options import run_options
-        from swaptui.player import Extras
+        from swaptui.commands.options import run_options
+        from swaptui.viewer.app import run_app
+        from swaptui.viewer.player import Extras
 
         # the engine flags the app shares with `swaptui run` (UsageError: exit 2)
         opts = run_options(ns, ns.algo or "legacy", keep_events=True)

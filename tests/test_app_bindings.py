@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from models.scenario_model import Mm, Scenario, ShmemFile, Vma
-from swaptui import app as app_module
-from swaptui.app import SwapApp
-from swaptui.player import RunKey, build_timeline
 from swaptui.screens.modals import DetailsScreen, HelpScreen, OpenScreen, TooSmallScreen
+from swaptui.viewer import app as app_module
+from swaptui.viewer.app import SwapApp
+from swaptui.viewer.player import RunKey, build_timeline
 from swaptui.widgets.pagetables import PageTables
 from swaptui.widgets.swapmap import SwapMap
 from tests.pilot import sync

@@ -11,10 +11,10 @@ from models import events as ev
 from models.algorithms import ALGORITHMS
 from models.faults import parse_fault
 from models.state import DROPPED, ERROR
-from swaptui.app import SwapApp
 from swaptui.cli import main
-from swaptui.player import Extras, Player, RunKey, build_timeline, outcome
-from swaptui.scenarios import load
+from swaptui.viewer.app import SwapApp
+from swaptui.viewer.player import Extras, Player, RunKey, build_timeline, outcome
+from swaptui.viewer.scenarios import load
 from swaptui.widgets.diskhead import DiskHead
 from swaptui.widgets.pagetables import DROPPED_PTE, ERROR_PTE, PageTables
 from swaptui.widgets.text import header_badges, header_text
@@ -97,7 +97,7 @@ def test_the_flags_reach_run_app(monkeypatch: pytest.MonkeyPatch) -> None:
         got.update(kw, scenario=scenario)
         return 0
 
-    monkeypatch.setattr("swaptui.app.run_app", fake)
+    monkeypatch.setattr("swaptui.viewer.app.run_app", fake)
     argv = ["demo", "--fault", "eintr:after=5", "--fault", "eio:slot=20"]
     argv += ["--disk-param", "rpm=5400", "--cpu-param", "pte_ns=2"]
     assert main(argv) == 0

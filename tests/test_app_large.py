@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from swaptui import scenarios
-from swaptui.app import SwapApp
-from swaptui.player import RunKey, build_timeline
+from swaptui.viewer import scenarios
+from swaptui.viewer.app import SwapApp
+from swaptui.viewer.player import RunKey, build_timeline
 from swaptui.widgets.pagetables import PageTables
 
 FIXTURE = Path("/work/shared/fixtures/linux-6.1/pc3.toml")

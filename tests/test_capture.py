@@ -13,8 +13,8 @@ import pytest
 from models.engine import RunOptions, run_swapoff
 from models.scenario import parse_scenario
 from models.scenario_model import PAGE_SIZE, Scenario
-from swaptui import capture
-from swaptui.capture import collect, render
+from swaptui.commands import capture
+from swaptui.commands.capture import collect, render
 from swaptui.errors import UsageError
 from tests.procfs import Tree
 

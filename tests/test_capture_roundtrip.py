@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from models.engine import RunOptions, run_swapoff
 from models.scenario import parse_scenario
 from models.scenario_model import PAGE_SIZE, PTES_PER_TABLE
-from swaptui.capture import collect, render
+from swaptui.commands.capture import collect, render
 from tests.procfs import PRESENT, SWAPPED, FakeProc, Tree
 
 ALGORITHMS = ("legacy", "rfc", "linear", "linear-5.1")

@@ -166,8 +166,8 @@ def test_broken_invariant_exits_1(capsys) -> None:
 def test_race_takes_the_engine_flags() -> None:
     from models.faults import parse_fault
     from models.scenario import load_preset
-    from swaptui.player import Extras
-    from swaptui.race_model import Race
+    from swaptui.race.model import Race
+    from swaptui.viewer.player import Extras
 
     race = Race(
         load_preset("demo"),

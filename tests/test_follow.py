@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from swaptui.app import SwapApp
+from swaptui.viewer.app import SwapApp
 from swaptui.widgets.pagetables import PageTables
 
 

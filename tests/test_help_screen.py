@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from swaptui.app import SwapApp
+from swaptui.viewer.app import SwapApp
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])

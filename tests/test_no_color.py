@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from swaptui.app import SwapApp
+from swaptui.viewer.app import SwapApp
 
 
 def test_no_color_gives_a_monochrome_screen(

@@ -14,7 +14,7 @@ from models.engine import RunOptions, run_swapoff
 from models.narrate import duration
 from models.scenario import load_preset
 from swaptui.cli import main
-from swaptui.race_model import (
+from swaptui.race.model import (
     RACE_SECONDS,
     Finish,
     Race,
@@ -231,7 +231,7 @@ def test_race_command_runs_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
         seen["readahead"] = [s.run.readahead for s in race.sides]
         return 0
 
-    monkeypatch.setattr("swaptui.race.RaceApp.run", fake_run)
+    monkeypatch.setattr("swaptui.race.screen.RaceApp.run", fake_run)
     argv = ["race", "demo", "--algos", "legacy,rfc,linear", "--disk", "ssd", "--readahead"]
     assert main(argv) == 0
     assert seen["algos"] == ("legacy", "rfc", "linear")

@@ -9,9 +9,9 @@ from typing import Any
 from models.breakdown import CATEGORIES
 from models.narrate import duration
 from models.scenario import load_preset
-from swaptui.race import RaceApp, RaceHelp, RaceScreen
-from swaptui.race_model import Race
-from swaptui.race_side import RaceSidePanel
+from swaptui.race.model import Race
+from swaptui.race.screen import RaceApp, RaceHelp, RaceScreen
+from swaptui.race.side import RaceSidePanel
 from swaptui.screens.modals import TooSmallScreen
 from swaptui.widgets.breakdown import BreakdownBars
 from swaptui.widgets.source import SourcePane
@@ -198,8 +198,8 @@ async def test_resizing_down_and_back_never_raises() -> None:
 
 
 def swap_app(algorithm: str = "legacy") -> Any:
-    from swaptui.app import SwapApp
-    from swaptui.player import RunKey, build_timeline
+    from swaptui.viewer.app import SwapApp
+    from swaptui.viewer.player import RunKey, build_timeline
 
     sc = load_preset("demo")
     key = RunKey(algorithm, None, None)

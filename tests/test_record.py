@@ -52,9 +52,9 @@ def replay(header: dict[str, object], events: list[list[object]]) -> list[str]:
 def test_cast_replays_to_the_apps_final_screen(tmp_path: Path) -> None:
     import asyncio
 
-    from swaptui.record_cast import Cast
-    from swaptui.record_run import RecordingApp, Settings
-    from swaptui.record_run import record as run_record
+    from swaptui.record.cast import Cast
+    from swaptui.record.recorder import RecordingApp, Settings
+    from swaptui.record.recorder import record as run_record
 
     app = RecordingApp.from_ref("demo", "legacy", theme="dark", remember_theme=False)
     app.player.speed = 50
@@ -168,7 +168,7 @@ def test_failed_recording_leaves_the_old_file(
     def boom(*_a: object, **_k: object) -> str:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("swaptui.record_cast.Cast.dumps", boom)
+    monkeypatch.setattr("swaptui.record.cast.Cast.dumps", boom)
     with pytest.raises(RuntimeError):
         main(["record", "demo", "-o", str(out), "--frames", "2", "--force"])
     assert out.read_text() == "old"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from swaptui.cli import main
-from swaptui.record_run import race_available
-from swaptui.record_script import (
+from swaptui.record.recorder import race_available
+from swaptui.record.script import (
     ScriptError,
     builtin_names,
     known_key,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from swaptui.cli import main
-from swaptui.serve import app_command
+from swaptui.commands.serve import app_command
 
 pytest.importorskip("textual_serve")
 

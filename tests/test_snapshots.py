@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from models.scenario_model import Mm, Scenario, ShmemFile, Vma
-from swaptui.app import SwapApp
-from swaptui.player import RunKey, build_timeline
+from swaptui.viewer.app import SwapApp
+from swaptui.viewer.player import RunKey, build_timeline
 
 BASE = 0x7F00_0000_0000
 
@@ -82,7 +82,7 @@ def test_help(snap_compare: Any) -> None:
 def test_enomem_end_frame(snap_compare: Any) -> None:
     """The last frame of a run that gave up: the badge and the calm sentence, at 80x24."""
     from models.faults import parse_fault
-    from swaptui.player import Extras
+    from swaptui.viewer.player import Extras
 
     sc = scenario()
     key = RunKey("legacy", None, None, Extras((parse_fault("enomem:after=20"),)))

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from models.scenario_model import Mm, Scenario, ShmemFile, Vma
-from swaptui.race import RaceApp
-from swaptui.race_model import Race
+from swaptui.race.model import Race
+from swaptui.race.screen import RaceApp
 
 BASE = 0x7F00_0000_0000
 

@@ -8,7 +8,7 @@ from textual.geometry import Size
 
 from models.events import DiskRequest
 from models.scenario_model import Mm, Scenario, Vma
-from swaptui.player import Player, RunKey, build_timeline
+from swaptui.viewer.player import Player, RunKey, build_timeline
 from swaptui.widgets.diskhead import DiskHead
 from swaptui.widgets.pagetables import PageTables
 from swaptui.widgets.swapmap import SwapMap, layout
@@ -161,7 +161,7 @@ def test_page_table_cells_carry_slot_numbers_when_wide() -> None:
 def test_disk_chart_legacy_ramp_and_linear_storm() -> None:
     """legacy reads the slots in order (the chart only rises); linear jumps around."""
 
-    from swaptui import scenarios
+    from swaptui.viewer import scenarios
 
     demo = scenarios.load("demo")
 

@@ -24,7 +24,7 @@ from textual.strip import Strip
 from models import events as ev
 from models.narrate import FAULT_GLYPH
 from models.timeline import FrameView, Timeline
-from swaptui.focus import request_in_flight
+from swaptui.viewer.focus import request_in_flight
 from swaptui.widgets.base import LinePanel
 
 TRAIL = 8  # requests in the fading trail

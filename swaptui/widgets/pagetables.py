@@ -28,7 +28,7 @@ from models.machine import SHMEM, Machine
 from models.narrate import literal
 from models.state import ABSENT, DROPPED, ERROR, PRESENT, SWAP
 from models.timeline import FrameView
-from swaptui.focus import focus_ref, focus_slot
+from swaptui.viewer.focus import focus_ref, focus_slot
 from swaptui.widgets.base import LinePanel, runs
 from themes import GLYPHS
 

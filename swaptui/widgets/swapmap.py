@@ -13,7 +13,7 @@ from textual.message import Message
 
 from models.machine import SHMEM, Machine
 from models.timeline import FrameView
-from swaptui.focus import focus_slot, freed_slot, request_in_flight
+from swaptui.viewer.focus import focus_slot, freed_slot, request_in_flight
 from swaptui.widgets.base import LinePanel, runs
 from themes import GLYPHS
 

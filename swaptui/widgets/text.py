@@ -13,7 +13,7 @@ from textual.widgets import Footer, Static
 from models import events as ev
 from models.narrate import FAULT_GLYPH, duration, fault_tag, left_behind, literal, narrate
 from models.timeline import FrameView
-from swaptui.player import Player, outcome
+from swaptui.viewer.player import Player, outcome
 
 ALGORITHM_TITLES = {
     "legacy": "try_to_unuse (3.14)",

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("SWAPTUI_CONFIG_DIR", tempfile.mkdtemp())
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
-from swaptui.app import SwapApp
-from swaptui.scenarios import largest_preset
+from swaptui.viewer.app import SwapApp
+from swaptui.viewer.scenarios import largest_preset
 from swaptui.widgets.pagetables import PageTables
 
 PC3 = str(Path(__file__).resolve().parents[1] / "data" / "linux-6.1" / "pc3.toml")

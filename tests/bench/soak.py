@@ -37,8 +37,8 @@ os.environ.setdefault("SWAPTUI_CONFIG_DIR", tempfile.mkdtemp())
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 from models.faults import parse_fault
-from swaptui.app import SwapApp
-from swaptui.player import Extras
+from swaptui.viewer.app import SwapApp
+from swaptui.viewer.player import Extras
 
 STEP_KEYS = ["right"] * 6 + ["left"] * 3 + ["left_square_bracket", "right_square_bracket"]
 STEP_KEYS += ["plus", "minus", "home", "end", "space"]

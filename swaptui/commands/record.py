@@ -24,12 +24,12 @@ from models.events import GRANULARITIES
 from models.readahead import POLICIES
 from models.scenario_model import DISK_KINDS
 from swaptui.atomic import check_writable, write_atomic
+from swaptui.commands.options import run_options
 from swaptui.errors import UsageError, fail
-from swaptui.options import run_options
-from swaptui.player import SPEEDS, Extras, RunKey, build_timeline
-from swaptui.record_cast import Cast
-from swaptui.record_script import builtin_names, builtin_summary, load_script, parse_duration
+from swaptui.record.cast import Cast
+from swaptui.record.script import builtin_names, builtin_summary, load_script, parse_duration
 from swaptui.screens.modals import MIN_HEIGHT, MIN_WIDTH
+from swaptui.viewer.player import SPEEDS, Extras, RunKey, build_timeline
 
 DEFAULT_SIZE = (120, 36)
 MAX_SIZE = (500, 200)
@@ -182,7 +182,7 @@ def run(ns: argparse.Namespace) -> int:
         check_writable(ns.output, force=ns.force)
     svg_dir = _svg_dir(ns)
 
-    from swaptui.record_run import RACE_MISSING, RecordingApp, Settings, race_available
+    from swaptui.record.recorder import RACE_MISSING, RecordingApp, Settings, race_available
 
     if (ns.race or (script is not None and script.uses_race)) and not race_available():
         raise UsageError(RACE_MISSING)
@@ -229,7 +229,7 @@ def run(ns: argparse.Namespace) -> int:
 
 
 def _load(ref: str) -> Any:
-    from swaptui.scenario_cmd import load
+    from swaptui.commands.scenario import load
 
     try:
         return load(ref)
@@ -247,7 +247,7 @@ def _timestamp() -> int:
 
 def _record(app: Any, settings: Any, script: Any, cast: Cast) -> Any:
     """Run the recording with a progress bar on stderr when stderr is a terminal."""
-    from swaptui.record_run import estimate_ticks, record
+    from swaptui.record.recorder import estimate_ticks, record
 
     if not sys.stderr.isatty():
         return asyncio.run(record(app, settings, script, cast))

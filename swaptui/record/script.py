@@ -22,7 +22,7 @@ from models.events import GRANULARITIES
 from models.readahead import POLICIES
 from models.scenario_model import DISK_KINDS
 from swaptui.errors import UsageError
-from swaptui.player import SPEEDS
+from swaptui.viewer.player import SPEEDS
 
 # keys a recording cannot drive: they open an input box (its cursor blinks on the
 # wall clock, so two recordings would differ), write files, or end the app
@@ -74,7 +74,7 @@ class Script:
 
 # ---- built-in scripts ---------------------------------------------------------------
 def _builtin_dir() -> Path:
-    return Path(str(resources.files("swaptui") / "scripts"))
+    return Path(str(resources.files("swaptui.record") / "scripts"))
 
 
 def builtin_names() -> list[str]:

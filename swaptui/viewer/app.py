@@ -26,9 +26,19 @@ from models.events import GRANULARITIES
 from models.narrate import literal
 from models.scenario_model import Scenario
 from models.timeline import Timeline
-from swaptui import config, scenarios
-from swaptui.details import ref_details, slot_details
-from swaptui.player import (
+from swaptui import config
+from swaptui.race.model import Race, RaceError, race_algorithms
+from swaptui.race.screen import RaceScreen
+from swaptui.screens.modals import (
+    DetailsScreen,
+    HelpScreen,
+    OpenScreen,
+    TooSmallScreen,
+    guard_size,
+)
+from swaptui.viewer import scenarios
+from swaptui.viewer.details import ref_details, slot_details
+from swaptui.viewer.player import (
     ALGO_CYCLE,
     DEFAULT_GRANULARITY,
     DISK_CYCLE,
@@ -40,15 +50,6 @@ from swaptui.player import (
     build_timeline,
     check_key,
     next_in,
-)
-from swaptui.race import RaceScreen
-from swaptui.race_model import Race, RaceError, race_algorithms
-from swaptui.screens.modals import (
-    DetailsScreen,
-    HelpScreen,
-    OpenScreen,
-    TooSmallScreen,
-    guard_size,
 )
 from swaptui.widgets.diskhead import DiskHead
 from swaptui.widgets.pagetables import PageTables

@@ -10,7 +10,7 @@ from textual.widgets import Static
 from models.breakdown import Parts
 from models.narrate import duration, narrate
 from models.timeline import FrameView
-from swaptui.race_model import Race, RaceSide
+from swaptui.race.model import Race, RaceSide
 from swaptui.widgets.breakdown import BreakdownBars
 from swaptui.widgets.diskhead import DiskHead
 from swaptui.widgets.source import SourcePane

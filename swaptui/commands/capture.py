@@ -1,7 +1,7 @@
 """`swaptui capture`: this machine's swap area, processes and page tables as a scenario file.
 
-The reading is in `swaptui.capture_proc`, the inference and repairs in
-`swaptui.capture_build`; this module is the command: options, messages, the comment
+The reading is in `swaptui.capture.proc`, the inference and repairs in
+`swaptui.capture.build`; this module is the command: options, messages, the comment
 block that lists every approximation, and writing the file whole or not at all.
 """
 
@@ -17,7 +17,7 @@ from attrs import frozen
 
 from models.scenario_model import Scenario
 from swaptui.atomic import check_writable, write_atomic
-from swaptui.capture_build import (
+from swaptui.capture.build import (
     Builder,
     HiddenOffsets,
     Host,
@@ -28,7 +28,7 @@ from swaptui.capture_build import (
     check_visible,
     plural,
 )
-from swaptui.capture_proc import (
+from swaptui.capture.proc import (
     ProcError,
     ScanResult,
     SwapArea,

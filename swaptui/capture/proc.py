@@ -1,7 +1,7 @@
 """Reading a /proc tree (live or copied) for `swaptui capture`: swap areas, processes, disks.
 
 Everything here only reads and parses; deciding what the readings mean for a scenario
-(fork families, shared slots, limits) is `swaptui.capture_build`'s job.  The readers are
+(fork families, shared slots, limits) is `swaptui.capture.build`'s job.  The readers are
 written for a live system where processes come and go between two reads: a file that
 disappears, or a pagemap that ends early, means the process exited and it is skipped.
 """

@@ -25,7 +25,7 @@ from models.engine import OptionError, RunResult, run_swapoff
 from models.narrate import duration
 from models.scenario_model import DISK_KINDS, Scenario
 from models.timeline import FrameView, Timeline
-from swaptui.player import NO_EXTRAS, Extras, RunKey
+from swaptui.viewer.player import NO_EXTRAS, Extras, RunKey
 
 DEFAULT_ALGOS = ("legacy", "linear")
 RACE_SECONDS = 60.0  # wall seconds the slower side takes at 1x

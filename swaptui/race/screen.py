@@ -25,14 +25,14 @@ import themes
 from models.narrate import duration, literal
 from models.scenario_model import DISK_KINDS, Scenario
 from swaptui import config
-from swaptui.race_model import (
+from swaptui.race.model import (
     RA_LABELS,
     RA_MODES,
     RACE_SECONDS,
     Race,
     RaceError,
 )
-from swaptui.race_side import RaceSidePanel
+from swaptui.race.side import RaceSidePanel
 from swaptui.screens.modals import HelpScreen, TooSmallScreen, guard_size
 from swaptui.widgets.text import KeyFooter
 

@@ -14,9 +14,9 @@ from models.faults import fault_spec
 from models.invariants import check
 from models.scenario_model import Scenario
 from swaptui.atomic import check_writable, write_atomic
+from swaptui.commands.options import add_engine_options, run_options
+from swaptui.commands.scenario import load
 from swaptui.errors import UsageError, fail
-from swaptui.options import add_engine_options, run_options
-from swaptui.scenario_cmd import load
 
 # above this many swap references, the run keeps no event list (memory); the
 # invariants then check the final state only, not the counters against the events
@@ -63,7 +63,7 @@ def run(ns: argparse.Namespace) -> int:
         docs = [report(r, problems) for r, problems in results]
         print(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2))
     else:
-        from swaptui.run_table import print_table
+        from swaptui.commands.run_table import print_table
 
         print_table(results)
     return 1 if any(problems for _r, problems in results) else 0

@@ -20,12 +20,12 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 
 from models.engine import OptionError
-from swaptui.app import SwapApp
 from swaptui.atomic import write_atomic
-from swaptui.player import build_timeline
-from swaptui.record_cast import Cast
-from swaptui.record_frames import HIDE_CURSOR, CaptionBar, encode, plain, screen_strips
-from swaptui.record_script import Command, Script, ScriptError
+from swaptui.record.cast import Cast
+from swaptui.record.frames import HIDE_CURSOR, CaptionBar, encode, plain, screen_strips
+from swaptui.record.script import Command, Script, ScriptError
+from swaptui.viewer.app import SwapApp
+from swaptui.viewer.player import build_timeline
 
 RACE_MISSING = "race mode is not available yet"
 # a script's `play` (no duration) stops here even if the run somehow never ends
@@ -40,7 +40,7 @@ class RecordingApp(SwapApp):
 
 
 def race_available() -> bool:
-    return importlib.util.find_spec("swaptui.race") is not None
+    return importlib.util.find_spec("swaptui.race.screen") is not None
 
 
 @dataclass
@@ -288,7 +288,7 @@ class Recorder:
             return
         if not race_available():
             raise ScriptError(f"{where}: {RACE_MISSING}")
-        from swaptui.race_model import DEFAULT_ALGOS, Race, RaceError
+        from swaptui.race.model import DEFAULT_ALGOS, Race, RaceError
 
         try:
             p = self.app.player
@@ -301,7 +301,7 @@ class Recorder:
         await self.pilot.pause()
 
     def _new_race(self, disk: str, where: str) -> None:
-        from swaptui.race_model import Race, RaceError
+        from swaptui.race.model import Race, RaceError
 
         old = self._race.race
         try:
@@ -313,7 +313,7 @@ class Recorder:
 
 
 def _race_screen(race: Any) -> Any:
-    from swaptui.race import RaceScreen
+    from swaptui.race.screen import RaceScreen
 
     class RecordedRaceScreen(RaceScreen):
         """The race screen with its wall-clock timer silenced, like RecordingApp."""

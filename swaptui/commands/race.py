@@ -8,11 +8,11 @@ from typing import Any
 from models.engine import OptionError
 from models.readahead import POLICIES
 from models.scenario_model import DISK_KINDS
+from swaptui.commands.options import add_extra_options, run_options
+from swaptui.commands.scenario import load
 from swaptui.errors import fail
-from swaptui.options import add_extra_options, run_options
-from swaptui.player import Extras
-from swaptui.race_model import DEFAULT_ALGOS, RA_MODES, Race, RaceError, parse_algos
-from swaptui.scenario_cmd import load
+from swaptui.race.model import DEFAULT_ALGOS, RA_MODES, Race, RaceError, parse_algos
+from swaptui.viewer.player import Extras
 
 
 def add_parser(sub: Any) -> None:
@@ -67,7 +67,7 @@ def run(ns: argparse.Namespace) -> int:
         race = Race(scenario, algos, ns.disk, ns.readahead, extras=extras)
     except (RaceError, OptionError) as e:
         return fail(str(e))
-    from swaptui.race import RaceApp
+    from swaptui.race.screen import RaceApp
 
     result = RaceApp(race, theme=ns.theme).run()
     return result if isinstance(result, int) else 0

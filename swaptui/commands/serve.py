@@ -70,7 +70,7 @@ def run(ns: argparse.Namespace) -> int:
             f"unknown theme {ns.theme!r} (choose from {', '.join(themes.SHORT_NAMES)})"
         )
     # check the scenario now: a typo should fail here, not in every browser tab
-    from swaptui.scenario_cmd import load
+    from swaptui.commands.scenario import load
 
     load(ns.scenario)
     try:

@@ -23,7 +23,7 @@ from models.scenario_model import (
     ShmemFile,
     Vma,
 )
-from swaptui.capture_proc import MapLine, ProcRead, SwapArea, VmaRead
+from swaptui.capture.proc import MapLine, ProcRead, SwapArea, VmaRead
 
 MAX_MMS = 4096
 MAX_SLOTS = 1 << 24

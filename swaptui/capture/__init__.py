@@ -1,0 +1,1 @@
+"""Capture: read /proc (and sysfs) and build a scenario of this machine."""

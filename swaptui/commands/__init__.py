@@ -1,0 +1,1 @@
+"""The command layer: one module per `swaptui` subcommand, and the flags they share."""

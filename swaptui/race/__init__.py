@@ -1,0 +1,1 @@
+"""Race mode: two or three algorithms on one simulated clock, side by side."""

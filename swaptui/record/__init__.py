@@ -1,0 +1,1 @@
+"""Recordings: asciicasts, scripted recordings and SVG frames, made headless."""

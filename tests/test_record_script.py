@@ -151,16 +151,17 @@ def test_script_drives_the_app(tmp_path: Path) -> None:
     assert (
         main(["record", "demo", "-o", str(out), "--script", str(script), "--size", "100x30"]) == 0
     )
-    lines = out.read_text(encoding="utf-8").splitlines()
-    header = json.loads(lines[0])
-    events = [json.loads(line) for line in lines[1:]]
+    pytest.importorskip("pyte")
+    from tests.castplay import read_cast, screens
+
+    header, events = read_cast(out)
     # 4 ticks of stepping, 2 s of waiting, then the last frame for its own tick
     assert header["duration"] == 2.5
     assert [e for e in events if e[1] == "m"] == [[0.0, "m", "now the head seeks"]]
-    frames = [e[2] for e in events if e[1] == "o"]
-    assert "now the head seeks" in frames[0]
-    assert "now the head seeks" not in frames[-2]  # gone after its second
-    assert "linear" in frames[-2] and "step pte" in frames[-2]
+    shown = ["\n".join(s) for _t, s in screens(header, events)]
+    assert "now the head seeks" in shown[0]
+    assert "now the head seeks" not in shown[-1]  # gone after its second
+    assert "linear" in shown[-1] and "step pte" in shown[-1]
 
 
 @pytest.mark.slow

@@ -144,7 +144,7 @@ for _i, _ch in enumerate("▁▂▃▄▅▆▇", start=1):  # lower eighths
     _BLOCKS[_ch] = ((0, 1 - _i / 8, 1, 1),)
 for _i, _ch in enumerate("▏▎▍▌▋▊▉", start=1):  # left eighths
     _BLOCKS[_ch] = ((0, 0, _i / 8, 1),)
-_SHADES = {"░": 0.25, "▒": 0.5, "▓": 0.75}
+_SHADES = {"░": 1, "▒": 2, "▓": 3}  # quarters of the cell's dots in the foreground
 # light box lines: which arms (up, down, left, right) leave the centre; the rounded
 # corners are drawn square, which at a few pixels looks the same
 _BOX = {
@@ -154,6 +154,24 @@ _BOX = {
 }  # fmt: skip
 _HEAVY_BOX = {"━": "lr", "┃": "ud", "┏": "dr", "┓": "dl", "┗": "ur", "┛": "ul"}
 DRAWN = frozenset(_BLOCKS) | frozenset(_SHADES) | frozenset(_BOX) | frozenset(_HEAVY_BOX)
+
+
+@lru_cache(maxsize=256)
+def _shade_tile(quarters: int, fg: RGB, bg: RGB, w: int, h: int) -> Image.Image:
+    """A shade as a terminal font draws it, a pattern of dots (not a mixed colour: the
+    pattern is what tells shared, shmem and cached slots apart without colour)."""
+    tile = Image.new("RGB", (w, h), bg)
+    d = ImageDraw.Draw(tile)
+    dot = max(2, round(h / 10))
+    for j in range(0, h, dot):
+        for i in range(0, w, dot):
+            a, b = (i // dot) % 2, (j // dot) % 2
+            lit = (a == 0 and b == 0) if quarters == 1 else (a == b)
+            if quarters == 3:
+                lit = not (a == 1 and b == 1)
+            if lit:
+                d.rectangle((i, j, i + dot - 1, j + dot - 1), fill=fg)
+    return tile
 
 
 class Canvas:
@@ -240,7 +258,7 @@ class Canvas:
                 if end[0] >= box[0] and end[1] >= box[1]:
                     d.rectangle((*box, *end), fill=fg)
         elif ch in _SHADES:
-            d.rectangle((x0, top, x1 - 1, top + h - 1), fill=_mix(bg, fg, _SHADES[ch]))
+            self.image.paste(_shade_tile(_SHADES[ch], fg, bg, w, h), (x0, top))
         elif ch in _BOX or ch in _HEAVY_BOX:
             arms = _BOX.get(ch) or _HEAVY_BOX[ch]
             t = max(1, round(h / 14)) * (2 if ch in _HEAVY_BOX else 1)

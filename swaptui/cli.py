@@ -32,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _app_parser() -> argparse.ArgumentParser:
-    from swaptui.commands.options import add_engine_options
+    from swaptui.commands.app import add_arguments
 
     p = _Parser(
         prog="swaptui",
@@ -43,16 +43,7 @@ def _app_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("--version", action="version", version=f"swaptui {__version__}")
-    p.add_argument(
-        "scenario", nargs="?", default="demo", help="preset name or scenario file (demo)"
-    )
-    add_engine_options(p, multi_algo=False)
-    p.add_argument("--theme", help="colour theme (remembered between runs)")
-    p.add_argument(
-        "--granularity",
-        choices=("pte", "range", "entry", "mm", "pass"),
-        help="what one step shows (default: range)",
-    )
+    add_arguments(p)
     return p
 
 
@@ -75,21 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser, run = _command_parser(args[0])
             return run(parser.parse_args(args))
         ns = _app_parser().parse_args(args)
-        from swaptui.commands.options import run_options
-        from swaptui.viewer.app import run_app
-        from swaptui.viewer.player import Extras
+        from swaptui.commands import app
 
-        # the engine flags the app shares with `swaptui run` (UsageError: exit 2)
-        opts = run_options(ns, ns.algo or "legacy", keep_events=True)
-        return run_app(
-            ns.scenario,
-            algorithm=ns.algo or "legacy",
-            disk=ns.disk,
-            readahead=ns.readahead,
-            theme=ns.theme,
-            granularity=ns.granularity,
-            extras=Extras.of(opts),
-        )
+        return app.run(ns)
     except UsageError as e:
         return fail(str(e))
     except KeyboardInterrupt:

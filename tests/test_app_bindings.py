@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from models.scenario_model import Mm, Scenario, ShmemFile, Vma
+from swaptui.commands import app as app_command
 from swaptui.screens.modals import DetailsScreen, HelpScreen, OpenScreen, TooSmallScreen
-from swaptui.viewer import app as app_module
 from swaptui.viewer.app import SwapApp
 from swaptui.viewer.player import RunKey, build_timeline
 from swaptui.widgets.pagetables import PageTables
@@ -266,7 +266,7 @@ async def test_names_are_shown_literally() -> None:
 
 
 def test_run_app_bad_scenario(capsys: pytest.CaptureFixture[str]) -> None:
-    assert app_module.run_app("/no/such/file.toml") == 2
+    assert app_command.run_app("/no/such/file.toml") == 2
     err = capsys.readouterr().err
     assert err.startswith("swaptui: ") and err.count("\n") == 1
 

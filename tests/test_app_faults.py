@@ -97,7 +97,7 @@ def test_the_flags_reach_run_app(monkeypatch: pytest.MonkeyPatch) -> None:
         got.update(kw, scenario=scenario)
         return 0
 
-    monkeypatch.setattr("swaptui.viewer.app.run_app", fake)
+    monkeypatch.setattr("swaptui.commands.app.run_app", fake)
     argv = ["demo", "--fault", "eintr:after=5", "--fault", "eio:slot=20"]
     argv += ["--disk-param", "rpm=5400", "--cpu-param", "pte_ns=2"]
     assert main(argv) == 0
@@ -115,7 +115,7 @@ async def test_a_d_r_and_c_keep_faults_and_costs() -> None:
         for key in ("a", "d", "r"):
             before = app.player.key
             await pilot.press(key)
-            while app._wanted is not None or app.player.key == before:
+            while app.main._wanted is not None or app.player.key == before:
                 await pilot.pause(0.05)
             assert app.player.key.extras == x
             run = app.player.timeline.run

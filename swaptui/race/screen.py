@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import Resize
@@ -21,10 +21,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-import themes
 from models.narrate import duration, literal
 from models.scenario_model import DISK_KINDS, Scenario
-from swaptui import config
 from swaptui.race.model import (
     RA_LABELS,
     RA_MODES,
@@ -33,7 +31,8 @@ from swaptui.race.model import (
     RaceError,
 )
 from swaptui.race.side import RaceSidePanel
-from swaptui.screens.modals import HelpScreen, TooSmallScreen, guard_size
+from swaptui.screens.modals import HelpScreen
+from swaptui.themed import ThemedApp
 from swaptui.widgets.text import KeyFooter
 
 TICK_S = 1 / 30
@@ -62,7 +61,7 @@ class RaceHelp(HelpScreen):
 
 
 class RaceScreen(Screen[None]):
-    CSS = """
+    DEFAULT_CSS = """
     RaceScreen { layout: vertical; }
     #race-header { height: 1; background: $panel; color: $foreground; text-wrap: nowrap; }
     #sides { height: 1fr; }
@@ -78,7 +77,7 @@ class RaceScreen(Screen[None]):
         Binding("d", "cycle_disk", "disk"),
         Binding("r", "cycle_readahead", "readahead"),
         Binding("s", "toggle_source", "source"),
-        Binding("t", "cycle_theme", "theme", show=False),
+        Binding("t", "app.cycle_theme", "theme", show=False),
         Binding("question_mark", "help", "help", key_display="?"),
         Binding("escape,c", "leave", "back", show=False),
         Binding("q", "app.quit", "quit"),
@@ -246,12 +245,6 @@ class RaceScreen(Screen[None]):
             panel.toggle_class("source")
         self.call_after_refresh(self.show_race)
 
-    def action_cycle_theme(self) -> None:
-        names = themes.THEME_NAMES
-        i = names.index(self.app.theme) if self.app.theme in names else -1
-        self.app.theme = names[(i + 1) % len(names)]
-        self.app.notify(f"theme {self.app.theme}", timeout=2)
-
     def action_help(self) -> None:
         self.app.push_screen(RaceHelp())
 
@@ -267,7 +260,7 @@ class RaceScreen(Screen[None]):
         self.call_after_refresh(self.show_race)
 
 
-class RaceApp(App[int]):
+class RaceApp(ThemedApp):
     """`swaptui race`: the race screen on its own, with the app's themes."""
 
     TITLE = "swaptui race"
@@ -280,38 +273,13 @@ class RaceApp(App[int]):
         remember_theme: bool = True,
         autoplay: bool = True,
     ) -> None:
-        self._booted = False
-        super().__init__()
-        for t in themes.THEMES:
-            self.register_theme(t)
-        self.race = race
-        self.autoplay = autoplay
+        super().__init__(theme=theme, remember_theme=remember_theme)
         race.playing = autoplay and race.playing
-        self.remember_theme = remember_theme
-        chosen = themes.resolve(theme) if theme else None
-        if chosen is None:
-            saved = config.load().get("theme")
-            chosen = themes.resolve(saved) if saved else None
-        self.theme = chosen or themes.DEFAULT_THEME
-        self._small: TooSmallScreen | None = None
+        self.main = RaceScreen(race, standalone=True, autoplay=autoplay)
 
-    def get_theme_variable_defaults(self) -> dict[str, str]:
-        return dict(themes.DEFAULT_VARIABLES)
+    def get_default_screen(self) -> Screen[None]:
+        return self.main
 
-    def on_mount(self) -> None:
-        self.push_screen(RaceScreen(self.race, standalone=True, autoplay=self.autoplay))
-        self.check_size()
-        self._booted = True
-
-    def watch_theme(self, theme: str) -> None:
-        if self._booted and self.remember_theme and theme in themes.THEME_NAMES:
-            config.save(theme=theme)
-
-    def on_resize(self, event: Resize) -> None:
-        self.check_size(event.size.width, event.size.height)
-
-    def check_size(self, w: int | None = None, h: int | None = None) -> None:
-        """Below 80x24 the notice covers the race, which goes on behind it."""
-        if w is None or h is None:
-            w, h = self.size
-        self._small = guard_size(self, self._small, w, h)
+    @property
+    def race(self) -> Race:
+        return self.main.race

@@ -53,16 +53,17 @@ def rss_mib() -> float:
 
 
 def actions(app: SwapApp) -> dict[str, Callable[[], None]]:
+    main = app.main
     return {
-        "right": lambda: app.action_step(1),
-        "left": lambda: app.action_step(-1),
-        "left_square_bracket": app.action_finer,
-        "right_square_bracket": app.action_coarser,
-        "plus": app.action_faster,
-        "minus": app.action_slower,
-        "home": app.action_first,
-        "end": app.action_last,
-        "space": app.action_toggle_play,
+        "right": lambda: main.action_step(1),
+        "left": lambda: main.action_step(-1),
+        "left_square_bracket": main.action_finer,
+        "right_square_bracket": main.action_coarser,
+        "plus": main.action_faster,
+        "minus": main.action_slower,
+        "home": main.action_first,
+        "end": main.action_last,
+        "space": main.action_toggle_play,
     }
 
 
@@ -96,7 +97,7 @@ async def soak(ns: argparse.Namespace) -> None:
             if rng.random() < RARE:
                 rare += 1
                 await pilot.press(rng.choice(RARE_KEYS))
-                while app.computing or app._wanted is not None:
+                while app.computing or app.main._wanted is not None:
                     await asyncio.sleep(0.01)
                 await pilot.pause()
             else:

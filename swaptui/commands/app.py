@@ -1,0 +1,79 @@
+"""`swaptui [SCENARIO]`: the app's command line, checked here before any screen exists.
+
+Every problem a user can cause (an unknown theme, a missing or broken scenario, an
+option the engine refuses, a fault that names nobody) ends as one line on stderr and
+exit status 2; the app itself is only started on what passed.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from models.events import GRANULARITIES
+from swaptui.commands.options import add_engine_options, run_options
+from swaptui.errors import UsageError, fail
+from swaptui.viewer.player import NO_EXTRAS, Extras, RunKey
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "scenario", nargs="?", default="demo", help="preset name or scenario file (demo)"
+    )
+    add_engine_options(p, multi_algo=False)
+    p.add_argument("--theme", help="colour theme (remembered between runs)")
+    p.add_argument(
+        "--granularity",
+        choices=GRANULARITIES,
+        help="what one step shows (default: range)",
+    )
+
+
+def run(ns: argparse.Namespace) -> int:
+    # the engine flags the app shares with `swaptui run` (UsageError: exit 2)
+    opts = run_options(ns, ns.algo or "legacy", keep_events=True)
+    return run_app(
+        ns.scenario,
+        algorithm=ns.algo or "legacy",
+        disk=ns.disk,
+        readahead=ns.readahead,
+        theme=ns.theme,
+        granularity=ns.granularity,
+        extras=Extras.of(opts),
+    )
+
+
+def run_app(
+    scenario_ref: str = "demo",
+    algorithm: str = "legacy",
+    disk: str | None = None,
+    readahead: str | None = None,
+    theme: str | None = None,
+    granularity: str | None = None,
+    extras: Extras = NO_EXTRAS,
+) -> int:
+    """Check everything, then open the app; exit status 2 (one line) for bad input.
+
+    `extras`: faults and cost overrides, kept by every run the app and its races build."""
+    import themes
+    from models.engine import OptionError
+    from models.narrate import literal
+    from swaptui.commands.scenario import load
+    from swaptui.viewer.player import check_key
+
+    if theme is not None and themes.resolve(theme) is None:
+        return fail(f"unknown theme {theme!r} (choose from {', '.join(themes.SHORT_NAMES)})")
+    if granularity is not None and granularity not in GRANULARITIES:
+        return fail(f"unknown granularity {granularity!r} (choose from {', '.join(GRANULARITIES)})")
+    try:
+        scenario = load(scenario_ref)
+    except UsageError as e:
+        # names from scenario files are shown literally (escape bytes as text)
+        return fail(literal(str(e).splitlines()[0]) if str(e) else "cannot load the scenario")
+    key = RunKey(algorithm, disk, readahead, extras)
+    try:
+        check_key(scenario, key)
+    except OptionError as e:
+        return fail(str(e))
+    from swaptui.viewer.app import launch
+
+    return launch(scenario, key, theme=theme, granularity=granularity)

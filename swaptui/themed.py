@@ -1,0 +1,79 @@
+"""The house both apps live in: themes, the remembered choice, the size guard.
+
+`swaptui` (the viewer) and `swaptui race` are thin `App`s over their main screen;
+what they share is written here once: the swaptui themes registered and the one to
+start with (the command line's, else the saved one, else the dark default), the
+choice saved when the user changes it, the "enlarge to 80x24" notice below that size
+(the screens keep running behind it) and the theme key.
+"""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.events import Resize
+
+import themes
+from swaptui import config
+from swaptui.screens.modals import TooSmallScreen, guard_size
+from swaptui.widgets.base import LinePanel
+
+
+class ThemedApp(App[int]):
+    """An app with swaptui's themes and size guard; subclasses supply the screen."""
+
+    def __init__(self, *, theme: str | None = None, remember_theme: bool = True) -> None:
+        self._booted = False  # theme changes before mount are not the user's
+        super().__init__()
+        for t in themes.THEMES:
+            self.register_theme(t)
+        self.remember_theme = remember_theme
+        chosen = themes.resolve(theme) if theme else None
+        if chosen is None:
+            saved = config.load().get("theme")
+            chosen = themes.resolve(saved) if saved else None
+        self.theme = chosen or themes.DEFAULT_THEME
+        self._small: TooSmallScreen | None = None
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        # Textual's own themes (command palette) get the dark theme's state colours
+        return dict(themes.DEFAULT_VARIABLES)
+
+    def on_mount(self) -> None:
+        self.check_size()
+        self._booted = True
+
+    # ---- size -----------------------------------------------------------------------
+    def on_resize(self, event: Resize) -> None:
+        # App.size follows a debounce timer: the event has the new size now
+        self.check_size(event.size.width, event.size.height)
+
+    def check_size(self, w: int | None = None, h: int | None = None) -> None:
+        """Below 80x24 the notice covers the screen, which goes on behind it."""
+        if w is None or h is None:
+            w, h = self.size
+        self.fit(w, h)
+        self._small = guard_size(self, self._small, w, h)
+
+    def fit(self, w: int, h: int) -> None:
+        """Lay the main screen out for a new size (before the guard looks at it)."""
+
+    # ---- themes ---------------------------------------------------------------------
+    def action_cycle_theme(self) -> None:
+        names = themes.THEME_NAMES
+        i = names.index(self.theme) if self.theme in names else -1
+        self.set_theme(names[(i + 1) % len(names)])
+
+    def set_theme(self, name: str) -> None:
+        self.theme = name
+        self.notify(f"theme {name}", timeout=2)
+
+    def watch_theme(self, theme: str) -> None:
+        if not self._booted:
+            return
+        if self.remember_theme and theme in themes.THEME_NAMES:
+            config.save(theme=theme)
+        # the strips of every screen, also those under the one on top, hold old colours
+        for screen in self.screen_stack:
+            for panel in screen.query(LinePanel):
+                panel.clear_caches()
+                panel.refresh()

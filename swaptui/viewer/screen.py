@@ -1,0 +1,471 @@
+"""The main screen: one run of one algorithm, stepped frame by frame.
+
+The panels (swap_map, page tables, source, disk head, now line) and the keys that
+move through the run live here; `SwapApp` only hosts this screen.  Race mode is
+another screen pushed over this one, so its keys simply replace these while it is up.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from typing import ClassVar
+
+import attrs
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.css.query import NoMatches
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from models.engine import OptionError
+from models.narrate import literal
+from models.scenario_model import Scenario
+from models.timeline import Timeline
+from swaptui.race.model import Race, RaceError, race_algorithms
+from swaptui.race.screen import RaceScreen
+from swaptui.screens.modals import DetailsScreen, HelpScreen, OpenScreen
+from swaptui.viewer import scenarios
+from swaptui.viewer.details import ref_details, slot_details
+from swaptui.viewer.player import (
+    ALGO_CYCLE,
+    DEFAULT_GRANULARITY,
+    DISK_CYCLE,
+    NO_EXTRAS,
+    READAHEAD_CYCLE,
+    Extras,
+    Player,
+    RunKey,
+    build_timeline,
+    check_key,
+    next_in,
+)
+from swaptui.widgets.diskhead import DiskHead
+from swaptui.widgets.pagetables import PageTables
+from swaptui.widgets.source import SourcePane
+from swaptui.widgets.swapmap import SwapMap
+from swaptui.widgets.text import Header, KeyFooter, NowLine
+
+SOURCE_BESIDE = 160  # from this width the source pane goes beside the page tables
+# what waits until the run is computed
+RUN_ACTIONS = frozenset(
+    {"toggle_play", "step", "first", "last", "finer", "coarser", "open", "race"}
+    | {"cycle_algorithm", "cycle_disk", "cycle_readahead"}
+)
+
+
+def retitle(widget: Widget, title: str, subtitle: str | None = None) -> None:
+    """Set a panel's border titles only when they change (each set repaints it all)."""
+    if widget.border_title != title:
+        widget.border_title = title
+    if subtitle is not None and widget.border_subtitle != subtitle:
+        widget.border_subtitle = subtitle
+
+
+def placeholder_timeline(scenario: Scenario, key: RunKey) -> Timeline:
+    """A run of nothing on the scenario's swap area: what is on screen while computing."""
+    empty = attrs.evolve(scenario, mms=(), shmem=(), faults=())
+    return build_timeline(empty, key.but(extras=attrs.evolve(key.extras, faults=())))
+
+
+class MainScreen(Screen[None]):
+    DEFAULT_CSS = """
+    MainScreen { layout: vertical; }
+    #top { height: 1fr; }
+    .panel { border: round $primary 60%; border-title-color: $foreground; padding: 0 0; }
+    #map { width: 2fr; }
+    #tables { width: 3fr; }
+    /* the source pane (s): beside the panels from 160 columns, in place of the page
+       tables below that */
+    #source { width: 3fr; display: none; }
+    #top.-source #source { display: block; }
+    #top.-source #tables { width: 2fr; }
+    #top.-source.-narrow #tables { display: none; }
+    #disk { height: 6; }
+    #now { height: 5; }
+    #caption {
+        dock: bottom; offset-y: -2; width: 100%; height: auto; display: none;
+        content-align: center middle; text-align: center; text-style: bold;
+        background: $foreground; color: $background; padding: 0 1;
+    }
+    #caption.-shown { display: block; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_play", "play", key_display="space"),
+        Binding("right,l", "step(1)", "step", key_display="← →"),
+        Binding("left,h", "step(-1)", "back", key_display="←", show=False),
+        Binding("left_square_bracket", "finer", "finer", key_display="[", show=False),
+        Binding("right_square_bracket", "coarser", "size", key_display="[ ]"),
+        Binding("plus,equals_sign", "faster", "speed", key_display="+ -"),
+        Binding("minus", "slower", "slower", key_display="-", show=False),
+        Binding("home", "first", "first", show=False),
+        Binding("end", "last", "last", show=False),
+        Binding("a", "cycle_algorithm", "algorithm"),
+        Binding("c", "race", "race"),
+        Binding("s", "toggle_source", "source", show=False),
+        Binding("d", "cycle_disk", "disk", show=False),
+        Binding("r", "cycle_readahead", "readahead", show=False),
+        Binding("o", "open", "open", show=False),
+        Binding("t", "app.cycle_theme", "theme", show=False),
+        Binding("question_mark", "help", "help", key_display="?"),
+    ]
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        timeline: Timeline | None,
+        key: RunKey,
+        granularity: str | None = None,
+    ) -> None:
+        super().__init__()
+        self._bindings_key: tuple[object, ...] = ()
+        # timeline None: the run is computed in a worker once the screen is up
+        self._pending: tuple[Scenario, RunKey] | None = None
+        if timeline is None:
+            self._pending = (scenario, key)
+            timeline = placeholder_timeline(scenario, key)
+        self.player = Player(scenario, timeline, key, granularity or DEFAULT_GRANULARITY)
+        self._caption: str | None = None
+        self._wanted: RunKey | None = None  # the run being computed, for the cycle keys
+        self._last_tick = time.monotonic()
+        self._notices: dict[str, float] = {}  # message -> until when it is shown
+
+    @property
+    def computing(self) -> bool:
+        return self._pending is not None
+
+    # ---- layout ---------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header(id="header")
+        with Horizontal(id="top"):
+            yield SwapMap(id="map")
+            yield PageTables(id="tables")
+            yield SourcePane(id="source")
+        yield DiskHead(id="disk")
+        yield NowLine(id="now")
+        yield Static(id="caption", markup=False)
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        for wid in ("#map", "#tables", "#source", "#disk", "#now"):
+            self.query_one(wid).add_class("panel")
+        self.query_one("#disk").border_title = "disk head"
+        self.query_one("#now").border_title = "now"
+        self.install_machine()
+        self.fit_layout(*self.app.size)
+        if self._caption is not None:
+            self._show_caption()
+        if self._pending is not None:
+            # after the first paint: the worker must not hold the GIL before it
+            sc, key = self._pending
+            self.call_after_refresh(self.rerun, sc, key)
+
+    def install_machine(self) -> None:
+        tl = self.player.timeline
+        self.query_one(SwapMap).set_machine(tl.machine)
+        self.query_one(PageTables).set_machine(tl.machine)
+        self.query_one(DiskHead).set_timeline(tl)
+        self.show_frame()
+
+    def show_frame(self) -> None:
+        """Draw the player's current frame on every panel (the only way panels change)."""
+        p = self.player
+        view = p.view()
+        smap = self.query_one(SwapMap)
+        smap.show(view)
+        retitle(smap, smap.title(smap.size.width))
+        tables = self.query_one(PageTables)
+        tables.show(view)
+        retitle(tables, tables.title(tables.size.width))
+        tables.follow()
+        disk = self.query_one(DiskHead)
+        disk.show(view)
+        retitle(disk, disk.title(), disk.subtitle())
+        if self.source_shown:
+            source = self.query_one(SourcePane)
+            source.set_algorithm(p.timeline.run.algorithm)
+            source.show(view)
+            retitle(source, source.title())
+        self.query_one(Header).show(p, view, computing=self.computing)
+        self.query_one(NowLine).show(p, view, computing=self.computing)
+
+    # ---- size -----------------------------------------------------------------------
+    def on_resize(self, event: Resize) -> None:
+        self.fit_layout(event.size.width, event.size.height)
+        self.call_after_refresh(self.show_frame)
+
+    def fit_layout(self, w: int, h: int) -> None:
+        """Give the disk head chart the spare height of tall screens; keep the footer
+        to what fits."""
+        try:
+            disk = self.query_one(DiskHead)
+            footer = self.query_one(Footer)
+        except NoMatches:  # not composed yet
+            return
+        disk.styles.height = max(6, min(20, h // 4))
+        self.query_one("#top").set_class(w < SOURCE_BESIDE, "-narrow")
+        footer.show_command_palette = w >= 100
+
+    # ---- caption --------------------------------------------------------------------
+    def set_caption(self, text: str | None) -> None:
+        """Show a caption line over the bottom of the screen (None or "" hides it).
+
+        For scripted screencasts: bold, high contrast, centred; the text is shown
+        literally (no markup).
+        """
+        self._caption = text or None
+        if self.is_mounted:
+            self._show_caption()
+
+    def _show_caption(self) -> None:
+        try:
+            cap = self.query_one("#caption", Static)
+        except NoMatches:
+            return
+        cap.update(literal(self._caption or ""))
+        cap.set_class(self._caption is not None, "-shown")
+
+    @property
+    def caption(self) -> str | None:
+        return self._caption
+
+    # ---- playing --------------------------------------------------------------------
+    def tick(self) -> None:
+        """One beat of the play clock (the app's timer calls it)."""
+        if not self.is_mounted or not self.query(SwapMap):
+            # the play timer can fire once more while the app shuts down and its
+            # panels are already gone: nothing to draw
+            return
+        now = time.monotonic()
+        elapsed, self._last_tick = now - self._last_tick, now
+        was_playing = self.player.playing
+        if self.player.tick(elapsed) or was_playing != self.player.playing:
+            self.show_frame()
+            self.refresh_bindings_if_needed()
+
+    def refresh_bindings_if_needed(self) -> None:
+        """Refresh the Footer only when what check_action answers can have changed.
+
+        refresh_bindings recomposes the Footer (a new widget per key): doing it on every
+        frame cost ~100 ms a step and piled up widgets in a long session.
+        """
+        p = self.player
+        key = (p.frame == 0, p.frame == p.last_frame, p.playing, self.computing)
+        if key != self._bindings_key:
+            self._bindings_key = key
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        p = self.player
+        if self.computing and action in RUN_ACTIONS:
+            return None
+        if action == "step":
+            n = parameters[0] if parameters else 1
+            at_end = p.frame == 0 if n == -1 else p.frame == p.last_frame
+            return None if at_end else True
+        return True
+
+    def changed(self) -> None:
+        self.show_frame()
+        self.refresh_bindings_if_needed()
+
+    def action_toggle_play(self) -> None:
+        self.player.toggle()
+        self._last_tick = time.monotonic()
+        self.changed()
+
+    def action_step(self, n: int) -> None:
+        self.player.playing = False
+        self.player.step(n)
+        self.changed()
+
+    def action_first(self) -> None:
+        self.player.seek(0)
+        self.changed()
+
+    def action_last(self) -> None:
+        self.player.seek(self.player.last_frame)
+        self.changed()
+
+    def action_finer(self) -> None:
+        if not self.player.finer():
+            self.notice("already stepping one PTE at a time")
+        self.changed()
+
+    def action_coarser(self) -> None:
+        if not self.player.coarser():
+            self.notice("already stepping one pass at a time")
+        self.changed()
+
+    def notice(self, message: str, timeout: float = 2) -> None:
+        """A notification, unless the same one is still on screen (a held key must not
+        stack up a tower of identical toasts)."""
+        now = time.monotonic()
+        if self._notices.get(message, 0.0) > now:
+            return
+        self._notices = {m: t for m, t in self._notices.items() if t > now}
+        self._notices[message] = now + timeout
+        self.app.notify(message, timeout=timeout)
+
+    def action_faster(self) -> None:
+        self.player.faster()
+        self.changed()
+
+    def action_slower(self) -> None:
+        self.player.slower()
+        self.changed()
+
+    # ---- other runs -----------------------------------------------------------------
+    def action_cycle_algorithm(self) -> None:
+        k = self._wanted or self.player.key
+        algo = next_in(ALGO_CYCLE, k.algorithm) or "legacy"
+        readahead = k.readahead
+        if algo == "legacy" and readahead == "vma":
+            self.app.notify("legacy cannot use vma readahead: back to its default", timeout=3)
+            readahead = None
+        self.rerun(self.player.scenario, k.but(algorithm=algo, readahead=readahead))
+
+    def action_cycle_disk(self) -> None:
+        k = self._wanted or self.player.key
+        disk = next_in(DISK_CYCLE, k.disk or self.player.timeline.run.disk)
+        self.rerun(self.player.scenario, k.but(disk=disk))
+
+    def action_cycle_readahead(self) -> None:
+        k = self._wanted or self.player.key
+        ra = next_in(READAHEAD_CYCLE, k.readahead)
+        self.rerun(self.player.scenario, k.but(readahead=ra))
+
+    def set_algorithm(self, algorithm: str) -> None:
+        self.rerun(self.player.scenario, self.player.key.but(algorithm=algorithm))
+
+    def set_granularity(self, granularity: str) -> None:
+        self.player.set_granularity(granularity)
+        self.changed()
+
+    @work(thread=True, exclusive=True, group="run")
+    def rerun(self, scenario: Scenario | str, key: RunKey) -> None:
+        """Load (for a path) and run off the event loop; the current run stays on screen
+        until the new one is ready, and stays for good if it fails."""
+        worker = get_current_worker()
+        app = self.app
+        self._wanted = key
+        try:
+            sc = scenarios.load(scenario) if isinstance(scenario, str) else scenario
+            if isinstance(scenario, str) and key.extras.faults:
+                key = self._faults_that_fit(sc, key)
+            timeline = build_timeline(sc, key)
+        except OptionError as e:
+            if key.readahead == "vma" and key.algorithm == "legacy":
+                # the cycle would stick on a refused value: skip it, say why
+                nxt = next_in(READAHEAD_CYCLE, key.readahead)
+                app.call_from_thread(app.notify, str(e), severity="warning", timeout=4)
+                app.call_from_thread(self.rerun, scenario, key.but(readahead=nxt))
+                return
+            app.call_from_thread(app.notify, str(e), severity="error", timeout=6)
+            return
+        except scenarios.ScenarioError as e:
+            msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+            app.call_from_thread(app.notify, literal(msg), severity="error", timeout=8)
+            return
+        except Exception as e:  # an engine bug must not kill the viewer or hang "computing"
+            if self._pending is not None:
+                raise
+            app.call_from_thread(app.notify, literal(repr(e)), severity="error", timeout=8)
+            return
+        if not worker.is_cancelled:
+            app.call_from_thread(self.install_run, sc, timeline, key)
+
+    def _faults_that_fit(self, scenario: Scenario, key: RunKey) -> RunKey:
+        """An opened scenario keeps the command line's faults that apply to it (a pid or
+        a file it does not have drops that fault, with a notice)."""
+        kept = []
+        app = self.app
+        for f in key.extras.faults:
+            try:
+                check_key(scenario, key.but(extras=attrs.evolve(key.extras, faults=(f,))))
+            except OptionError as e:
+                app.call_from_thread(app.notify, str(e), severity="warning", timeout=6)
+                continue
+            kept.append(f)
+        return key.but(extras=attrs.evolve(key.extras, faults=tuple(kept)))
+
+    def install_run(self, scenario: Scenario, timeline: Timeline, key: RunKey) -> None:
+        self._pending = None
+        self._wanted = None
+        self.player.replace(scenario, timeline, key)
+        self.install_machine()
+        self.refresh_bindings()
+        # the run is hundreds of thousands of long-lived objects: keep them out of the
+        # garbage collector's full passes, which would otherwise stall frames now and then.
+        # Unfreeze first: what was frozen with the previous run (that run, widgets removed
+        # since) would otherwise never be collected.
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+
+    def action_open(self) -> None:
+        def opened(ref: str | None) -> None:
+            if ref:
+                k = self.player.key
+                self.rerun(ref, RunKey(k.algorithm, None, None, k.extras))
+
+        self.app.push_screen(OpenScreen(list(scenarios.preset_names())), opened)
+
+    # ---- race and source ------------------------------------------------------------
+    @property
+    def source_shown(self) -> bool:
+        return self.query_one("#top").has_class("-source")
+
+    def action_toggle_source(self) -> None:
+        self.query_one("#top").toggle_class("-source")
+        self.show_frame()
+
+    def action_race(self) -> None:
+        p = self.player
+        algos = race_algorithms(p.timeline.run.algorithm)
+        # the run behind the race stands still (and costs nothing) until escape
+        p.playing = False
+        self.changed()
+        self.app.notify(f"racing {' against '.join(algos)} on {p.timeline.run.disk}…", timeout=1.5)
+        self.start_race(p.scenario, algos, p.timeline.run.disk, p.key.extras)
+
+    @work(thread=True, exclusive=True, group="race")
+    def start_race(
+        self, scenario: Scenario, algos: tuple[str, ...], disk: str, extras: Extras = NO_EXTRAS
+    ) -> None:
+        """Run the race's engines off the event loop, then show it over this screen."""
+        app = self.app
+        try:
+            race = Race(scenario, algos, disk, extras=extras)
+        except RaceError as e:
+            app.call_from_thread(app.notify, str(e), severity="error", timeout=6)
+            return
+        app.call_from_thread(app.push_screen, RaceScreen(race))
+
+    # ---- help, screenshots ----------------------------------------------------------
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    def screenshot_name(self) -> str:
+        return f"swaptui-{self.player.timeline.run.algorithm}-{self.player.frame}.svg"
+
+    # ---- mouse ----------------------------------------------------------------------
+    def on_swap_map_slot_clicked(self, message: SwapMap.SlotClicked) -> None:
+        view = self.player.view()
+        self.query_one(SwapMap).selected = message.slot
+        self.show_frame()
+        body = slot_details(self.player.timeline, view, message.slot)
+        self.app.push_screen(DetailsScreen(f"slot {message.slot}", body))
+
+    def on_page_tables_pte_clicked(self, message: PageTables.PteClicked) -> None:
+        view = self.player.view()
+        self.query_one(PageTables).selected_ref = message.ref
+        self.query_one(SwapMap).selected = self.player.timeline.machine.refs[message.ref].slot
+        self.show_frame()
+        title, body = ref_details(self.player.timeline, view, message.ref)
+        self.app.push_screen(DetailsScreen(title, body))

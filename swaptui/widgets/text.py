@@ -138,8 +138,8 @@ def header_text(
     return out
 
 
-def counters_text(view: FrameView, width: int) -> Text:
-    if view.frame == 0:
+def counters_text(view: FrameView, width: int, hints: bool = True) -> Text:
+    if view.frame == 0 and hints:  # presentation mode shows the (zero) counters
         return Text(HINT, no_wrap=True, overflow="ellipsis", style="italic")
     c = view.counters
     items = [
@@ -249,7 +249,7 @@ class NowLine(Static):
         while len(lines) < min(2, rows):
             lines.append("")
         parts = [Text(line, no_wrap=True, overflow="ellipsis", style="bold") for line in lines]
-        parts.append(counters_text(view, width))
+        parts.append(counters_text(view, width, hints=not getattr(self.app, "presenting", False)))
         self.update(Text("\n", no_wrap=True, overflow="ellipsis").join(parts))
 
 

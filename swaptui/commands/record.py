@@ -122,6 +122,11 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--race", action="store_true", help="record race mode (legacy vs linear)")
     p.add_argument(
+        "--present",
+        action="store_true",
+        help="presentation mode: no key bar, no key hints (a script's `key p` toggles it)",
+    )
+    p.add_argument(
         "--script",
         metavar="FILE",
         help=f"a recording script, or a built-in one: {', '.join(builtin_names())}",
@@ -283,7 +288,13 @@ def run(ns: argparse.Namespace) -> int:
     except OptionError as e:
         return fail(str(e))
     app = RecordingApp(
-        scenario, timeline, key, granularity=ns.granularity, theme=theme, remember_theme=False
+        scenario,
+        timeline,
+        key,
+        granularity=ns.granularity,
+        theme=theme,
+        remember_theme=False,
+        present=ns.present,
     )
     if ns.speed is not None:
         app.player.speed = ns.speed

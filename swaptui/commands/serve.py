@@ -51,6 +51,11 @@ def add_parser(sub: Any) -> None:
     add_engine_options(p, multi_algo=False)
     p.add_argument("--theme", help="colour theme")
     p.add_argument("--granularity", choices=GRANULARITIES, help="what one step shows (range)")
+    p.add_argument(
+        "--present",
+        action="store_true",
+        help="presentation mode in every tab: no key bar, no key hints (p toggles it)",
+    )
 
 
 def app_argv(ns: argparse.Namespace) -> list[str]:
@@ -63,6 +68,8 @@ def app_argv(ns: argparse.Namespace) -> list[str]:
     for flag in ("fault", "disk_param", "cpu_param"):
         for value in getattr(ns, flag, None) or []:
             argv += [f"--{flag.replace('_', '-')}", value]
+    if getattr(ns, "present", False):
+        argv.append("--present")
     return argv
 
 

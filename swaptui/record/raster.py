@@ -156,11 +156,15 @@ _HEAVY_BOX = {"━": "lr", "┃": "ud", "┏": "dr", "┓": "dl", "┗": "ur", "
 DRAWN = frozenset(_BLOCKS) | frozenset(_SHADES) | frozenset(_BOX) | frozenset(_HEAVY_BOX)
 
 
+Ink = RGB | int  # a colour, or its palette index on a paletted canvas
+SPARE = 255  # the palette index a paletted canvas never uses (GIF: "unchanged")
+
+
 @lru_cache(maxsize=256)
-def _shade_tile(quarters: int, fg: RGB, bg: RGB, w: int, h: int) -> Image.Image:
+def _shade_tile(quarters: int, fg: Ink, bg: Ink, w: int, h: int, mode: str) -> Image.Image:
     """A shade as a terminal font draws it, a pattern of dots (not a mixed colour: the
     pattern is what tells shared, shmem and cached slots apart without colour)."""
-    tile = Image.new("RGB", (w, h), bg)
+    tile = Image.new(mode, (w, h), bg)
     d = ImageDraw.Draw(tile)
     dot = max(2, round(h / 10))
     for j in range(0, h, dot):
@@ -175,44 +179,89 @@ def _shade_tile(quarters: int, fg: RGB, bg: RGB, w: int, h: int) -> Image.Image:
 
 
 class Canvas:
-    """One image of the whole screen, redrawn a row at a time as the grid changes."""
+    """One image of the whole screen, redrawn a row at a time as the grid changes.
+
+    `paletted`: a P-mode image whose palette grows with the colours drawn (255 at most,
+    index 255 left free), text drawn without anti-aliasing, so every pixel is a cell's
+    own colour: what a GIF holds exactly, with no quantizing per frame.
+    """
 
     def __init__(
-        self, width: int, height: int, font_size: int = DEFAULT_FONT_SIZE, font: str | None = None
+        self,
+        width: int,
+        height: int,
+        font_size: int = DEFAULT_FONT_SIZE,
+        font: str | None = None,
+        paletted: bool = False,
     ) -> None:
         regular, bold = find_font(font)
+        self.font_size, self.font_path = font_size, font
         self.font = _load(regular, font_size)
         self.bold = _load(bold, font_size)
         ascent, descent = self.font.getmetrics()
         self.m = Metrics(self.font.getlength("M"), ascent + descent, ascent)
         self.cols, self.rows = width, height
         self.size = (self.m.x(width), self.m.cell_h * height)
-        self.image = Image.new("RGB", self.size, DEFAULT_BG)
+        self._drawn: list[tuple[Cell, ...] | None] = [None] * height  # what each row shows
+        self.paletted = paletted
+        self._palette: dict[RGB, int] = {}
+        if paletted:
+            self.image = Image.new("P", self.size, 0)
+            self._ink(DEFAULT_BG)
+        else:
+            self.image = Image.new("RGB", self.size, DEFAULT_BG)
         self._draw = ImageDraw.Draw(self.image)
+        if paletted:
+            self._draw.fontmode = "1"  # no blended edges: they have no palette entry
+
+    def _ink(self, rgb: RGB) -> Ink:
+        if not self.paletted:
+            return rgb
+        index = self._palette.get(rgb)
+        if index is None:
+            if len(self._palette) < SPARE:
+                index = self._palette[rgb] = len(self._palette)
+                flat = [v for c in self._palette for v in c]
+                self.image.putpalette(flat + [0] * (3 * 256 - len(flat)))
+            else:  # a 256th colour: the nearest one there is
+                index = min(
+                    self._palette.items(),
+                    key=lambda kv: sum((a - b) ** 2 for a, b in zip(kv[0], rgb, strict=True)),
+                )[1]
+        return index
 
     def draw_grid(self, grid: Grid, rows: Iterable[int] | None = None) -> None:
         for y in range(grid.height) if rows is None else rows:
             self.draw_row(y, grid.rows[y])
 
     def draw_row(self, y: int, row: list[Cell]) -> None:
+        """Redraw the runs of the row that differ from what was drawn there last
+        (a row marked changed mostly has a few changed cells)."""
         m, d = self.m, self._draw
         top = y * m.cell_h
         x = 0
         width = len(row)
+        cells = tuple(row)
+        old = self._drawn[y]
+        self._drawn[y] = cells
         while x < width:
             p = row[x][1]
             start = x
             while x < width and row[x][1] == p:
                 x += 1
-            fg, bg = colours(p)
+            if old is not None and old[start:x] == cells[start:x]:
+                continue
+            fg_rgb, bg_rgb = colours(p)
+            fg, bg = self._ink(fg_rgb), self._ink(bg_rgb)
             d.rectangle((m.x(start), top, m.x(x) - 1, top + m.cell_h - 1), fill=bg)
             self._run(row, start, x, top, fg, bg, p)
 
     def _run(
-        self, row: list[Cell], start: int, end: int, top: int, fg: RGB, bg: RGB, p: Pen
+        self, row: list[Cell], start: int, end: int, top: int, fg: Ink, bg: Ink, p: Pen
     ) -> None:
         """The glyphs of cells start..end (one pen): text runs through the font in
-        one call, drawn glyphs cell by cell."""
+        one call (every glyph of a monospace font has the cell's advance), drawn
+        glyphs and wide characters cell by cell."""
         m, d = self.m, self._draw
         font = self.bold if "1" in p.attrs else self.font
         text_from = None
@@ -226,7 +275,7 @@ class Canvas:
         while x < end:
             ch = row[x][0]
             wide = x + 1 < end and row[x + 1][0] == WIDE_TAIL
-            if ch in DRAWN or wide or not ch.isascii():
+            if ch in DRAWN or wide:
                 flush()
                 text_from, chunk = None, []
                 self._glyph(ch, x, 2 if wide else 1, top, fg, bg, font)
@@ -246,7 +295,7 @@ class Canvas:
                 d.line((m.x(start), ly, m.x(end) - 1, ly), fill=fg)
 
     def _glyph(
-        self, ch: str, col: int, span: int, top: int, fg: RGB, bg: RGB, font: ImageFont.FreeTypeFont
+        self, ch: str, col: int, span: int, top: int, fg: Ink, bg: Ink, font: ImageFont.FreeTypeFont
     ) -> None:
         m, d = self.m, self._draw
         x0, x1 = m.x(col), m.x(col + span)
@@ -258,7 +307,8 @@ class Canvas:
                 if end[0] >= box[0] and end[1] >= box[1]:
                     d.rectangle((*box, *end), fill=fg)
         elif ch in _SHADES:
-            self.image.paste(_shade_tile(_SHADES[ch], fg, bg, w, h), (x0, top))
+            tile = _shade_tile(_SHADES[ch], fg, bg, w, h, self.image.mode)
+            self.image.paste(tile, (x0, top))
         elif ch in _BOX or ch in _HEAVY_BOX:
             arms = _BOX.get(ch) or _HEAVY_BOX[ch]
             t = max(1, round(h / 14)) * (2 if ch in _HEAVY_BOX else 1)

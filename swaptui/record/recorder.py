@@ -91,6 +91,10 @@ class Recorder:
         self.stills = Stills(settings.svg_dir, settings.png_dir, settings.every, settings.title)
         self.canvas = canvas
         self.sinks = sinks or []
+        # the RGB canvas serves MP4s and PNG stills; a GIF draws on its own
+        self.rgb_wanted = settings.png_dir is not None or any(
+            not v.lower().endswith(".gif") for v in settings.videos
+        )
         self._caption: str | None = None
         self._caption_until: int | None = None
         self._caption_shown: tuple[Screen[Any], str | None] | None = None
@@ -116,10 +120,10 @@ class Recorder:
             if data:
                 self.changes += 1
                 self.cast.output(self.tick, (HIDE_CURSOR if not self.cast.events else "") + data)
-                if self.canvas is not None:
+                if self.canvas is not None and self.rgb_wanted:
                     self.canvas.draw_grid(self.grid, rows)
-                    for sink in self.sinks:
-                        sink.frame(self.tick, self.canvas, rows)
+                for sink in self.sinks:
+                    sink.frame(self.tick, self.grid, rows, self.canvas)
             self.dirty = False
         self.stills.offer(self.tick, self.changes, self.app, self.canvas)
         if self.on_frame is not None:

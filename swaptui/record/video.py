@@ -25,7 +25,8 @@ from typing import IO, Any, Protocol
 
 from PIL import GifImagePlugin, Image, ImageChops
 
-from swaptui.record.raster import Canvas
+from swaptui.record.grid import Grid
+from swaptui.record.raster import SPARE, Canvas
 
 VIDEO_SUFFIXES = (".mp4", ".gif")
 EXTRA = "pip install 'swaptui[video]'"
@@ -46,7 +47,7 @@ def missing_extra(what: str) -> str | None:
 
 
 class Sink(Protocol):
-    def frame(self, tick: int, canvas: Canvas, rows: list[int]) -> None: ...
+    def frame(self, tick: int, grid: Grid, rows: list[int], rgb: Canvas | None) -> None: ...
     def close(self, end_tick: int) -> None: ...
     def abort(self) -> None: ...
 
@@ -110,9 +111,10 @@ class Mp4Sink:
             raise VideoError(f"ffmpeg stopped: {e}") from None
         self._last_tick = max(upto, self._last_tick)
 
-    def frame(self, tick: int, canvas: Canvas, rows: list[int]) -> None:
+    def frame(self, tick: int, grid: Grid, rows: list[int], rgb: Canvas | None) -> None:
+        assert rgb is not None  # the recorder draws the RGB canvas for MP4s
         self._send(tick)
-        self._last = canvas.image.tobytes()
+        self._last = rgb.image.tobytes()
         self._last_tick = tick
 
     def close(self, end_tick: int) -> None:
@@ -136,17 +138,22 @@ class Mp4Sink:
 
 
 class GifSink:
-    def __init__(self, target: str, canvas: Canvas, fps: float) -> None:
+    """GIF frames from a canvas of its own: paletted, so each pixel is exactly a
+    cell's colour and no frame needs quantizing (text is drawn without anti-aliasing,
+    as the palette has no room for blended edges)."""
+
+    def __init__(self, target: str, like: Canvas, fps: float) -> None:
+        self.canvas = Canvas(like.cols, like.rows, like.font_size, like.font_path, paletted=True)
         self.tmp = _Temp(target, ".gif")
         self.fps = fps
         self._f: IO[bytes] = open(self.tmp.path, "wb")  # noqa: SIM115 (closed in close/abort)
-        w, h = canvas.size
+        w, h = self.canvas.size
         # header, no global colour table (each frame has its own), loop forever
         self._f.write(b"GIF89a" + struct.pack("<HHBBB", w, h, 0, 0, 0))
         self._f.write(b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", 0) + b"\x00")
         # the frame on show, written once the next one says how long it stayed
-        self._pending: tuple[Image.Image, tuple[int, int], int, int] | None = None
-        self._prev: Image.Image | None = None
+        self._pending: tuple[Image.Image, tuple[int, int], int] | None = None
+        self._prev: Image.Image | None = None  # the indexes on show, as an L image
         self.frames = 0
 
     def _centis(self, tick: int) -> int:
@@ -155,9 +162,9 @@ class GifSink:
     def _flush(self, until: int) -> None:
         if self._pending is None:
             return
-        im, offset, tick, spare = self._pending
+        im, offset, tick = self._pending
         delay = max(1, self._centis(until) - self._centis(tick))
-        extra = {"transparency": spare} if self.frames else {}
+        extra = {"transparency": SPARE} if self.frames else {}
         for chunk in GifImagePlugin.getdata(
             im, offset, duration=delay * 10, disposal=1, include_color_table=True, **extra
         ):
@@ -165,26 +172,26 @@ class GifSink:
         self._pending = None
         self.frames += 1
 
-    def frame(self, tick: int, canvas: Canvas, rows: list[int]) -> None:
+    def frame(self, tick: int, grid: Grid, rows: list[int], _rgb: Canvas | None) -> None:
         self._flush(tick)
+        canvas = self.canvas
+        canvas.draw_grid(grid, rows)
         new = canvas.image
+        now = Image.frombytes("L", new.size, new.tobytes())  # the indexes, comparable
         if self._prev is None:
-            first, _spare = _paletted(new)
-            self._pending = (first, (0, 0), tick, 0)
+            self._pending = (new.copy(), (0, 0), tick)
         else:
             # only the pixels that changed: the box around them, and inside it every
             # unchanged pixel transparent (long runs of one index compress to little)
             band = canvas.row_band(rows)
-            diff = ImageChops.difference(new.crop(band), self._prev.crop(band))
-            inner = diff.getbbox()
-            if inner is None:
-                inner = (0, 0, 1, 1)  # the cast changed, the picture not: one pixel
+            diff = ImageChops.difference(now.crop(band), self._prev.crop(band))
+            inner = diff.getbbox() or (0, 0, 1, 1)  # the cast changed, the picture not
             box = (band[0] + inner[0], band[1] + inner[1], band[0] + inner[2], band[1] + inner[3])
-            im, spare = _paletted(new.crop(box))
-            same = diff.crop(inner).convert("L").point(lambda v: 255 if v == 0 else 0)
-            im.paste(spare, mask=same)
-            self._pending = (im, (box[0], box[1]), tick, spare)
-        self._prev = new.copy()
+            im = new.crop(box)
+            same = diff.crop(inner).point(lambda v: 255 if v == 0 else 0)
+            im.paste(SPARE, mask=same)
+            self._pending = (im, (box[0], box[1]), tick)
+        self._prev = now
 
     def close(self, end_tick: int) -> None:
         if self._pending is not None:
@@ -197,30 +204,6 @@ class GifSink:
         with contextlib.suppress(OSError):
             self._f.close()
         self.tmp.discard()
-
-
-def _paletted(im: Image.Image) -> tuple[Image.Image, int]:
-    """A P-mode copy and a palette index no pixel uses (for "unchanged").
-
-    Exact when the picture has at most 255 colours (a stretch of terminal mostly
-    has): every pixel then finds its own colour at distance 0, and the spare entry
-    is a colour the picture does not have, so no pixel can land on it.  Otherwise
-    the 255 most telling colours, and index 255 spare.
-    """
-    found = im.getcolors(255)
-    if found is None:
-        q = im.quantize(255, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-        flat = list(q.getpalette() or [])[: 3 * 255]
-        q.putpalette(flat + [0] * (3 * 256 - len(flat)))
-        return q, 255
-    used = {rgb for _n, rgb in found}
-    spare = next(c for c in ((1, 2, 3), (3, 2, 1), (2, 3, 1), (1, 3, 2)) if c not in used)
-    flat = []
-    for rgb in [*sorted(used), spare]:
-        flat.extend(rgb if isinstance(rgb, tuple) else (int(rgb),) * 3)
-    pal = Image.new("P", (1, 1))
-    pal.putpalette(flat)
-    return im.quantize(palette=pal, dither=Image.Dither.NONE), len(used)
 
 
 def open_sinks(targets: list[str], canvas: Canvas, fps: float) -> list[Any]:

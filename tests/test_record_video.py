@@ -180,3 +180,28 @@ def test_font_size_sets_the_picture_size(tmp_path: Path) -> None:
     small = Image.open(next(a.glob("*.png")))
     big = Image.open(next(b.glob("*.png")))
     assert 1.8 < big.width / small.width < 2.2 and 1.8 < big.height / small.height < 2.2
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["-o", "/proc/talk.mp4"], "/proc/talk.mp4: cannot write there"),
+        (["-o", "/proc/talk.gif"], "/proc/talk.gif: cannot write there"),
+        (["--png-dir", "/proc/slides"], "--png-dir /proc/slides: cannot write there"),
+        (["-o", "x.mp4", "--size", "500x200", "--font-size", "40"], "at most 8192 a side"),
+        (["-o", "x.mp4", "--font-size", "2"], "--font-size 2: must be 6 to 200"),
+        (["-o", "x.mp4", "--font", "/no/such.ttf"], "--font /no/such.ttf: no such file"),
+    ],
+)
+def test_bad_picture_output_is_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    words: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert record(tmp_path, *args, "--frames", "2") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err, err
+    assert [p.name for p in tmp_path.iterdir() if p.name != "config"] == []

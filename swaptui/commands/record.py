@@ -231,12 +231,17 @@ def _pictures(ns: argparse.Namespace, videos: list[str]) -> None:
         raise UsageError(missing)
     if not 6 <= ns.font_size <= 200:
         raise UsageError(f"--font-size {ns.font_size}: must be 6 to 200 pixels")
-    from swaptui.record.raster import FontError, find_font
+    from swaptui.record.raster import MAX_PIXELS, FontError, picture_size
 
     try:
-        find_font(ns.font)
+        w, h = picture_size(*parse_size(ns.size), ns.font_size, ns.font)
     except FontError as e:
         raise UsageError(str(e)) from None
+    if max(w, h) > MAX_PIXELS:
+        raise UsageError(
+            f"--font-size {ns.font_size} at {ns.size} makes pictures of {w}x{h} pixels; "
+            f"at most {MAX_PIXELS} a side (a smaller --font-size or --size)"
+        )
 
 
 def list_scripts() -> int:
@@ -321,19 +326,28 @@ def run(ns: argparse.Namespace) -> int:
         version=ns.cast_version,
         timestamp=_timestamp() if ns.timestamp else None,
     )
-    for d, suffix in ((svg_dir, ".svg"), (png_dir, ".png")):
+    for d, suffix, flag in ((svg_dir, ".svg", "--svg-dir"), (png_dir, ".png", "--png-dir")):
         if d is not None:
-            d.mkdir(parents=True, exist_ok=True)
-            for old in d.glob(f"frame-*{suffix}"):  # --force: no stale frames left behind
-                old.unlink()
+            try:
+                d.mkdir(parents=True, exist_ok=True)
+                for old in d.glob(f"frame-*{suffix}"):  # --force: no stale frames left behind
+                    old.unlink()
+            except OSError as e:
+                raise UsageError(f"{flag} {d}: cannot write there ({e.strerror or e})") from None
     from swaptui.record.raster import FontError
 
+    video_error: type[Exception] = FontError
+    if videos:
+        from swaptui.record.video import VideoError
+
+        video_error = VideoError
     try:
         result = _record(app, settings, script, cast)
-    except FontError as e:
+    except (FontError, video_error) as e:
         raise UsageError(str(e)) from None
     except OSError as e:  # ffmpeg could not start, the disk filled up...
-        raise UsageError(f"record: {e.strerror or e}") from None
+        where = f"{e.filename}: " if e.filename else ""
+        raise UsageError(f"record: {where}{e.strerror or e}") from None
     if cast_out is not None:
         write_atomic(cast_out, cast.dumps())
     _summary(list(ns.output), cast, result)

@@ -26,6 +26,7 @@ from swaptui.record.grid import WIDE_TAIL, Cell, Grid
 from swaptui.record.pens import RGB, Pen
 
 DEFAULT_FONT_SIZE = 20  # pixels: 120 columns come out about 1450 pixels wide
+MAX_PIXELS = 8192  # a side: what H.264 players take, and 200 MB a frame at most
 DEFAULT_FG: RGB = (224, 224, 224)
 DEFAULT_BG: RGB = (0, 0, 0)
 
@@ -337,6 +338,16 @@ class Canvas:
         """The box of pixel rows that holds the given text rows (for GIF deltas)."""
         top, bottom = min(rows), max(rows) + 1
         return (0, top * self.m.cell_h, self.size[0], bottom * self.m.cell_h)
+
+
+def picture_size(
+    cols: int, rows: int, font_size: int = DEFAULT_FONT_SIZE, font: str | None = None
+) -> tuple[int, int]:
+    """The pixels a screen of cols x rows cells takes (FontError without a font)."""
+    regular, _bold = find_font(font)
+    f = _load(regular, font_size)
+    ascent, descent = f.getmetrics()
+    return round(cols * f.getlength("M")), rows * (ascent + descent)
 
 
 def png_bytes(grid: Grid, font_size: int = DEFAULT_FONT_SIZE, font: str | None = None) -> bytes:

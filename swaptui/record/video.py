@@ -58,7 +58,10 @@ class _Temp:
     def __init__(self, target: str, suffix: str) -> None:
         p = Path(target)
         parent = p.parent if str(p.parent) else Path(".")
-        fd, self.path = tempfile.mkstemp(prefix=f".{p.name}.", suffix=suffix, dir=parent)
+        try:
+            fd, self.path = tempfile.mkstemp(prefix=f".{p.name}.", suffix=suffix, dir=parent)
+        except OSError as e:
+            raise VideoError(f"{target}: cannot write there ({e.strerror or e})") from None
         os.close(fd)
         self.target = p
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import sys
 import time
 from pathlib import Path
@@ -24,12 +23,12 @@ from models.engine import OptionError
 from models.events import GRANULARITIES
 from models.readahead import POLICIES
 from models.scenario_model import DISK_KINDS
-from swaptui.atomic import check_writable, write_atomic
+from swaptui.atomic import write_atomic
 from swaptui.commands.options import run_options
+from swaptui.commands.record_checks import outputs, parse_fps, parse_size, pictures, still_dir
 from swaptui.errors import UsageError, fail
 from swaptui.record.cast import Cast
 from swaptui.record.script import builtin_names, builtin_summary, load_script, parse_duration
-from swaptui.screens.modals import MIN_HEIGHT, MIN_WIDTH
 from swaptui.viewer.player import (
     DEFAULT_GRANULARITY,
     DEFAULT_SPEED,
@@ -40,12 +39,8 @@ from swaptui.viewer.player import (
 )
 
 DEFAULT_SIZE = (120, 36)
-MAX_SIZE = (500, 200)
 DEFAULT_FPS = 10.0
-MAX_FPS = 120.0
 DEFAULT_HOLD = "2s"  # without a script the end state is the point: keep it on screen
-CAST_SUFFIX = ".cast"
-VIDEO_SUFFIXES = (".mp4", ".gif")
 DEFAULT_FONT_SIZE = 20  # pixels, for pictures: 120 columns come out ~1450 pixels wide
 
 
@@ -164,86 +159,6 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--force", action="store_true", help="overwrite existing files")
 
 
-def parse_size(text: str) -> tuple[int, int]:
-    m = re.fullmatch(r"(\d+)[xX](\d+)", text.strip())
-    if m is None:
-        raise UsageError(f"--size {text!r}: expected WIDTHxHEIGHT, like 120x36")
-    w, h = int(m.group(1)), int(m.group(2))
-    if w < MIN_WIDTH or h < MIN_HEIGHT:
-        raise UsageError(f"--size {text}: the app needs at least {MIN_WIDTH}x{MIN_HEIGHT}")
-    if w > MAX_SIZE[0] or h > MAX_SIZE[1]:
-        raise UsageError(f"--size {text}: at most {MAX_SIZE[0]}x{MAX_SIZE[1]}")
-    return w, h
-
-
-def parse_fps(text: str) -> float:
-    try:
-        fps = float(text)
-    except ValueError:
-        raise UsageError(f"--fps {text!r}: not a number") from None
-    if not 0 < fps <= MAX_FPS:
-        raise UsageError(f"--fps {text}: must be above 0 and at most {MAX_FPS:g}")
-    return fps
-
-
-def _still_dir(ns: argparse.Namespace, flag: str, suffix: str) -> Path | None:
-    value = getattr(ns, flag.lstrip("-").replace("-", "_"))
-    if value is None:
-        return None
-    d = Path(value)
-    if d.exists() and not d.is_dir():
-        raise UsageError(f"{flag} {d}: exists and is not a directory")
-    old = sorted(d.glob(f"frame-*{suffix}")) if d.is_dir() else []
-    if old and not ns.force:
-        raise UsageError(f"{flag} {d}: holds frames already (use --force to replace them)")
-    return d
-
-
-def _outputs(ns: argparse.Namespace) -> tuple[str | None, list[str]]:
-    """The cast (at most one) and the video files, each checked writable up front."""
-    casts: list[str] = []
-    videos: list[str] = []
-    for out in ns.output:
-        suffix = Path(out).suffix.lower()
-        if suffix == CAST_SUFFIX:
-            casts.append(out)
-        elif suffix in VIDEO_SUFFIXES:
-            videos.append(out)
-        else:
-            raise UsageError(f"-o {out}: unknown kind of file (use .cast, .mp4 or .gif)")
-        check_writable(out, force=ns.force)
-    if len(casts) > 1:
-        raise UsageError(f"-o {casts[1]}: one cast per recording")
-    if len({str(Path(o).resolve()) for o in ns.output}) < len(ns.output):
-        raise UsageError("-o: the same file twice")
-    return (casts[0] if casts else None), videos
-
-
-def _pictures(ns: argparse.Namespace, videos: list[str]) -> None:
-    """Video and PNG need Pillow, ffmpeg and a font: say so before recording."""
-    if not videos and ns.png_dir is None:
-        return
-    from swaptui.record.video import missing_extra
-
-    what = f"-o {videos[0]}" if videos else "--png-dir"
-    missing = missing_extra(what)
-    if missing is not None:
-        raise UsageError(missing)
-    if not 6 <= ns.font_size <= 200:
-        raise UsageError(f"--font-size {ns.font_size}: must be 6 to 200 pixels")
-    from swaptui.record.raster import MAX_PIXELS, FontError, picture_size
-
-    try:
-        w, h = picture_size(*parse_size(ns.size), ns.font_size, ns.font)
-    except FontError as e:
-        raise UsageError(str(e)) from None
-    if max(w, h) > MAX_PIXELS:
-        raise UsageError(
-            f"--font-size {ns.font_size} at {ns.size} makes pictures of {w}x{h} pixels; "
-            f"at most {MAX_PIXELS} a side (a smaller --font-size or --size)"
-        )
-
-
 def list_scripts() -> int:
     for name in builtin_names():
         print(f"{name:<14}{builtin_summary(name)}")
@@ -276,10 +191,10 @@ def run(ns: argparse.Namespace) -> int:
         hold = 0.0 if script is not None else parse_duration(DEFAULT_HOLD) or 0.0
     if ns.every < 1:
         raise UsageError(f"--every {ns.every}: must be 1 or more")
-    cast_out, videos = _outputs(ns)
-    svg_dir = _still_dir(ns, "--svg-dir", ".svg")
-    png_dir = _still_dir(ns, "--png-dir", ".png")
-    _pictures(ns, videos)
+    cast_out, videos = outputs(ns)
+    svg_dir = still_dir(ns, "--svg-dir", ".svg")
+    png_dir = still_dir(ns, "--png-dir", ".png")
+    pictures(ns, videos)
 
     from swaptui.record.recorder import RACE_MISSING, RecordingApp, Settings, race_available
 

@@ -8,6 +8,8 @@ does, and prints:
 - frames per second of recording (wall time of the recording loop, the engine's
   run built beforehand and not counted) and the time of one frame (median, p95);
 - the cast's bytes per second of animation (its size over its duration).
+The CPU time a frame is printed too, with the load average: on a shared machine the
+wall time follows the other jobs.
 Targets: >= 60 frames/s (a frame within 16 ms) at 200x60 on kelley-50m; bytes per
 second no larger than a real terminal's recording of the same run (`asciinema rec`
 of `swaptui kelley-50m` at 200x60, see the README).
@@ -53,16 +55,17 @@ async def bench(ref: str, size: tuple[int, int], frames: int, videos: list[str])
         times.append(now - last[0])
         last[0] = now
 
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     result = await record(app, settings, None, cast, on_frame)
-    wall = time.perf_counter() - t1
+    wall, cpu = time.perf_counter() - t1, time.process_time() - c1
     data = cast.dumps().encode()
     steady = times[1:]  # the first frame includes starting the app
     print(f"{ref} at {size[0]}x{size[1]}: run built in {built:.2f} s")
     print(
         f"  {result.ticks} frames ({cast.frames} distinct) in {wall:.2f} s: "
         f"{len(steady) / sum(steady):.0f} frames/s steady, "
-        f"median {statistics.median(steady) * 1000:.1f} ms, p95 {p95(steady) * 1000:.1f} ms"
+        f"median {statistics.median(steady) * 1000:.1f} ms, p95 {p95(steady) * 1000:.1f} ms; "
+        f"CPU {cpu / result.ticks * 1000:.1f} ms a frame (load average {os.getloadavg()[0]:.1f})"
     )
     print(
         f"  cast {len(data) / 1000:.0f} KB for {cast.duration:g} s: "

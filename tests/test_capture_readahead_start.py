@@ -8,10 +8,14 @@ pswpin 0) still has the boot values, and the capture writes them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from models.engine import RunOptions, run_swapoff
 from models.scenario import ScenarioError, export_scenario, parse_scenario
+from swaptui.commands.capture import collect, render
+from tests.procfs import Tree
 
 # One VMA of 8 pages at a page-table boundary, pages 0..7 on slots 9..16.
 EIGHT_PAGES = """format = "swaptui-scenario/1"
@@ -100,3 +104,40 @@ def test_bad_readahead_values_are_refused(table: str, message: str) -> None:
     with pytest.raises(ScenarioError) as err:
         parse_scenario(text, "eight.toml")
     assert str(err.value) == message
+
+
+# ---------------------------------------------------------------- what capture chooses
+
+
+def _tree(tmp_path: Path, vmstat: str | None) -> Tree:
+    t = Tree(tmp_path).area("/dev/sda2", 4096, used_kib=8)
+    t.rotational["sda"] = 1
+    t.process(10, "app").vma(0x7F0000000000, 8).swap(0, 3).swap(1, 4)
+    t.write()
+    if vmstat is not None:
+        (t.proc / "vmstat").write_text(vmstat)
+    return t
+
+
+def _capture(t: Tree) -> tuple[int, int, str]:
+    text = render(collect(str(t.proc)))
+    s = parse_scenario(text, "captured.toml")
+    return s.readahead_hits, s.readahead_vma_hits, text
+
+
+def test_nothing_swapped_in_since_boot_gives_the_boot_state(tmp_path: Path) -> None:
+    hits, vma_hits, text = _capture(_tree(tmp_path, "nr_free_pages 1000\npswpin 0\npswpout 812\n"))
+    assert (hits, vma_hits) == (4, 4)
+    assert "pswpin 0" in text and "boot state" in text
+
+
+def test_swap_ins_since_boot_leave_an_unknown_state_taken_as_zero(tmp_path: Path) -> None:
+    hits, vma_hits, text = _capture(_tree(tmp_path, "pswpin 5145\npswpout 12203\n"))
+    assert (hits, vma_hits) == (0, 0)
+    assert "5145 pages were swapped in since boot" in text
+
+
+def test_no_vmstat_assumes_zero_and_says_so(tmp_path: Path) -> None:
+    hits, vma_hits, text = _capture(_tree(tmp_path, None))
+    assert (hits, vma_hits) == (0, 0)
+    assert "/proc/vmstat unreadable" in text

@@ -17,6 +17,7 @@ from attrs import define, field
 
 from models.scenario_model import (
     PAGE_SIZE,
+    PTES_PER_TABLE,
     DiskParams,
     Mm,
     Scenario,
@@ -29,6 +30,7 @@ MAX_MMS = 4096
 MAX_SLOTS = 1 << 24
 MAX_REFS = 1 << 22
 MAX_SHARERS = 62  # SWAP_MAP_MAX: more sharers need count continuation pages
+MAX_VMAS = 65530  # per mm in a scenario: the kernel's default vm.max_map_count
 # Swap types at or above this are the kernel's special entries (migration, device-private,
 # hwpoison, PTE markers), never swap areas: MAX_SWAPFILES is 32 minus those, 23 or more.
 FIRST_SPECIAL_TYPE = 23
@@ -89,6 +91,12 @@ def plural(n: int, word: str) -> str:
     if n == 1:
         return f"{n} {word}"
     return f"{n} {word}es" if word.endswith("s") else f"{n} {word}s"
+
+
+def printable(text: str) -> str:
+    """`text` with every character a terminal or TOML comment would not show as itself
+    (controls, escapes, line separators) replaced by '?'."""
+    return "".join(c if c.isprintable() else "?" for c in text)
 
 
 def _pid_list(pids: Iterable[int], limit: int = 8) -> str:
@@ -165,6 +173,7 @@ class Host:
     release: str | None = None
     page_cluster: int | None = None
     mem_available_kib: int | None = None
+    pswpin: int | None = None  # pages swapped in since boot (/proc/vmstat)
     disk: str | None = None
     disk_how: str = ""
     when: str = ""
@@ -237,7 +246,9 @@ class Builder:
         host: Host,
         namer: Namer,
         notes: Notes,
+        only: bool = False,
     ) -> None:
+        self.only = only  # --pids: the processes left out may hold slots too
         self.area = area
         self.type = swap_type
         self.host = host
@@ -315,6 +326,57 @@ class Builder:
             kept.append(v)
         p.vmas = kept
 
+    def _limit_vmas(self, p: ProcRead) -> None:
+        """At most MAX_VMAS mappings per process (vm.max_map_count can be raised).
+
+        What the walk sees decides which go first.  A mapping is walked when it has an
+        anon_vma, and costs an unuse_pte_range call for each page table it shares with a
+        page of the process; pages of any mapping make those page tables exist.  So the
+        mappings that change nothing go first (no swap entry, and neither walked in a
+        populated page table nor populating one that a walked mapping crosses), then the
+        rest without swap entries, then the highest with swap entries.
+        """
+        excess = len(p.vmas) - MAX_VMAS
+        if excess <= 0:
+            return
+
+        def tables(first: int, pages: int) -> range:
+            return range(first // PTES_PER_TABLE, (first + pages - 1) // PTES_PER_TABLE + 1)
+
+        populated: set[int] = set()
+        walked: set[int] = set()
+        for v in p.vmas:
+            base = v.line.start // PAGE_SIZE
+            for a, b in v.resident:
+                populated.update(tables(base + a, b - a))
+            populated.update((base + i) // PTES_PER_TABLE for i, _t, _o in v.swapped)
+            if _is_anon_vma(v):
+                walked.update(tables(base, v.line.pages))
+
+        def rank(v: VmaRead) -> int:
+            if v.swapped:
+                return 2
+            span = set(tables(v.line.start // PAGE_SIZE, v.line.pages))
+            matters = (_is_anon_vma(v) and span & populated) or (v.resident and span & walked)
+            return 1 if matters else 0
+
+        # the highest addresses first within a rank: stable and easy to state
+        order = sorted(range(len(p.vmas)), key=lambda i: (rank(p.vmas[i]), -i))
+        dropped = sorted(order[:excess])
+        ranks = [rank(p.vmas[i]) for i in dropped]
+        lost = sum(len(p.vmas[i].swapped) for i in dropped)
+        keep = set(range(len(p.vmas))) - set(dropped)
+        p.vmas = [v for i, v in enumerate(p.vmas) if i in keep]
+        effect = "nothing the walk sees"
+        if ranks.count(1):
+            effect = f"{ranks.count(1)} walked or populating a walked page table (walks cost less)"
+        if lost:
+            effect += f"; {lost} swap entries lost"
+        self.notes.resolved.append(
+            f"{self.namer.proc(p)}: {len(keep) + excess} mappings, a scenario holds "
+            f"{MAX_VMAS} per process: {excess} left out ({effect})"
+        )
+
     # -- the swap area's size
 
     def _slots(self, max_offset: int) -> int:
@@ -339,6 +401,7 @@ class Builder:
         notes, namer = self.notes, self.namer
         for p in procs:
             self._clean_vmas(p)
+            self._limit_vmas(p)
             if p.dropped_high:
                 notes.resolved.append(
                     f"{namer.proc(p)}: {plural(p.dropped_high, 'mapping')} at or above 2**47 "
@@ -414,10 +477,11 @@ class Builder:
         used = self.area.used_kib // (PAGE_SIZE // 1024)
         found = len(kept_anon) + len(kept_shmem)
         if used > found:
+            left_out = ", processes left out by --pids" if self.only else ""
             notes.approximations.append(
                 f"{used - found} of the {used} slots /proc/swaps counts as used are referenced "
                 "by no captured page table (swap cache, tmpfs pages, unreadable or exited "
-                "processes): not modelled"
+                f"processes{left_out}): not modelled"
             )
 
         # Assemble mms in mmlist order.
@@ -513,7 +577,11 @@ class Builder:
         kept: dict[int, list[_AnonRef]] = {}
         kept_shmem: dict[int, _ShmemPage] = {}
         both = elsewhere = shmem_dup = over = 0
-        joins: dict[tuple[int, int], int] = defaultdict(int)
+        # the families as PPid made them, before any join: to count what they share
+        original = {p.pid: self._root(p.pid, parents) for p in self.procs}
+        shared: dict[int, int] = defaultdict(int)  # original family -> slots shared across
+        partners: dict[int, set[int]] = defaultdict(set)
+        attached: dict[int, int] = {}  # family root joined -> the process it now hangs under
         for slot in sorted({*anon, *shmem_refs}):
             refs = anon.get(slot, [])
             srefs = shmem_refs.get(slot, [])
@@ -541,21 +609,24 @@ class Builder:
             if len(group) > MAX_SHARERS:
                 over += len(group) - MAX_SHARERS
                 group = group[:MAX_SHARERS]
-            host = self._root(group[0].pid, parents)
-            for r in group[1:]:
-                root = self._root(r.pid, parents)
-                if root != host:
-                    # Sharing a slot at one address is what fork leaves behind: the common
-                    # ancestor is gone (reparented orphans) or was not captured.
-                    parents[root] = group[0].pid
-                    joins[(group[0].pid, root)] += 1
+            roots = sorted({self._root(r.pid, parents) for r in group}, key=self._age)
+            if len(roots) > 1:
+                # Sharing a slot at one address is what fork leaves behind: the common
+                # ancestor is gone (reparented orphans) or was not captured.
+                self._join(roots, parents, attached)
+            families = {original[r.pid] for r in group}
+            if len(families) > 1:
+                for f in families:
+                    shared[f] += 1
+                    partners[f] |= families - {f}
             kept[slot] = group
         n = self.namer
-        for (host_pid, root), count in sorted(joins.items()):
+        for root, host in sorted(attached.items()):
+            others = ", ".join(n.proc(self.by_pid[f]) for f in sorted(partners[root]))
             self.notes.resolved.append(
-                f"{n.proc(self.by_pid[root])} shares {plural(count, 'slot')} with "
-                f"{n.proc(self.by_pid[host_pid])} but no fork relation was seen (common "
-                "ancestor exited?): made its fork child"
+                f"{n.proc(self.by_pid[root])} shares {plural(shared[root], 'slot')} at the "
+                f"same addresses with {others} but no fork relation was seen (common "
+                f"ancestor exited?): made the fork child of {n.proc(self.by_pid[host])}"
             )
         if elsewhere:
             self.notes.resolved.append(
@@ -578,6 +649,22 @@ class Builder:
                 f"{shmem_dup} shmem references to slots already held by another shmem page dropped"
             )
         return kept, kept_shmem
+
+    def _join(self, roots: list[int], parents: dict[int, int], attached: dict[int, int]) -> None:
+        """Make one fork family of the families rooted at `roots` (oldest first).
+
+        Processes with one parent pid in common (reparented to init or a subreaper after
+        their parent exited) are siblings: fork put each right after that parent on the
+        mmlist, so they come newest first.  The newest becomes the host and the others
+        hang under it, which gives that order.  Otherwise the oldest is taken for the
+        others' ancestor (a grandparent whose child exited, say) and comes first.
+        """
+        siblings = len({self.by_pid[r].ppid for r in roots}) == 1
+        host = roots[-1] if siblings else roots[0]
+        for r in roots:
+            if r != host:
+                parents[r] = host
+                attached[r] = host
 
     def _limit_refs(
         self, anon: dict[int, list[_AnonRef]], shmem: dict[int, _ShmemPage]
@@ -610,15 +697,25 @@ class Builder:
 
         An mm joins right after init_mm at its first swap-out, so the last to join comes
         first; we take first swap-outs to follow process start times (the older a process,
-        the older its idle pages).  fork inserts a child right after its parent, so each
-        parent is followed by its children, newest first, each with its own descendants.
+        the older its idle pages).  fork links a child right after its parent when it
+        copies a swap entry, that is when the parent had pages on swap at the fork; we
+        assume it had, so each parent is followed by its children, newest first, each
+        with its own descendants.  A child forked before its parent's first swap-out
+        joins at its own first swap-out instead, which /proc cannot show.
         """
         children: dict[int, list[int]] = defaultdict(list)
         for child, parent in parents.items():
             children[parent].append(child)
         newest_first = lambda pids: sorted(pids, key=self._age, reverse=True)  # noqa: E731
+        # A family's place is its first swap-out: its oldest member's start time stands
+        # in for it (the root, unless siblings were joined under the newest of them).
+        oldest: dict[int, tuple[int, int]] = {}
+        for p in procs:
+            root = self._root(p.pid, parents)
+            oldest[root] = min(oldest.get(root, self._age(p.pid)), self._age(p.pid))
+        roots = sorted(oldest, key=lambda r: oldest[r], reverse=True)
         order: list[ProcRead] = []
-        stack = newest_first(p.pid for p in procs if p.pid not in parents)[::-1]
+        stack = roots[::-1]
         while stack:
             pid = stack.pop()
             order.append(self.by_pid[pid])
@@ -626,11 +723,40 @@ class Builder:
         self.notes.approximations.append(
             "mmlist order: families newest first (process start time stands in for the "
             "unknown time of first swap-out), each parent followed by its fork children "
-            "newest first, as fork's list_add puts a child right after its parent"
+            "newest first, as fork links a child right after its parent when the parent "
+            "has pages on swap at the fork; a child forked before its parent's first "
+            "swap-out joins at its own first swap-out, which /proc cannot show"
         )
         return order
 
     # -- the scenario
+
+    def _readahead_start(self) -> int:
+        """The readahead hit count swapoff starts from ([readahead] hits and vma_hits).
+
+        Linux boots with swapin_readahead_hits = 4, and a VMA that never had a swap-in
+        reads as hits 4 too.  A machine that swapped nothing in since boot still has those
+        values; after swap-ins the state is whatever the last faults left, which /proc
+        does not show, and swaptui's 0 is taken (it matched such machines in the tests).
+        """
+        pswpin = self.host.pswpin
+        if pswpin == 0:
+            self.notes.approximations.append(
+                "readahead: nothing was swapped in since boot (/proc/vmstat pswpin 0), so "
+                "readahead starts from Linux's boot state: hits 4 ([readahead])"
+            )
+            return 4
+        if pswpin is None:
+            self.notes.approximations.append(
+                "readahead: /proc/vmstat unreadable: the state left by earlier swap-ins is "
+                "unknown, hits 0 assumed; hits 4 if nothing was swapped in since boot"
+            )
+        else:
+            self.notes.approximations.append(
+                f"readahead: {pswpin} pages were swapped in since boot (/proc/vmstat "
+                "pswpin); the state they left is not in /proc: hits 0 assumed"
+            )
+        return 0
 
     def _scenario(self, slots: int, mms: tuple[Mm, ...], shmem: tuple[ShmemFile, ...]) -> Scenario:
         host, notes, namer = self.host, self.notes, self.namer
@@ -663,6 +789,7 @@ class Builder:
             )
         else:
             notes.approximations.append("free memory unknown (/proc/meminfo): no limit")
+        ra_hits = self._readahead_start()
         notes.approximations.append("bad slots are not visible in /proc: none marked")
         notes.approximations.append(
             "swap cache: pages both in RAM and on swap are not visible in pagemap, so none "
@@ -691,6 +818,8 @@ class Builder:
             page_cluster=page_cluster,
             disk=DiskParams().with_kind(disk),
             free_pages=free_pages,
+            readahead_hits=ra_hits,
+            readahead_vma_hits=ra_hits,
             mms=mms,
             shmem=shmem,
         )

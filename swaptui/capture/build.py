@@ -9,21 +9,22 @@ to `Notes`, which becomes the comment block at the top of the captured file.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Iterable
 
 from attrs import define, field
 
 from models.scenario_model import (
     PAGE_SIZE,
     PTES_PER_TABLE,
-    DiskParams,
     Mm,
     Scenario,
     ShmemFile,
     Vma,
 )
+from swaptui.capture.area import FIRST_SPECIAL_TYPE
+from swaptui.capture.families import Families
+from swaptui.capture.header import Host, machine_scenario
+from swaptui.capture.notes import Namer, Notes, pid_list, plural
 from swaptui.capture.proc import MapLine, ProcRead, SwapArea, VmaRead
 
 MAX_MMS = 4096
@@ -31,152 +32,15 @@ MAX_SLOTS = 1 << 24
 MAX_REFS = 1 << 22
 MAX_SHARERS = 62  # SWAP_MAP_MAX: more sharers need count continuation pages
 MAX_VMAS = 65530  # per mm in a scenario: the kernel's default vm.max_map_count
-# Swap types at or above this are the kernel's special entries (migration, device-private,
-# hwpoison, PTE markers), never swap areas: MAX_SWAPFILES is 32 minus those, 23 or more.
-FIRST_SPECIAL_TYPE = 23
 # VMAs that never get an anon_vma whatever their flags say
 _SPECIAL_MAPPINGS = ("[vdso]", "[vvar]", "[vsyscall]", "[uprobes]", "[vvar_vclock]")
-
-
-class HiddenOffsets(Exception):
-    """pagemap does not show swap offsets to us: capturing would write a scenario of zeros."""
 
 
 class NothingToCapture(Exception):
     """No readable process has pages on the chosen area."""
 
 
-@define
-class Notes:
-    """Lines for the comment block: fixed approximations, then what this capture ran into."""
-
-    approximations: list[str] = field(factory=list)
-    resolved: list[str] = field(factory=list)
-    skipped: list[str] = field(factory=list)
-
-    def count(self) -> int:
-        return len(self.approximations) + len(self.resolved) + len(self.skipped)
-
-
-class Namer:
-    """Process and file names as written, or stable placeholders with --anonymize.
-
-    Placeholders are numbered by first use, and the same name always gets the same
-    placeholder, so "three processes called proc-2" still reads as it did.
-    """
-
-    def __init__(self, anonymize: bool) -> None:
-        self.anonymize = anonymize
-        self._comms: dict[str, str] = {}
-        self._files: dict[str, str] = {}
-
-    def comm(self, comm: str) -> str:
-        if not self.anonymize:
-            return comm
-        return self._comms.setdefault(comm, f"proc-{len(self._comms) + 1}")
-
-    def file(self, name: str) -> str:
-        if not self.anonymize:
-            return name
-        return self._files.setdefault(name, f"file-{len(self._files) + 1}")
-
-    def area(self, area: SwapArea) -> str:
-        return "the swap area" if self.anonymize else area.filename
-
-    def proc(self, p: ProcRead) -> str:
-        return f"{p.pid} ({self.comm(p.comm)})"
-
-
-def plural(n: int, word: str) -> str:
-    if n == 1:
-        return f"{n} {word}"
-    return f"{n} {word}es" if word.endswith("s") else f"{n} {word}s"
-
-
-def printable(text: str) -> str:
-    """`text` with every character a terminal or TOML comment would not show as itself
-    (controls, escapes, line separators) replaced by '?'."""
-    return "".join(c if c.isprintable() else "?" for c in text)
-
-
-def _pid_list(pids: Iterable[int], limit: int = 8) -> str:
-    items = sorted(pids)
-    shown = ", ".join(str(p) for p in items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
-
-
-# ------------------------------------------------------------------------ hidden offsets
-
-
-def check_visible(procs: list[ProcRead], readable: int, blank: int) -> None:
-    """Refuse to go on when pagemap hides what we need (not root on a 4.18+ kernel)."""
-    entries = 0
-    zero = 0
-    for p in procs:
-        for v in p.vmas:
-            for _i, t, off in v.swapped:
-                if t >= FIRST_SPECIAL_TYPE:
-                    continue
-                entries += 1
-                zero += off == 0
-    if entries and zero == entries:
-        raise HiddenOffsets(
-            f"pagemap shows {entries} swapped pages but hides their swap offsets "
-            "(needs CAP_SYS_ADMIN since Linux 4.18): run swaptui capture as root"
-        )
-    if readable and blank == readable:
-        raise HiddenOffsets(
-            f"pagemap reads as zeros for all {readable} readable processes "
-            "(no permission to see page tables): run swaptui capture as root"
-        )
-
-
-# ------------------------------------------------------------------------ the area's type
-
-
-def area_type(areas: list[SwapArea], area: SwapArea, procs: list[ProcRead], notes: Notes) -> int:
-    """The swap type (index in the kernel's swap_info[]) of `area`.
-
-    /proc/swaps lists areas in ascending type order, skipping unused types; types are only
-    unused after a swapoff that no swapon has refilled.  Areas that hold data show up in
-    pagemap, so when as many types appear as areas have data, the k-th type seen belongs
-    to the k-th such area.  Otherwise an area's type is its line number.
-    """
-    seen = sorted({t for t in _types(procs) if t < FIRST_SPECIAL_TYPE})
-    holding = [a for a in areas if a.used_kib > 0]
-    if area in holding and len(seen) == len(holding):
-        return seen[holding.index(area)]
-    if len(areas) > 1:
-        notes.approximations.append(
-            f"swap type: assumed {area.position} from the order of /proc/swaps "
-            f"(pagemap shows types {seen or 'none'} for {len(holding)} areas holding data)"
-        )
-    return area.position
-
-
-def _types(procs: list[ProcRead]) -> Iterable[int]:
-    for p in procs:
-        for v in p.vmas:
-            for _i, t, off in v.swapped:
-                if off:
-                    yield t
-
-
 # ------------------------------------------------------------------------ the build
-
-
-@define
-class Host:
-    """Facts about the machine besides its processes."""
-
-    hostname: str | None = None
-    release: str | None = None
-    page_cluster: int | None = None
-    mem_available_kib: int | None = None
-    pswpin: int | None = None  # pages swapped in since boot (/proc/vmstat)
-    disk: str | None = None
-    disk_how: str = ""
-    when: str = ""
 
 
 @define
@@ -209,20 +73,6 @@ def _is_anon_vma(v: VmaRead) -> bool:
     if line.path in _SPECIAL_MAPPINGS:
         return False
     return line.path == "" or line.path.startswith(("[heap]", "[stack", "[anon:"))
-
-
-def _layout_match(child: ProcRead, parent: ProcRead) -> bool:
-    """Does the child still have the parent's address-space layout (forked, no exec)?
-
-    With address-space randomisation an exec'd child shares no mapping address with its
-    parent; a forked one starts with all of them.  Half of the child's private mappings
-    at the parent's addresses is taken as a fork that was not followed by exec.
-    """
-    mine = {(v.line.start, v.line.end) for v in child.vmas if not v.line.shared}
-    if not mine:
-        return False
-    theirs = {(v.line.start, v.line.end) for v in parent.vmas if not v.line.shared}
-    return 2 * len(mine & theirs) >= len(mine)
 
 
 _ShmemKey = tuple[str, int, str]  # (device, inode, path) of a shared mapping
@@ -273,7 +123,7 @@ class Builder:
                 continue
             kept.append(p)
             if len(group) > 1:
-                others = _pid_list(q.pid for q in group[1:])
+                others = pid_list(q.pid for q in group[1:])
                 self.notes.resolved.append(
                     f"pids {others} show the same address space as {self.namer.proc(p)} "
                     "(identical maps and pagemap: one mm under several pids): kept once"
@@ -464,8 +314,9 @@ class Builder:
             max_offset = max([*anon, *shmem_refs, 0])
         slots = self._slots(max_offset)
 
-        parents = self._families(procs, anon)
-        kept_anon, kept_shmem = self._resolve(anon, shmem_refs, parents)
+        fam = Families(self.by_pid, self.namer, notes)
+        fam.link_forks(procs, ([(r.pid, r.vpage) for r in refs] for refs in anon.values()))
+        kept_anon, kept_shmem = self._resolve(anon, shmem_refs, fam)
         kept_anon, kept_shmem = self._limit_refs(kept_anon, kept_shmem)
 
         if not kept_anon and not kept_shmem:
@@ -490,7 +341,7 @@ class Builder:
             for r in refs:
                 swapped_by[(r.pid, r.vma)].append((r.page, slot))
         mms: list[Mm] = []
-        for p in self._mmlist(procs, parents):
+        for p in fam.mmlist(procs):
             vmas: list[Vma] = []
             for vi, v in enumerate(p.vmas):
                 vmas.append(
@@ -502,7 +353,7 @@ class Builder:
                         swapped=tuple(sorted(swapped_by.get((p.pid, vi), ()))),
                     )
                 )
-            parent = parents.get(p.pid)
+            parent = fam.parents.get(p.pid)
             mms.append(Mm(pid=p.pid, comm=namer.comm(p.comm), parent=parent, vmas=tuple(vmas)))
 
         shmem = tuple(
@@ -516,53 +367,7 @@ class Builder:
             for key, f in shmem_files.items()
         )
         shmem = tuple(f for f in shmem if f.swapped)
-        return self._scenario(slots, tuple(mms), shmem)
-
-    # -- fork families
-
-    def _families(self, procs: list[ProcRead], anon: dict[int, list[_AnonRef]]) -> dict[int, int]:
-        """child pid -> parent pid, for children forked without exec from a captured parent."""
-        pids = {p.pid for p in procs}
-        together: set[tuple[int, int]] = set()
-        for refs in anon.values():
-            if len(refs) > 1:
-                for a in refs:
-                    for b in refs:
-                        if a.pid != b.pid and a.vpage == b.vpage:
-                            together.add((a.pid, b.pid))
-        parents: dict[int, int] = {}
-        exec_children = 0
-        for p in procs:
-            # a copied tree may be inconsistent: never let PPid links form a loop
-            if p.ppid is None or p.ppid not in pids or self._root(p.ppid, parents) == p.pid:
-                continue
-            parent = self.by_pid[p.ppid]
-            if (p.pid, p.ppid) in together or _layout_match(p, parent):
-                parents[p.pid] = p.ppid
-            else:
-                exec_children += 1
-        self.notes.approximations.append(
-            "fork families: a process is its parent's fork child (same anon_vma root) when "
-            "/proc/PID/status PPid names a captured process and they share a swap slot at one "
-            "address or half the child's mappings sit at the parent's addresses"
-            + (
-                f"; {exec_children} children that exec'd were left unlinked"
-                if exec_children
-                else ""
-            )
-        )
-        return parents
-
-    def _root(self, pid: int, parents: dict[int, int]) -> int:
-        seen = 0
-        while pid in parents and seen <= len(parents):
-            pid = parents[pid]
-            seen += 1
-        return pid
-
-    def _age(self, pid: int) -> tuple[int, int]:
-        p = self.by_pid[pid]
-        return (p.starttime, p.pid)
+        return machine_scenario(self.host, self.namer, self.notes, slots, tuple(mms), shmem)
 
     # -- shared slots
 
@@ -570,7 +375,7 @@ class Builder:
         self,
         anon: dict[int, list[_AnonRef]],
         shmem_refs: dict[int, list[_ShmemPage]],
-        parents: dict[int, int],
+        fam: Families,
     ) -> tuple[dict[int, list[_AnonRef]], dict[int, _ShmemPage]]:
         """Make every slot obey the rule: one shmem page, or 1..62 anon pages of distinct
         mms of one fork family at one virtual address."""
@@ -578,10 +383,9 @@ class Builder:
         kept_shmem: dict[int, _ShmemPage] = {}
         both = elsewhere = shmem_dup = over = 0
         # the families as PPid made them, before any join: to count what they share
-        original = {p.pid: self._root(p.pid, parents) for p in self.procs}
+        original = {p.pid: fam.root(p.pid) for p in self.procs}
         shared: dict[int, int] = defaultdict(int)  # original family -> slots shared across
         partners: dict[int, set[int]] = defaultdict(set)
-        attached: dict[int, int] = {}  # family root joined -> the process it now hangs under
         for slot in sorted({*anon, *shmem_refs}):
             refs = anon.get(slot, [])
             srefs = shmem_refs.get(slot, [])
@@ -605,15 +409,15 @@ class Builder:
             groups = sorted(by_addr.values(), key=lambda g: (-len(g), min(r.pid for r in g)))
             group = groups[0]
             elsewhere += sum(len(g) for g in groups[1:])
-            group.sort(key=lambda r: self._age(r.pid))
+            group.sort(key=lambda r: fam.age(r.pid))
             if len(group) > MAX_SHARERS:
                 over += len(group) - MAX_SHARERS
                 group = group[:MAX_SHARERS]
-            roots = sorted({self._root(r.pid, parents) for r in group}, key=self._age)
+            roots = sorted({fam.root(r.pid) for r in group}, key=fam.age)
             if len(roots) > 1:
                 # Sharing a slot at one address is what fork leaves behind: the common
                 # ancestor is gone (reparented orphans) or was not captured.
-                self._join(roots, parents, attached)
+                fam.join(roots)
             families = {original[r.pid] for r in group}
             if len(families) > 1:
                 for f in families:
@@ -621,7 +425,7 @@ class Builder:
                     partners[f] |= families - {f}
             kept[slot] = group
         n = self.namer
-        for root, host in sorted(attached.items()):
+        for root, host in sorted(fam.attached.items()):
             others = ", ".join(n.proc(self.by_pid[f]) for f in sorted(partners[root]))
             self.notes.resolved.append(
                 f"{n.proc(self.by_pid[root])} shares {plural(shared[root], 'slot')} at the "
@@ -650,22 +454,6 @@ class Builder:
             )
         return kept, kept_shmem
 
-    def _join(self, roots: list[int], parents: dict[int, int], attached: dict[int, int]) -> None:
-        """Make one fork family of the families rooted at `roots` (oldest first).
-
-        Processes with one parent pid in common (reparented to init or a subreaper after
-        their parent exited) are siblings: fork put each right after that parent on the
-        mmlist, so they come newest first.  The newest becomes the host and the others
-        hang under it, which gives that order.  Otherwise the oldest is taken for the
-        others' ancestor (a grandparent whose child exited, say) and comes first.
-        """
-        siblings = len({self.by_pid[r].ppid for r in roots}) == 1
-        host = roots[-1] if siblings else roots[0]
-        for r in roots:
-            if r != host:
-                parents[r] = host
-                attached[r] = host
-
     def _limit_refs(
         self, anon: dict[int, list[_AnonRef]], shmem: dict[int, _ShmemPage]
     ) -> tuple[dict[int, list[_AnonRef]], dict[int, _ShmemPage]]:
@@ -688,138 +476,4 @@ class Builder:
         return (
             {s: r for s, r in anon.items() if s < cut},
             {s: page for s, page in shmem.items() if s < cut},
-        )
-
-    # -- the mmlist
-
-    def _mmlist(self, procs: list[ProcRead], parents: dict[int, int]) -> list[ProcRead]:
-        """mmlist order, as the kernel would have built it, under stated assumptions.
-
-        An mm joins right after init_mm at its first swap-out, so the last to join comes
-        first; we take first swap-outs to follow process start times (the older a process,
-        the older its idle pages).  fork links a child right after its parent when it
-        copies a swap entry, that is when the parent had pages on swap at the fork; we
-        assume it had, so each parent is followed by its children, newest first, each
-        with its own descendants.  A child forked before its parent's first swap-out
-        joins at its own first swap-out instead, which /proc cannot show.
-        """
-        children: dict[int, list[int]] = defaultdict(list)
-        for child, parent in parents.items():
-            children[parent].append(child)
-        newest_first = lambda pids: sorted(pids, key=self._age, reverse=True)  # noqa: E731
-        # A family's place is its first swap-out: its oldest member's start time stands
-        # in for it (the root, unless siblings were joined under the newest of them).
-        oldest: dict[int, tuple[int, int]] = {}
-        for p in procs:
-            root = self._root(p.pid, parents)
-            oldest[root] = min(oldest.get(root, self._age(p.pid)), self._age(p.pid))
-        roots = sorted(oldest, key=lambda r: oldest[r], reverse=True)
-        order: list[ProcRead] = []
-        stack = roots[::-1]
-        while stack:
-            pid = stack.pop()
-            order.append(self.by_pid[pid])
-            stack.extend(newest_first(children[pid])[::-1])
-        self.notes.approximations.append(
-            "mmlist order: families newest first (process start time stands in for the "
-            "unknown time of first swap-out), each parent followed by its fork children "
-            "newest first, as fork links a child right after its parent when the parent "
-            "has pages on swap at the fork; a child forked before its parent's first "
-            "swap-out joins at its own first swap-out, which /proc cannot show"
-        )
-        return order
-
-    # -- the scenario
-
-    def _readahead_start(self) -> int:
-        """The readahead hit count swapoff starts from ([readahead] hits and vma_hits).
-
-        Linux boots with swapin_readahead_hits = 4, and a VMA that never had a swap-in
-        reads as hits 4 too.  A machine that swapped nothing in since boot still has those
-        values; after swap-ins the state is whatever the last faults left, which /proc
-        does not show, and swaptui's 0 is taken (it matched such machines in the tests).
-        """
-        pswpin = self.host.pswpin
-        if pswpin == 0:
-            self.notes.approximations.append(
-                "readahead: nothing was swapped in since boot (/proc/vmstat pswpin 0), so "
-                "readahead starts from Linux's boot state: hits 4 ([readahead])"
-            )
-            return 4
-        if pswpin is None:
-            self.notes.approximations.append(
-                "readahead: /proc/vmstat unreadable: the state left by earlier swap-ins is "
-                "unknown, hits 0 assumed; hits 4 if nothing was swapped in since boot"
-            )
-        else:
-            self.notes.approximations.append(
-                f"readahead: {pswpin} pages were swapped in since boot (/proc/vmstat "
-                "pswpin); the state they left is not in /proc: hits 0 assumed"
-            )
-        return 0
-
-    def _scenario(self, slots: int, mms: tuple[Mm, ...], shmem: tuple[ShmemFile, ...]) -> Scenario:
-        host, notes, namer = self.host, self.notes, self.namer
-        disk = host.disk
-        if disk is None:
-            notes.approximations.append(
-                f"disk kind unknown ({host.disk_how}): assumed ssd; try `--disk hdd` when running"
-            )
-            disk = "ssd"
-        else:
-            notes.approximations.append(f"disk kind {disk}: {host.disk_how}")
-        notes.approximations.append(
-            "disk and CPU cost parameters are swaptui's defaults for that kind, not measured here"
-        )
-        page_cluster = 3
-        if host.page_cluster is None:
-            notes.approximations.append("vm.page-cluster unreadable: assumed the default, 3")
-        else:
-            page_cluster = min(max(host.page_cluster, 0), 5)
-            if page_cluster != host.page_cluster:
-                notes.resolved.append(
-                    f"vm.page-cluster = {host.page_cluster} clamped to {page_cluster}"
-                )
-        free_pages = None
-        if host.mem_available_kib is not None:
-            free_pages = host.mem_available_kib // (PAGE_SIZE // 1024)
-            notes.approximations.append(
-                f"free memory: MemAvailable ({host.mem_available_kib} KiB) taken as the pages "
-                "swapoff may allocate before ENOMEM; delete [memory] for no limit"
-            )
-        else:
-            notes.approximations.append("free memory unknown (/proc/meminfo): no limit")
-        ra_hits = self._readahead_start()
-        notes.approximations.append("bad slots are not visible in /proc: none marked")
-        notes.approximations.append(
-            "swap cache: pages both in RAM and on swap are not visible in pagemap, so none "
-            "start in the swap cache"
-        )
-        notes.approximations.append(
-            "shmem: only swapped pages that pagemap reports inside shared mappings are "
-            "modelled; tmpfs/shm pages whose PTEs were cleared, and unmapped tmpfs files, "
-            "are missing; shmem_swaplist order = first seen"
-        )
-        name = "capture"
-        if host.hostname and not namer.anonymize:
-            tail = re.sub(r"[^a-z0-9-]+", "-", host.hostname.lower()).strip("-")
-            name = f"capture-{tail}"[:64].rstrip("-") if tail else name
-        title = "captured with swaptui capture"
-        if not namer.anonymize and host.hostname:
-            title += f" on {host.hostname}"
-        if host.release:
-            title += f", Linux {host.release}"
-        if host.when:
-            title += f", {host.when}"
-        return Scenario(
-            name=name,
-            slots=slots,
-            title=title,
-            page_cluster=page_cluster,
-            disk=DiskParams().with_kind(disk),
-            free_pages=free_pages,
-            readahead_hits=ra_hits,
-            readahead_vma_hits=ra_hits,
-            mms=mms,
-            shmem=shmem,
         )

@@ -1,7 +1,8 @@
 """`swaptui capture`: this machine's swap area, processes and page tables as a scenario file.
 
-The reading is in `swaptui.capture.proc`, the inference and repairs in
-`swaptui.capture.build`; this module is the command: options, messages, the comment
+The reading is in `swaptui.capture.proc` (processes), `host` (the machine) and `files`
+(safe reading of a tree); the inference and repairs in `build`, `families`, `area` and
+`header`; this module is the command: options, messages, the comment
 block that lists every approximation, and writing the file whole or not at all.
 """
 
@@ -17,20 +18,12 @@ from attrs import frozen
 
 from models.scenario_model import Scenario
 from swaptui.atomic import check_writable, write_atomic
-from swaptui.capture.build import (
-    Builder,
-    HiddenOffsets,
-    Host,
-    Namer,
-    Notes,
-    NothingToCapture,
-    area_type,
-    check_visible,
-    plural,
-    printable,
-)
+from swaptui.capture.area import HiddenOffsets, area_type, check_visible
+from swaptui.capture.build import Builder, NothingToCapture
 from swaptui.capture.files import BadTree
+from swaptui.capture.header import Host
 from swaptui.capture.host import disk_kind, read_first_line, read_meminfo_kib, read_vmstat
+from swaptui.capture.notes import Namer, Notes, plural, printable
 from swaptui.capture.proc import ProcError, ScanResult, SwapArea, pick_area, read_swaps, scan
 from swaptui.errors import UsageError, fail
 

@@ -1,0 +1,132 @@
+"""The part of a captured scenario that comes from the machine, not its processes.
+
+The disk kind, page-cluster, free memory, the readahead state and the scenario's name
+and title, from the facts `swaptui.capture.host` reads, each with a note saying where
+it came from or what was assumed instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+from attrs import define
+
+from models.scenario_model import PAGE_SIZE, DiskParams, Mm, Scenario, ShmemFile
+from swaptui.capture.notes import Namer, Notes
+
+
+@define
+class Host:
+    """Facts about the machine besides its processes."""
+
+    hostname: str | None = None
+    release: str | None = None
+    page_cluster: int | None = None
+    mem_available_kib: int | None = None
+    pswpin: int | None = None  # pages swapped in since boot (/proc/vmstat)
+    disk: str | None = None
+    disk_how: str = ""
+    when: str = ""
+
+
+def readahead_start(host: Host, notes: Notes) -> int:
+    """The readahead hit count swapoff starts from ([readahead] hits and vma_hits).
+
+    Linux boots with swapin_readahead_hits = 4, and a VMA that never had a swap-in
+    reads as hits 4 too.  A machine that swapped nothing in since boot still has those
+    values; after swap-ins the state is whatever the last faults left, which /proc
+    does not show, and swaptui's 0 is taken (it matched such machines in the tests).
+    """
+    pswpin = host.pswpin
+    if pswpin == 0:
+        notes.approximations.append(
+            "readahead: nothing was swapped in since boot (/proc/vmstat pswpin 0), so "
+            "readahead starts from Linux's boot state: hits 4 ([readahead])"
+        )
+        return 4
+    if pswpin is None:
+        notes.approximations.append(
+            "readahead: /proc/vmstat unreadable: the state left by earlier swap-ins is "
+            "unknown, hits 0 assumed; hits 4 if nothing was swapped in since boot"
+        )
+    else:
+        notes.approximations.append(
+            f"readahead: {pswpin} pages were swapped in since boot (/proc/vmstat "
+            "pswpin); the state they left is not in /proc: hits 0 assumed"
+        )
+    return 0
+
+
+def machine_scenario(
+    host: Host,
+    namer: Namer,
+    notes: Notes,
+    slots: int,
+    mms: tuple[Mm, ...],
+    shmem: tuple[ShmemFile, ...],
+) -> Scenario:
+    """The scenario around the captured mms and files: disk, page-cluster, memory,
+    readahead, name and title, from the host's facts, noting every assumption."""
+    disk = host.disk
+    if disk is None:
+        notes.approximations.append(
+            f"disk kind unknown ({host.disk_how}): assumed ssd; try `--disk hdd` when running"
+        )
+        disk = "ssd"
+    else:
+        notes.approximations.append(f"disk kind {disk}: {host.disk_how}")
+    notes.approximations.append(
+        "disk and CPU cost parameters are swaptui's defaults for that kind, not measured here"
+    )
+    page_cluster = 3
+    if host.page_cluster is None:
+        notes.approximations.append("vm.page-cluster unreadable: assumed the default, 3")
+    else:
+        page_cluster = min(max(host.page_cluster, 0), 5)
+        if page_cluster != host.page_cluster:
+            notes.resolved.append(
+                f"vm.page-cluster = {host.page_cluster} clamped to {page_cluster}"
+            )
+    free_pages = None
+    if host.mem_available_kib is not None:
+        free_pages = host.mem_available_kib // (PAGE_SIZE // 1024)
+        notes.approximations.append(
+            f"free memory: MemAvailable ({host.mem_available_kib} KiB) taken as the pages "
+            "swapoff may allocate before ENOMEM; delete [memory] for no limit"
+        )
+    else:
+        notes.approximations.append("free memory unknown (/proc/meminfo): no limit")
+    ra_hits = readahead_start(host, notes)
+    notes.approximations.append("bad slots are not visible in /proc: none marked")
+    notes.approximations.append(
+        "swap cache: pages both in RAM and on swap are not visible in pagemap, so none "
+        "start in the swap cache"
+    )
+    notes.approximations.append(
+        "shmem: only swapped pages that pagemap reports inside shared mappings are "
+        "modelled; tmpfs/shm pages whose PTEs were cleared, and unmapped tmpfs files, "
+        "are missing; shmem_swaplist order = first seen"
+    )
+    name = "capture"
+    if host.hostname and not namer.anonymize:
+        tail = re.sub(r"[^a-z0-9-]+", "-", host.hostname.lower()).strip("-")
+        name = f"capture-{tail}"[:64].rstrip("-") if tail else name
+    title = "captured with swaptui capture"
+    if not namer.anonymize and host.hostname:
+        title += f" on {host.hostname}"
+    if host.release:
+        title += f", Linux {host.release}"
+    if host.when:
+        title += f", {host.when}"
+    return Scenario(
+        name=name,
+        slots=slots,
+        title=title,
+        page_cluster=page_cluster,
+        disk=DiskParams().with_kind(disk),
+        free_pages=free_pages,
+        readahead_hits=ra_hits,
+        readahead_vma_hits=ra_hits,
+        mms=mms,
+        shmem=shmem,
+    )

@@ -19,7 +19,7 @@ from pathlib import Path
 from attrs import frozen
 
 from models.scenario_model import PAGE_SIZE, PTES_PER_TABLE, Scenario
-from tests.kernel.vm import Trace
+from tests.kernel.trace import Trace
 
 
 @frozen

@@ -42,7 +42,7 @@ from pathlib import Path
 import pytest
 
 from models.scenario import load_scenario
-from tests.kernel import compare, vm
+from tests.kernel import compare, trace, vm
 
 pytestmark = [
     pytest.mark.slow,
@@ -125,9 +125,9 @@ class Result:
         except vm.Unavailable as e:
             pytest.skip(f"kernel-in-the-loop test cannot run here: {e}")
         out = self.boot.out
-        self.trace = vm.read_trace(out / "trace")
-        self.vmstat = vm.read_vmstat(out / "vmstat-before")
-        after = vm.read_vmstat(out / "vmstat-after")
+        self.trace = trace.read_trace(out / "trace")
+        self.vmstat = trace.read_vmstat(out / "vmstat-before")
+        after = trace.read_vmstat(out / "vmstat-after")
         self.during = {key: after[key] - value for key, value in self.vmstat.items()}
         self.captured = out / "captured.toml"
         cap = _swaptui(

@@ -15,6 +15,7 @@ import pytest
 
 from models.scenario import parse_scenario
 from tests.kernel import compare, vm
+from tests.kernel import trace as kt
 
 # two lines of each event as Linux 6.1's trace file shows them (from a boot)
 TRACE = """\
@@ -28,10 +29,10 @@ TRACE = """\
 def test_trace_lines_become_walks_and_reads(tmp_path: Path) -> None:
     path = tmp_path / "trace"
     path.write_text(TRACE)
-    trace = vm.read_trace(path)
+    trace = kt.read_trace(path)
     assert trace.walks == (
-        vm.Walk(0xFFFF8BCB0105B180, 0x4A3000, 0x4A7000, 0x4A3000 >> 21),
-        vm.Walk(0xFFFF8BCB0105C000, 0x7F0000000000, 0x7F0000400000, 0x3F80001),
+        kt.Walk(0xFFFF8BCB0105B180, 0x4A3000, 0x4A7000, 0x4A3000 >> 21),
+        kt.Walk(0xFFFF8BCB0105C000, 0x7F0000000000, 0x7F0000400000, 0x3F80001),
     )
     # the swap type sits above bit 58 of the entry: type 1, offset 0x2f98 reads as 0x2f98
     assert trace.reads == (0x2F97, 0x2F98)
@@ -91,13 +92,13 @@ def test_a_missing_tool_is_one_line_to_skip_with() -> None:
 def test_mms_are_named_by_their_vmas() -> None:
     # the parent's VMAs are a subset of each child's: children are named first
     maps = {10: {(1, 2)}, 11: {(1, 2), (5, 6)}, 12: {(1, 2), (7, 8)}}
-    trace = vm.Trace(
+    trace = kt.Trace(
         walks=(
-            vm.Walk(0xA, 1, 2, 0),
-            vm.Walk(0xB, 1, 2, 0),
-            vm.Walk(0xB, 5, 6, 0),
-            vm.Walk(0xC, 7, 8, 0),
-            vm.Walk(0xC, 1, 2, 0),
+            kt.Walk(0xA, 1, 2, 0),
+            kt.Walk(0xB, 1, 2, 0),
+            kt.Walk(0xB, 5, 6, 0),
+            kt.Walk(0xC, 7, 8, 0),
+            kt.Walk(0xC, 1, 2, 0),
         ),
         reads=(),
     )

@@ -7,7 +7,7 @@ the guest's init script and two small C programs, boots it with a plan (which
 workloads to run, rotational or not, page-cluster) and unpacks what the guest sent
 back: the /proc files `swaptui capture` reads, copied just before swapoff, and the
 trace of swapoff (every unuse_pte_range call with its mm and VMA, every swap_readpage
-with its slot, in order).
+with its slot, in order), which `trace.py` reads.
 
 Anything that cannot be had (no registry, not root, no qemu) raises `Unavailable`
 with one line saying what, so the test can skip; anything that goes wrong once the VM
@@ -355,49 +355,3 @@ def rebuild_pagemaps(proc: Path) -> int:
         parts.unlink()
         rebuilt += 1
     return rebuilt
-
-
-# --------------------------------------------------------------------------- the trace
-
-
-@frozen
-class Walk:
-    """One unuse_pte_range call: the mm and VMA it walked, the page table (addr >> 21)."""
-
-    mm: int
-    vm_start: int
-    vm_end: int
-    table: int
-
-
-@frozen
-class Trace:
-    walks: tuple[Walk, ...]
-    reads: tuple[int, ...]  # the slot of every swap_readpage, in order
-
-
-_WALK = re.compile(
-    r" walk: .*vm_start=0x([0-9a-f]+) vm_end=0x([0-9a-f]+) mm=0x([0-9a-f]+) addr=0x([0-9a-f]+)"
-)
-_READ = re.compile(r" read: .*entry=0x([0-9a-f]+)")
-SWP_OFFSET_MASK = (1 << 58) - 1  # x86_64: the swap type sits in the top bits of the entry
-
-
-def read_trace(path: Path) -> Trace:
-    walks: list[Walk] = []
-    reads: list[int] = []
-    for line in path.read_text(errors="replace").splitlines():
-        if m := _WALK.search(line):
-            start, end, mm, addr = (int(g, 16) for g in m.groups())
-            walks.append(Walk(mm, start, end, addr >> 21))
-        elif m := _READ.search(line):
-            reads.append(int(m.group(1), 16) & SWP_OFFSET_MASK)
-    return Trace(tuple(walks), tuple(reads))
-
-
-def read_vmstat(path: Path) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for line in path.read_text().splitlines():
-        key, _, value = line.partition(" ")
-        out[key] = int(value)
-    return out

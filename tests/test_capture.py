@@ -179,6 +179,25 @@ def test_two_areas_pick_by_name(two_areas: Tree) -> None:
     # a swap file: the disk is the one its mount point lives on
     assert s.disk.kind == "ssd"
     assert "/dev/nvme0n1p2" in comments(text)
+    # while a rotational area is active, Linux reads every area with cluster readahead
+    assert (
+        "Linux uses cluster readahead here, as /dev/sda2 is on a rotational disk; swaptui "
+        "chooses by this area's disk: run with --readahead cluster-adaptive" in text
+    )
+
+
+def test_vma_readahead_switched_off_is_said(tmp_path: Path) -> None:
+    t = Tree(tmp_path).area("/dev/nvme0n1p3", 4096)
+    t.rotational["nvme0n1"] = 0
+    t.process(9, "x").vma(HEAP, 4).swap(0, 3)
+    t.write()
+    _, text = captured(t)
+    assert "Linux uses cluster readahead" not in text
+    knob = tmp_path / "sys" / "kernel" / "mm" / "swap"
+    knob.mkdir(parents=True)
+    (knob / "vma_ra_enabled").write_text("false\n")
+    _, text = captured(t)
+    assert "Linux uses cluster readahead here, as VMA readahead is switched off" in text
 
 
 def test_two_areas_pick_by_base_name(two_areas: Tree) -> None:

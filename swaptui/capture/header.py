@@ -26,6 +26,8 @@ class Host:
     pswpin: int | None = None  # pages swapped in since boot (/proc/vmstat)
     disk: str | None = None
     disk_how: str = ""
+    other_rotational: tuple[str, ...] = ()  # other active areas on rotational disks
+    vma_readahead_off: bool = False  # /sys/kernel/mm/swap/vma_ra_enabled is false
     when: str = ""
 
 
@@ -77,6 +79,16 @@ def machine_scenario(
         disk = "ssd"
     else:
         notes.approximations.append(f"disk kind {disk}: {host.disk_how}")
+    if disk != "hdd" and (host.other_rotational or host.vma_readahead_off):
+        why = (
+            "VMA readahead is switched off (vma_ra_enabled)"
+            if host.vma_readahead_off
+            else f"{namer.file(host.other_rotational[0])} is on a rotational disk"
+        )
+        notes.approximations.append(
+            f"readahead policy: Linux uses cluster readahead here, as {why}; swaptui "
+            f"chooses by this area's disk: run with --readahead cluster-adaptive"
+        )
     notes.approximations.append(
         "disk and CPU cost parameters are swaptui's defaults for that kind, not measured here"
     )

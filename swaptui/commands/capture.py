@@ -22,7 +22,13 @@ from swaptui.capture.area import HiddenOffsets, area_type, check_visible
 from swaptui.capture.build import Builder, NothingToCapture
 from swaptui.capture.files import BadTree
 from swaptui.capture.header import Host
-from swaptui.capture.host import disk_kind, read_first_line, read_meminfo_kib, read_vmstat
+from swaptui.capture.host import (
+    disk_kind,
+    read_first_line,
+    read_meminfo_kib,
+    read_vmstat,
+    sys_root_for,
+)
 from swaptui.capture.notes import Namer, Notes, plural, printable
 from swaptui.capture.proc import ProcError, ScanResult, SwapArea, pick_area, read_swaps, scan
 from swaptui.errors import UsageError, fail
@@ -87,9 +93,14 @@ def _when(proc: Path) -> str:
         return ""
 
 
-def _host(proc: Path, area: SwapArea) -> Host:
+def _host(proc: Path, area: SwapArea, areas: list[SwapArea]) -> Host:
     pc = read_first_line(proc / "sys" / "vm" / "page-cluster")
     kind, how = disk_kind(proc, area)
+    # swapin_readahead takes cluster readahead for every area while any active area is
+    # rotational (nr_rotate_swap), or when VMA readahead is switched off
+    rotational = [a.filename for a in areas if a != area and disk_kind(proc, a)[0] == "hdd"]
+    sys_root = sys_root_for(proc)
+    vma_ra = read_first_line(sys_root / "kernel/mm/swap/vma_ra_enabled") if sys_root else None
     hostname = read_first_line(proc / "sys" / "kernel" / "hostname")
     return Host(
         hostname=None if hostname == _NO_HOSTNAME else hostname,
@@ -99,6 +110,8 @@ def _host(proc: Path, area: SwapArea) -> Host:
         pswpin=read_vmstat(proc, "pswpin"),
         disk=kind,
         disk_how=how,
+        other_rotational=tuple(rotational),
+        vma_readahead_off=vma_ra == "false",
         when=_when(proc),
     )
 
@@ -195,7 +208,13 @@ def _collect(proc_root: str, swap: str | None, pids: list[int] | None, anonymize
         swap_type = area_type(areas, area, result.procs, notes)
         _scan_notes(result, notes)
         builder = Builder(
-            area, swap_type, result.procs, _host(proc, area), namer, notes, only=pids is not None
+            area,
+            swap_type,
+            result.procs,
+            _host(proc, area, areas),
+            namer,
+            notes,
+            only=pids is not None,
         )
         scenario = builder.build()
     except HiddenOffsets as e:

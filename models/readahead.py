@@ -69,10 +69,10 @@ class VmaState:
 
     __slots__ = ("addr", "hits", "win")
 
-    def __init__(self) -> None:
+    def __init__(self, hits: int = 0) -> None:
         self.addr = 0
         self.win = 0
-        self.hits = 0
+        self.hits = hits
 
     def on_hit(self, vpage: int, was_readahead: bool) -> None:
         """lookup_swap_cache found the page: record the address, count a readahead hit."""

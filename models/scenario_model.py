@@ -153,6 +153,11 @@ class Scenario:
     shmem: tuple[ShmemFile, ...] = ()  # shmem_swaplist order
     description: str = ""  # one line, for presets
     faults: tuple[Fault, ...] = ()  # injected while swapoff runs ([[fault]] tables)
+    # readahead state when swapoff starts ([readahead]): swapin_readahead_hits, and the hit
+    # count of a VMA without readahead history.  0 fits a machine that has swapped pages
+    # in since boot; Linux boots with 4 for both (ATOMIC_INIT(4), GET_SWAP_RA_VAL).
+    readahead_hits: int = 0
+    readahead_vma_hits: int = 0
 
     def swap_references(self) -> int:
         return sum(len(v.swapped) for m in self.mms for v in m.vmas) + sum(

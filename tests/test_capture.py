@@ -179,6 +179,25 @@ def test_two_areas_pick_by_name(two_areas: Tree) -> None:
     # a swap file: the disk is the one its mount point lives on
     assert s.disk.kind == "ssd"
     assert "/dev/nvme0n1p2" in comments(text)
+    # while a rotational area is active, Linux reads every area with cluster readahead
+    assert (
+        "Linux uses cluster readahead here, as /dev/sda2 is on a rotational disk; swaptui "
+        "chooses by this area's disk: run with --readahead cluster-adaptive" in text
+    )
+
+
+def test_vma_readahead_switched_off_is_said(tmp_path: Path) -> None:
+    t = Tree(tmp_path).area("/dev/nvme0n1p3", 4096)
+    t.rotational["nvme0n1"] = 0
+    t.process(9, "x").vma(HEAP, 4).swap(0, 3)
+    t.write()
+    _, text = captured(t)
+    assert "Linux uses cluster readahead" not in text
+    knob = tmp_path / "sys" / "kernel" / "mm" / "swap"
+    knob.mkdir(parents=True)
+    (knob / "vma_ra_enabled").write_text("false\n")
+    _, text = captured(t)
+    assert "Linux uses cluster readahead here, as VMA readahead is switched off" in text
 
 
 def test_two_areas_pick_by_base_name(two_areas: Tree) -> None:
@@ -209,19 +228,69 @@ def test_type_taken_from_pagemap_when_an_earlier_area_was_removed(tmp_path: Path
 
 
 def test_shared_slot_without_fork_relation_joins_families(tmp_path: Path) -> None:
-    # two workers reparented to init after their parent exited: same address, same slot
+    # two workers reparented to init after their parent exited: same address, same slot.
+    # fork put each right after the parent on the mmlist, so the newer one comes first.
     t = Tree(tmp_path).area("/dev/sda2", 4096)
     t.process(20, "nginx", starttime=5).vma(HEAP, 8).swap(1, 40).swap(2, 41)
     t.process(21, "nginx", starttime=6).vma(HEAP, 8).swap(1, 40).swap(3, 42)
     t.write()
     s, text = captured(t)
-    assert [(m.pid, m.parent) for m in s.mms] == [(20, None), (21, 20)]
+    assert [(m.pid, m.parent) for m in s.mms] == [(21, None), (20, 21)]
     assert references(s) == t.references()
-    assert "no fork relation was seen" in text
+    assert "20 (nginx) shares 1 slot at the same addresses with 21 (nginx)" in text
     for algorithm in ALGORITHMS:
         r = run_swapoff(s, RunOptions(algorithm=algorithm, keep_events=False))
         assert r.result == "ok"
         assert r.counters.unuse_pte_calls == 4
+
+
+def test_reparented_siblings_come_newest_first(tmp_path: Path) -> None:
+    """Three children of an exited parent (PPid 1), as a Linux 6.1 guest showed them.
+
+    The parent swapped before forking, so fork put each child right after it on the
+    mmlist: after forking 20, 21, 22 the list read parent, 22, 21, 20, and the parent's
+    exit left 22, 21, 20.  A process started before them (10) joined the mmlist before
+    the parent did, so it comes after them; one started after them (50), before.
+    """
+    t = Tree(tmp_path).area("/dev/sda2", 4096, used_kib=4 * 20)
+    t.process(10, "old", starttime=1).vma(0x7E0000000000, 4).swap(0, 2)
+    for pid, start, own in ((20, 5, 60), (21, 6, 61), (22, 7, 62)):
+        v = t.process(pid, "worker", starttime=start).vma(HEAP, 16)
+        for page in range(4):  # the parent's pages, shared by all three
+            v.swap(page, 40 + page)
+        v.swap(8, own)  # and one page each wrote after the fork
+    t.process(50, "new", starttime=9).vma(0x7D0000000000, 4).swap(0, 3)
+    t.write()
+    s, text = captured(t)
+    assert [(m.pid, m.parent) for m in s.mms] == [
+        (50, None),
+        (22, None),
+        (21, 22),
+        (20, 22),
+        (10, None),
+    ]
+    # the note counts every slot shared, not the pairs joined
+    assert "20 (worker) shares 4 slots at the same addresses with 21 (worker), 22 (worker)" in text
+    assert "made the fork child of 22 (worker)" in text
+    assert " shares 1 slot " not in text
+
+
+def test_orphaned_grandchildren_follow_their_grandparent(tmp_path: Path) -> None:
+    """A live process whose forked child exited after forking twice itself.
+
+    Its grandchildren were reparented to init, so PPid links nothing, but they hold the
+    grandparent's slots at the same addresses.  The mmlist had grandparent, child,
+    grandchildren newest first; the child's exit left 10, 13, 12.  The grandparent's
+    own parent (a shell, pid 7) was not captured: a different PPid from theirs, so it is
+    taken for their ancestor, not their sibling.
+    """
+    t = Tree(tmp_path).area("/dev/sda2", 4096)
+    for pid, ppid, start in ((10, 7, 1), (12, 1, 3), (13, 1, 4)):
+        v = t.process(pid, "db", ppid=ppid, starttime=start).vma(HEAP, 8).swap(0, 30).swap(1, 31)
+        v.swap(2, 20 + pid)  # a page each wrote on its own
+    t.write()
+    s, _ = captured(t)
+    assert [(m.pid, m.parent) for m in s.mms] == [(10, None), (13, 10), (12, 10)]
 
 
 def test_slot_at_two_addresses_is_kept_once(tmp_path: Path) -> None:
@@ -452,15 +521,15 @@ def test_unreadable_processes(
     t.process(1, "mine").vma(HEAP, 4).swap(0, 3)
     t.process(2, "theirs").vma(HEAP, 4).swap(1, 4)
     t.write()
-    real_open = open
+    real_open = os.open
     denied = {str(t.proc / "2" / "pagemap")}
 
-    def fake_open(path: object, *args: object, **kw: object) -> object:
+    def fake_open(path: object, *args: object, **kw: object) -> int:
         if str(path) in denied:
             raise PermissionError(13, "Permission denied", str(path))
-        return real_open(path, *args, **kw)  # type: ignore[call-overload]
+        return real_open(path, *args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("builtins.open", fake_open)
+    monkeypatch.setattr("os.open", fake_open)
     s, text = captured(t)
     assert references(s) == {(1, HEAP, 3)}
     assert "1 process could not be read" in text
@@ -517,3 +586,36 @@ def test_python_m_swaptui_capture(machine: Tree, tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert references(parse_scenario(out.read_text(), str(out))) == machine.references()
+
+
+# ---------------------------------------------------------------- what the title and notes say
+
+
+def test_placeholder_hostname_is_no_name(tmp_path: Path) -> None:
+    # a machine nobody named reports the kernel's placeholder, "(none)"
+    t = Tree(tmp_path).area("/dev/sda2", 4096)
+    t.hostname = "(none)"
+    t.process(9, "x").vma(HEAP, 4).swap(0, 3)
+    t.write()
+    s, _ = captured(t)
+    assert s.name == "capture"
+    assert "(none)" not in s.title and "none" not in s.name
+
+
+def test_copied_tree_is_dated_by_its_copy(tmp_path: Path) -> None:
+    t = Tree(tmp_path).area("/dev/sda2", 4096)
+    t.process(9, "x").vma(HEAP, 4).swap(0, 3)
+    t.write()
+    copied = 1614834360  # 2021-03-04 05:06 UTC: when the copy's swaps was written
+    os.utime(t.proc / "swaps", (copied, copied))
+    s, _ = captured(t)
+    assert s.title.endswith(", copied 2021-03-04 05:06 UTC")
+
+
+def test_pids_note_names_the_processes_left_out(machine: Tree) -> None:
+    # /proc/swaps says 12 slots are used; process 200 alone references 3 of them
+    _, text = captured(machine, pids=[200])
+    assert "9 of the 12 slots /proc/swaps counts as used are referenced by no captured" in text
+    assert "processes left out by --pids)" in text
+    _, text = captured(machine)
+    assert "--pids" not in text.split("format =")[0]

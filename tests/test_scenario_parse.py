@@ -235,7 +235,7 @@ TYPE_ERRORS = [
     (
         "[swap]",
         "[extra]\nx = 1\n\n[swap]",
-        "t.toml:6: unknown key 'extra' (valid keys: format, scenario, swap, disk, cpu, memory, mm, shmem, generate, fault)",
+        "t.toml:6: unknown key 'extra' (valid keys: format, scenario, swap, disk, cpu, memory, mm, shmem, generate, fault, readahead)",
     ),
     # missing required keys point at their table
     ("  pages = 4\n", "", "t.toml:11: mm[0].vma[0]: missing required key 'pages'"),

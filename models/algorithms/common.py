@@ -53,6 +53,8 @@ class Run:
         self.page_cluster = machine.scenario.page_cluster
         self.free_pages = machine.scenario.free_pages
         self.cluster = ClusterState()
+        self.cluster.hits = machine.scenario.readahead_hits
+        self.vma_hits = machine.scenario.readahead_vma_hits
         # progress reporting for long runs: called every PROGRESS_EVERY events
         self.progress: Callable[[float], None] | None = None
         self._emitted = 0
@@ -176,7 +178,7 @@ class Run:
         start, end, _anon = walk.vma_bounds[r.vma]
         state = self.vma_state.get((r.owner, r.vma))
         if state is None:
-            state = self.vma_state[(r.owner, r.vma)] = VmaState()
+            state = self.vma_state[(r.owner, r.vma)] = VmaState(self.vma_hits)
         lo, hi = state.window(r.vpage, self.page_cluster, start, end)
         if hi - lo == 1:
             self.read_batch([r.slot], r.slot, site)
@@ -198,7 +200,7 @@ class Run:
                 key = (refs.owner[ref], refs.vma[ref])
                 state = self.vma_state.get(key)
                 if state is None:
-                    state = self.vma_state[key] = VmaState()
+                    state = self.vma_state[key] = VmaState(self.vma_hits)
                 state.on_hit(refs.vpage[ref], ra)
             elif ra:
                 self.cluster.hits += 1

@@ -90,6 +90,9 @@ def export_scenario(s: Scenario) -> str:
         out += ["", "[cpu]"] + [f"{n} = {_float(getattr(s.cpu, n))}" for n in cpu]
     if s.free_pages is not None:
         out += ["", "[memory]", f"free_pages = {s.free_pages}"]
+    if s.readahead_hits or s.readahead_vma_hits:
+        out += ["", "[readahead]", f"hits = {s.readahead_hits}"]
+        out.append(f"vma_hits = {s.readahead_vma_hits}")
 
     for mm in s.mms:
         out += ["", "[[mm]]", f"pid = {mm.pid}", f"comm = {toml_string(mm.comm)}"]

@@ -44,12 +44,14 @@ _TOP_KEYS = (
     "shmem",
     "generate",
     "fault",
+    "readahead",
 )
 _FAULT_KEYS = ("kind", "after", "slot", "pid", "pages", "shmem")
 _SCENARIO_KEYS = ("name", "title", "description", "seed", "page_cluster")
 _MM_KEYS = ("pid", "comm", "parent", "vma")
 _VMA_KEYS = ("start", "pages", "anon", "resident", "swapped")
 _SHMEM_KEYS = ("name", "pages", "swapped")
+_READAHEAD_KEYS = ("hits", "vma_hits")
 _INT_DISK_PARAMS = frozenset({"skip_slots"})
 
 
@@ -71,6 +73,9 @@ def scenario_from_toml(data: dict[str, Any]) -> Scenario:
     swap = Fields(expect_table(data["swap"], ("swap",)), ("swap",), ("slots", "bad"), ("slots",))
     slots = swap.get_int("slots")
     memory = Fields(expect_table(data.get("memory", {}), ("memory",)), ("memory",), ("free_pages",))
+    readahead = Fields(
+        expect_table(data.get("readahead", {}), ("readahead",)), ("readahead",), _READAHEAD_KEYS
+    )
     base = Scenario(
         name=info.get_str("name"),
         title=info.get_str("title"),
@@ -82,6 +87,8 @@ def scenario_from_toml(data: dict[str, Any]) -> Scenario:
         disk=_disk(data.get("disk", {})),
         cpu=_cpu(data.get("cpu", {})),
         free_pages=memory.optional_int("free_pages"),
+        readahead_hits=readahead.get_int("hits", 0),
+        readahead_vma_hits=readahead.get_int("vma_hits", 0),
         faults=tuple(
             _fault(t, i) for i, t in enumerate(expect_tables(data.get("fault", []), ("fault",)))
         ),

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import MutableSequence
 
 from models.faults import check_faults
+from models.readahead import HITS_MAX
 from models.scenario.errors import Loc, Problem
 from models.scenario.limits import (
     MAX_MMS,
@@ -98,6 +99,10 @@ def _check_header(s: Scenario) -> None:
         raise Problem(("scenario", "page_cluster"), f"{s.page_cluster} is out of range (0..5)")
     if s.free_pages is not None and not 0 <= s.free_pages <= _INT64_MAX:
         raise Problem(("memory", "free_pages"), f"{s.free_pages} is out of range (0..2**63-1)")
+    for key, hits in (("hits", s.readahead_hits), ("vma_hits", s.readahead_vma_hits)):
+        # beyond 63 (SWAP_RA_HITS_MAX) no window grows any further
+        if not 0 <= hits <= HITS_MAX:
+            raise Problem(("readahead", key), f"{hits} is out of range (0..{HITS_MAX})")
 
 
 def _check_swap(s: Scenario) -> frozenset[int]:

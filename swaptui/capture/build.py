@@ -9,165 +9,38 @@ to `Notes`, which becomes the comment block at the top of the captured file.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Iterable
 
 from attrs import define, field
 
 from models.scenario_model import (
     PAGE_SIZE,
-    DiskParams,
+    PTES_PER_TABLE,
     Mm,
     Scenario,
     ShmemFile,
     Vma,
 )
+from swaptui.capture.area import FIRST_SPECIAL_TYPE
+from swaptui.capture.families import Families
+from swaptui.capture.header import Host, machine_scenario
+from swaptui.capture.notes import Namer, Notes, pid_list, plural
 from swaptui.capture.proc import MapLine, ProcRead, SwapArea, VmaRead
 
 MAX_MMS = 4096
 MAX_SLOTS = 1 << 24
 MAX_REFS = 1 << 22
 MAX_SHARERS = 62  # SWAP_MAP_MAX: more sharers need count continuation pages
-# Swap types at or above this are the kernel's special entries (migration, device-private,
-# hwpoison, PTE markers), never swap areas: MAX_SWAPFILES is 32 minus those, 23 or more.
-FIRST_SPECIAL_TYPE = 23
+MAX_VMAS = 65530  # per mm in a scenario: the kernel's default vm.max_map_count
 # VMAs that never get an anon_vma whatever their flags say
 _SPECIAL_MAPPINGS = ("[vdso]", "[vvar]", "[vsyscall]", "[uprobes]", "[vvar_vclock]")
-
-
-class HiddenOffsets(Exception):
-    """pagemap does not show swap offsets to us: capturing would write a scenario of zeros."""
 
 
 class NothingToCapture(Exception):
     """No readable process has pages on the chosen area."""
 
 
-@define
-class Notes:
-    """Lines for the comment block: fixed approximations, then what this capture ran into."""
-
-    approximations: list[str] = field(factory=list)
-    resolved: list[str] = field(factory=list)
-    skipped: list[str] = field(factory=list)
-
-    def count(self) -> int:
-        return len(self.approximations) + len(self.resolved) + len(self.skipped)
-
-
-class Namer:
-    """Process and file names as written, or stable placeholders with --anonymize.
-
-    Placeholders are numbered by first use, and the same name always gets the same
-    placeholder, so "three processes called proc-2" still reads as it did.
-    """
-
-    def __init__(self, anonymize: bool) -> None:
-        self.anonymize = anonymize
-        self._comms: dict[str, str] = {}
-        self._files: dict[str, str] = {}
-
-    def comm(self, comm: str) -> str:
-        if not self.anonymize:
-            return comm
-        return self._comms.setdefault(comm, f"proc-{len(self._comms) + 1}")
-
-    def file(self, name: str) -> str:
-        if not self.anonymize:
-            return name
-        return self._files.setdefault(name, f"file-{len(self._files) + 1}")
-
-    def area(self, area: SwapArea) -> str:
-        return "the swap area" if self.anonymize else area.filename
-
-    def proc(self, p: ProcRead) -> str:
-        return f"{p.pid} ({self.comm(p.comm)})"
-
-
-def plural(n: int, word: str) -> str:
-    if n == 1:
-        return f"{n} {word}"
-    return f"{n} {word}es" if word.endswith("s") else f"{n} {word}s"
-
-
-def _pid_list(pids: Iterable[int], limit: int = 8) -> str:
-    items = sorted(pids)
-    shown = ", ".join(str(p) for p in items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
-
-
-# ------------------------------------------------------------------------ hidden offsets
-
-
-def check_visible(procs: list[ProcRead], readable: int, blank: int) -> None:
-    """Refuse to go on when pagemap hides what we need (not root on a 4.18+ kernel)."""
-    entries = 0
-    zero = 0
-    for p in procs:
-        for v in p.vmas:
-            for _i, t, off in v.swapped:
-                if t >= FIRST_SPECIAL_TYPE:
-                    continue
-                entries += 1
-                zero += off == 0
-    if entries and zero == entries:
-        raise HiddenOffsets(
-            f"pagemap shows {entries} swapped pages but hides their swap offsets "
-            "(needs CAP_SYS_ADMIN since Linux 4.18): run swaptui capture as root"
-        )
-    if readable and blank == readable:
-        raise HiddenOffsets(
-            f"pagemap reads as zeros for all {readable} readable processes "
-            "(no permission to see page tables): run swaptui capture as root"
-        )
-
-
-# ------------------------------------------------------------------------ the area's type
-
-
-def area_type(areas: list[SwapArea], area: SwapArea, procs: list[ProcRead], notes: Notes) -> int:
-    """The swap type (index in the kernel's swap_info[]) of `area`.
-
-    /proc/swaps lists areas in ascending type order, skipping unused types; types are only
-    unused after a swapoff that no swapon has refilled.  Areas that hold data show up in
-    pagemap, so when as many types appear as areas have data, the k-th type seen belongs
-    to the k-th such area.  Otherwise an area's type is its line number.
-    """
-    seen = sorted({t for t in _types(procs) if t < FIRST_SPECIAL_TYPE})
-    holding = [a for a in areas if a.used_kib > 0]
-    if area in holding and len(seen) == len(holding):
-        return seen[holding.index(area)]
-    if len(areas) > 1:
-        notes.approximations.append(
-            f"swap type: assumed {area.position} from the order of /proc/swaps "
-            f"(pagemap shows types {seen or 'none'} for {len(holding)} areas holding data)"
-        )
-    return area.position
-
-
-def _types(procs: list[ProcRead]) -> Iterable[int]:
-    for p in procs:
-        for v in p.vmas:
-            for _i, t, off in v.swapped:
-                if off:
-                    yield t
-
-
 # ------------------------------------------------------------------------ the build
-
-
-@define
-class Host:
-    """Facts about the machine besides its processes."""
-
-    hostname: str | None = None
-    release: str | None = None
-    page_cluster: int | None = None
-    mem_available_kib: int | None = None
-    disk: str | None = None
-    disk_how: str = ""
-    when: str = ""
 
 
 @define
@@ -202,20 +75,6 @@ def _is_anon_vma(v: VmaRead) -> bool:
     return line.path == "" or line.path.startswith(("[heap]", "[stack", "[anon:"))
 
 
-def _layout_match(child: ProcRead, parent: ProcRead) -> bool:
-    """Does the child still have the parent's address-space layout (forked, no exec)?
-
-    With address-space randomisation an exec'd child shares no mapping address with its
-    parent; a forked one starts with all of them.  Half of the child's private mappings
-    at the parent's addresses is taken as a fork that was not followed by exec.
-    """
-    mine = {(v.line.start, v.line.end) for v in child.vmas if not v.line.shared}
-    if not mine:
-        return False
-    theirs = {(v.line.start, v.line.end) for v in parent.vmas if not v.line.shared}
-    return 2 * len(mine & theirs) >= len(mine)
-
-
 _ShmemKey = tuple[str, int, str]  # (device, inode, path) of a shared mapping
 _ShmemPage = tuple[_ShmemKey, int]  # (file, page index in the file)
 
@@ -237,7 +96,9 @@ class Builder:
         host: Host,
         namer: Namer,
         notes: Notes,
+        only: bool = False,
     ) -> None:
+        self.only = only  # --pids: the processes left out may hold slots too
         self.area = area
         self.type = swap_type
         self.host = host
@@ -262,7 +123,7 @@ class Builder:
                 continue
             kept.append(p)
             if len(group) > 1:
-                others = _pid_list(q.pid for q in group[1:])
+                others = pid_list(q.pid for q in group[1:])
                 self.notes.resolved.append(
                     f"pids {others} show the same address space as {self.namer.proc(p)} "
                     "(identical maps and pagemap: one mm under several pids): kept once"
@@ -315,6 +176,57 @@ class Builder:
             kept.append(v)
         p.vmas = kept
 
+    def _limit_vmas(self, p: ProcRead) -> None:
+        """At most MAX_VMAS mappings per process (vm.max_map_count can be raised).
+
+        What the walk sees decides which go first.  A mapping is walked when it has an
+        anon_vma, and costs an unuse_pte_range call for each page table it shares with a
+        page of the process; pages of any mapping make those page tables exist.  So the
+        mappings that change nothing go first (no swap entry, and neither walked in a
+        populated page table nor populating one that a walked mapping crosses), then the
+        rest without swap entries, then the highest with swap entries.
+        """
+        excess = len(p.vmas) - MAX_VMAS
+        if excess <= 0:
+            return
+
+        def tables(first: int, pages: int) -> range:
+            return range(first // PTES_PER_TABLE, (first + pages - 1) // PTES_PER_TABLE + 1)
+
+        populated: set[int] = set()
+        walked: set[int] = set()
+        for v in p.vmas:
+            base = v.line.start // PAGE_SIZE
+            for a, b in v.resident:
+                populated.update(tables(base + a, b - a))
+            populated.update((base + i) // PTES_PER_TABLE for i, _t, _o in v.swapped)
+            if _is_anon_vma(v):
+                walked.update(tables(base, v.line.pages))
+
+        def rank(v: VmaRead) -> int:
+            if v.swapped:
+                return 2
+            span = set(tables(v.line.start // PAGE_SIZE, v.line.pages))
+            matters = (_is_anon_vma(v) and span & populated) or (v.resident and span & walked)
+            return 1 if matters else 0
+
+        # the highest addresses first within a rank: stable and easy to state
+        order = sorted(range(len(p.vmas)), key=lambda i: (rank(p.vmas[i]), -i))
+        dropped = sorted(order[:excess])
+        ranks = [rank(p.vmas[i]) for i in dropped]
+        lost = sum(len(p.vmas[i].swapped) for i in dropped)
+        keep = set(range(len(p.vmas))) - set(dropped)
+        p.vmas = [v for i, v in enumerate(p.vmas) if i in keep]
+        effect = "nothing the walk sees"
+        if ranks.count(1):
+            effect = f"{ranks.count(1)} walked or populating a walked page table (walks cost less)"
+        if lost:
+            effect += f"; {lost} swap entries lost"
+        self.notes.resolved.append(
+            f"{self.namer.proc(p)}: {len(keep) + excess} mappings, a scenario holds "
+            f"{MAX_VMAS} per process: {excess} left out ({effect})"
+        )
+
     # -- the swap area's size
 
     def _slots(self, max_offset: int) -> int:
@@ -339,6 +251,7 @@ class Builder:
         notes, namer = self.notes, self.namer
         for p in procs:
             self._clean_vmas(p)
+            self._limit_vmas(p)
             if p.dropped_high:
                 notes.resolved.append(
                     f"{namer.proc(p)}: {plural(p.dropped_high, 'mapping')} at or above 2**47 "
@@ -401,8 +314,9 @@ class Builder:
             max_offset = max([*anon, *shmem_refs, 0])
         slots = self._slots(max_offset)
 
-        parents = self._families(procs, anon)
-        kept_anon, kept_shmem = self._resolve(anon, shmem_refs, parents)
+        fam = Families(self.by_pid, self.namer, notes)
+        fam.link_forks(procs, ([(r.pid, r.vpage) for r in refs] for refs in anon.values()))
+        kept_anon, kept_shmem = self._resolve(anon, shmem_refs, fam)
         kept_anon, kept_shmem = self._limit_refs(kept_anon, kept_shmem)
 
         if not kept_anon and not kept_shmem:
@@ -414,10 +328,11 @@ class Builder:
         used = self.area.used_kib // (PAGE_SIZE // 1024)
         found = len(kept_anon) + len(kept_shmem)
         if used > found:
+            left_out = ", processes left out by --pids" if self.only else ""
             notes.approximations.append(
                 f"{used - found} of the {used} slots /proc/swaps counts as used are referenced "
                 "by no captured page table (swap cache, tmpfs pages, unreadable or exited "
-                "processes): not modelled"
+                f"processes{left_out}): not modelled"
             )
 
         # Assemble mms in mmlist order.
@@ -426,7 +341,7 @@ class Builder:
             for r in refs:
                 swapped_by[(r.pid, r.vma)].append((r.page, slot))
         mms: list[Mm] = []
-        for p in self._mmlist(procs, parents):
+        for p in fam.mmlist(procs):
             vmas: list[Vma] = []
             for vi, v in enumerate(p.vmas):
                 vmas.append(
@@ -438,7 +353,7 @@ class Builder:
                         swapped=tuple(sorted(swapped_by.get((p.pid, vi), ()))),
                     )
                 )
-            parent = parents.get(p.pid)
+            parent = fam.parents.get(p.pid)
             mms.append(Mm(pid=p.pid, comm=namer.comm(p.comm), parent=parent, vmas=tuple(vmas)))
 
         shmem = tuple(
@@ -452,53 +367,7 @@ class Builder:
             for key, f in shmem_files.items()
         )
         shmem = tuple(f for f in shmem if f.swapped)
-        return self._scenario(slots, tuple(mms), shmem)
-
-    # -- fork families
-
-    def _families(self, procs: list[ProcRead], anon: dict[int, list[_AnonRef]]) -> dict[int, int]:
-        """child pid -> parent pid, for children forked without exec from a captured parent."""
-        pids = {p.pid for p in procs}
-        together: set[tuple[int, int]] = set()
-        for refs in anon.values():
-            if len(refs) > 1:
-                for a in refs:
-                    for b in refs:
-                        if a.pid != b.pid and a.vpage == b.vpage:
-                            together.add((a.pid, b.pid))
-        parents: dict[int, int] = {}
-        exec_children = 0
-        for p in procs:
-            # a copied tree may be inconsistent: never let PPid links form a loop
-            if p.ppid is None or p.ppid not in pids or self._root(p.ppid, parents) == p.pid:
-                continue
-            parent = self.by_pid[p.ppid]
-            if (p.pid, p.ppid) in together or _layout_match(p, parent):
-                parents[p.pid] = p.ppid
-            else:
-                exec_children += 1
-        self.notes.approximations.append(
-            "fork families: a process is its parent's fork child (same anon_vma root) when "
-            "/proc/PID/status PPid names a captured process and they share a swap slot at one "
-            "address or half the child's mappings sit at the parent's addresses"
-            + (
-                f"; {exec_children} children that exec'd were left unlinked"
-                if exec_children
-                else ""
-            )
-        )
-        return parents
-
-    def _root(self, pid: int, parents: dict[int, int]) -> int:
-        seen = 0
-        while pid in parents and seen <= len(parents):
-            pid = parents[pid]
-            seen += 1
-        return pid
-
-    def _age(self, pid: int) -> tuple[int, int]:
-        p = self.by_pid[pid]
-        return (p.starttime, p.pid)
+        return machine_scenario(self.host, self.namer, self.notes, slots, tuple(mms), shmem)
 
     # -- shared slots
 
@@ -506,14 +375,17 @@ class Builder:
         self,
         anon: dict[int, list[_AnonRef]],
         shmem_refs: dict[int, list[_ShmemPage]],
-        parents: dict[int, int],
+        fam: Families,
     ) -> tuple[dict[int, list[_AnonRef]], dict[int, _ShmemPage]]:
         """Make every slot obey the rule: one shmem page, or 1..62 anon pages of distinct
         mms of one fork family at one virtual address."""
         kept: dict[int, list[_AnonRef]] = {}
         kept_shmem: dict[int, _ShmemPage] = {}
         both = elsewhere = shmem_dup = over = 0
-        joins: dict[tuple[int, int], int] = defaultdict(int)
+        # the families as PPid made them, before any join: to count what they share
+        original = {p.pid: fam.root(p.pid) for p in self.procs}
+        shared: dict[int, int] = defaultdict(int)  # original family -> slots shared across
+        partners: dict[int, set[int]] = defaultdict(set)
         for slot in sorted({*anon, *shmem_refs}):
             refs = anon.get(slot, [])
             srefs = shmem_refs.get(slot, [])
@@ -537,25 +409,28 @@ class Builder:
             groups = sorted(by_addr.values(), key=lambda g: (-len(g), min(r.pid for r in g)))
             group = groups[0]
             elsewhere += sum(len(g) for g in groups[1:])
-            group.sort(key=lambda r: self._age(r.pid))
+            group.sort(key=lambda r: fam.age(r.pid))
             if len(group) > MAX_SHARERS:
                 over += len(group) - MAX_SHARERS
                 group = group[:MAX_SHARERS]
-            host = self._root(group[0].pid, parents)
-            for r in group[1:]:
-                root = self._root(r.pid, parents)
-                if root != host:
-                    # Sharing a slot at one address is what fork leaves behind: the common
-                    # ancestor is gone (reparented orphans) or was not captured.
-                    parents[root] = group[0].pid
-                    joins[(group[0].pid, root)] += 1
+            roots = sorted({fam.root(r.pid) for r in group}, key=fam.age)
+            if len(roots) > 1:
+                # Sharing a slot at one address is what fork leaves behind: the common
+                # ancestor is gone (reparented orphans) or was not captured.
+                fam.join(roots)
+            families = {original[r.pid] for r in group}
+            if len(families) > 1:
+                for f in families:
+                    shared[f] += 1
+                    partners[f] |= families - {f}
             kept[slot] = group
         n = self.namer
-        for (host_pid, root), count in sorted(joins.items()):
+        for root, host in sorted(fam.attached.items()):
+            others = ", ".join(n.proc(self.by_pid[f]) for f in sorted(partners[root]))
             self.notes.resolved.append(
-                f"{n.proc(self.by_pid[root])} shares {plural(count, 'slot')} with "
-                f"{n.proc(self.by_pid[host_pid])} but no fork relation was seen (common "
-                "ancestor exited?): made its fork child"
+                f"{n.proc(self.by_pid[root])} shares {plural(shared[root], 'slot')} at the "
+                f"same addresses with {others} but no fork relation was seen (common "
+                f"ancestor exited?): made the fork child of {n.proc(self.by_pid[host])}"
             )
         if elsewhere:
             self.notes.resolved.append(
@@ -601,96 +476,4 @@ class Builder:
         return (
             {s: r for s, r in anon.items() if s < cut},
             {s: page for s, page in shmem.items() if s < cut},
-        )
-
-    # -- the mmlist
-
-    def _mmlist(self, procs: list[ProcRead], parents: dict[int, int]) -> list[ProcRead]:
-        """mmlist order, as the kernel would have built it, under stated assumptions.
-
-        An mm joins right after init_mm at its first swap-out, so the last to join comes
-        first; we take first swap-outs to follow process start times (the older a process,
-        the older its idle pages).  fork inserts a child right after its parent, so each
-        parent is followed by its children, newest first, each with its own descendants.
-        """
-        children: dict[int, list[int]] = defaultdict(list)
-        for child, parent in parents.items():
-            children[parent].append(child)
-        newest_first = lambda pids: sorted(pids, key=self._age, reverse=True)  # noqa: E731
-        order: list[ProcRead] = []
-        stack = newest_first(p.pid for p in procs if p.pid not in parents)[::-1]
-        while stack:
-            pid = stack.pop()
-            order.append(self.by_pid[pid])
-            stack.extend(newest_first(children[pid])[::-1])
-        self.notes.approximations.append(
-            "mmlist order: families newest first (process start time stands in for the "
-            "unknown time of first swap-out), each parent followed by its fork children "
-            "newest first, as fork's list_add puts a child right after its parent"
-        )
-        return order
-
-    # -- the scenario
-
-    def _scenario(self, slots: int, mms: tuple[Mm, ...], shmem: tuple[ShmemFile, ...]) -> Scenario:
-        host, notes, namer = self.host, self.notes, self.namer
-        disk = host.disk
-        if disk is None:
-            notes.approximations.append(
-                f"disk kind unknown ({host.disk_how}): assumed ssd; try `--disk hdd` when running"
-            )
-            disk = "ssd"
-        else:
-            notes.approximations.append(f"disk kind {disk}: {host.disk_how}")
-        notes.approximations.append(
-            "disk and CPU cost parameters are swaptui's defaults for that kind, not measured here"
-        )
-        page_cluster = 3
-        if host.page_cluster is None:
-            notes.approximations.append("vm.page-cluster unreadable: assumed the default, 3")
-        else:
-            page_cluster = min(max(host.page_cluster, 0), 5)
-            if page_cluster != host.page_cluster:
-                notes.resolved.append(
-                    f"vm.page-cluster = {host.page_cluster} clamped to {page_cluster}"
-                )
-        free_pages = None
-        if host.mem_available_kib is not None:
-            free_pages = host.mem_available_kib // (PAGE_SIZE // 1024)
-            notes.approximations.append(
-                f"free memory: MemAvailable ({host.mem_available_kib} KiB) taken as the pages "
-                "swapoff may allocate before ENOMEM; delete [memory] for no limit"
-            )
-        else:
-            notes.approximations.append("free memory unknown (/proc/meminfo): no limit")
-        notes.approximations.append("bad slots are not visible in /proc: none marked")
-        notes.approximations.append(
-            "swap cache: pages both in RAM and on swap are not visible in pagemap, so none "
-            "start in the swap cache"
-        )
-        notes.approximations.append(
-            "shmem: only swapped pages that pagemap reports inside shared mappings are "
-            "modelled; tmpfs/shm pages whose PTEs were cleared, and unmapped tmpfs files, "
-            "are missing; shmem_swaplist order = first seen"
-        )
-        name = "capture"
-        if host.hostname and not namer.anonymize:
-            tail = re.sub(r"[^a-z0-9-]+", "-", host.hostname.lower()).strip("-")
-            name = f"capture-{tail}"[:64].rstrip("-") if tail else name
-        title = "captured with swaptui capture"
-        if not namer.anonymize and host.hostname:
-            title += f" on {host.hostname}"
-        if host.release:
-            title += f", Linux {host.release}"
-        if host.when:
-            title += f", {host.when}"
-        return Scenario(
-            name=name,
-            slots=slots,
-            title=title,
-            page_cluster=page_cluster,
-            disk=DiskParams().with_kind(disk),
-            free_pages=free_pages,
-            mms=mms,
-            shmem=shmem,
         )

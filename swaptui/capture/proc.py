@@ -8,7 +8,6 @@ disappears, or a pagemap that ends early, means the process exited and it is ski
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import io
 import os
@@ -20,6 +19,7 @@ from pathlib import Path
 from attrs import define, field, frozen
 
 from models.scenario_model import PAGE_SIZE, USER_ADDRESS_LIMIT
+from swaptui.capture.files import TooLarge, gone, lines, open_regular, read_text
 
 # pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst)
 PM_PRESENT = 1 << 63
@@ -108,7 +108,7 @@ class ProcRead:
         return sum(len(v.swapped) for v in self.vmas)
 
 
-def _unescape(name: str) -> str:
+def unescape(name: str) -> str:
     # seq_file escapes space, tab, newline and backslash in paths as \ooo
     return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), name)
 
@@ -116,13 +116,13 @@ def _unescape(name: str) -> str:
 def read_swaps(proc: Path) -> list[SwapArea]:
     path = proc / "swaps"
     try:
-        text = path.read_text(errors="replace")
+        text = read_text(path)
     except FileNotFoundError:
         raise ProcError(f"{path} does not exist: is {proc} a proc file system?") from None
     except OSError as e:
         raise ProcError(f"cannot read {path}: {e.strerror}") from None
     areas: list[SwapArea] = []
-    for line in text.splitlines()[1:]:
+    for line in lines(text)[1:]:
         # the file name may contain escaped blanks, so split the numeric columns off the right
         parts = line.rsplit(None, 4)
         if len(parts) != 5:
@@ -130,7 +130,7 @@ def read_swaps(proc: Path) -> list[SwapArea]:
         name, kind, size, used, prio = parts
         try:
             areas.append(
-                SwapArea(_unescape(name), kind, int(size), int(used), int(prio), len(areas))
+                SwapArea(unescape(name), kind, int(size), int(used), int(prio), len(areas))
             )
         except ValueError:
             continue
@@ -162,27 +162,20 @@ def list_pids(proc: Path) -> list[int]:
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(errors="replace")
-    except FileNotFoundError:
-        raise Vanished() from None
-    except PermissionError:
-        raise Unreadable() from None
+        return read_text(path)
     except OSError as e:
-        # ESRCH: the task is being torn down as we read
-        if e.errno in (errno.ESRCH, errno.ENOENT):
-            raise Vanished() from None
-        raise Unreadable() from None
+        raise Vanished() if gone(e) else Unreadable() from None
 
 
 def parse_maps(text: str) -> list[MapLine]:
-    lines: list[MapLine] = []
-    for raw in text.splitlines():
+    out: list[MapLine] = []
+    for raw in lines(text):
         fields = raw.split(None, 5)
         if len(fields) < 5:
             continue
         lo, _, hi = fields[0].partition("-")
         try:
-            lines.append(
+            out.append(
                 MapLine(
                     start=int(lo, 16),
                     end=int(hi, 16),
@@ -190,16 +183,17 @@ def parse_maps(text: str) -> list[MapLine]:
                     offset=int(fields[2], 16),
                     dev=fields[3],
                     inode=int(fields[4]),
-                    path=fields[5].strip() if len(fields) > 5 else "",
+                    # padded with blanks; the name itself may end in anything
+                    path=fields[5].lstrip(" ") if len(fields) > 5 else "",
                 )
             )
         except ValueError:
             continue
-    return lines
+    return out
 
 
 def _parse_status_ppid(text: str) -> int | None:
-    for line in text.splitlines():
+    for line in lines(text):
         if line.startswith("PPid:"):
             try:
                 ppid = int(line.split()[1])
@@ -212,7 +206,7 @@ def _parse_status_ppid(text: str) -> int | None:
 def _parse_starttime(proc: Path, pid: int) -> int:
     """Field 22 of /proc/PID/stat; the pid when stat is missing (pids mostly grow with age)."""
     try:
-        text = (proc / str(pid) / "stat").read_text(errors="replace")
+        text = read_text(proc / str(pid) / "stat")
         # comm may contain ')' and blanks: the fields start after the last ')'
         rest = text[text.rindex(")") + 2 :].split()
         return int(rest[19])
@@ -296,7 +290,7 @@ def read_smaps_hints(text: str) -> dict[int, bool]:
     hints: dict[int, bool] = {}
     current: int | None = None
     populated = False
-    for line in text.splitlines():
+    for line in lines(text):
         head = line.split(None, 1)
         if not head:
             continue
@@ -331,14 +325,14 @@ def read_process(proc: Path, pid: int) -> ProcRead | None:
     # ranges (a terabyte reservation reads as 2 GiB of zeros) need not be read.
     try:
         hints = read_smaps_hints(_read_text(base / "smaps"))
-    except (Vanished, Unreadable):
+    except (Vanished, Unreadable, TooLarge):
         hints = {}
     digest = hashlib.blake2b(digest_size=16)
     digest.update(maps_text.encode())
     vmas: list[VmaRead] = []
     dropped = 0
     try:
-        with open(base / "pagemap", "rb", buffering=0) as f:
+        with os.fdopen(open_regular(base / "pagemap"), "rb", buffering=0) as f:
             reader = _Reader(f, digest.update)
             for index, line in enumerate(lines):
                 if line.end > USER_ADDRESS_LIMIT or line.end <= line.start:
@@ -348,14 +342,8 @@ def read_process(proc: Path, pid: int) -> ProcRead | None:
                     vmas.append(reader.vma(line, index))
                 else:
                     vmas.append(VmaRead(line, [], []))
-    except FileNotFoundError:
-        raise Vanished() from None
-    except PermissionError:
-        raise Unreadable() from None
     except OSError as e:
-        if e.errno in (errno.ESRCH, errno.ENOENT):
-            raise Vanished() from None
-        raise Unreadable() from None
+        raise Vanished() if gone(e) else Unreadable() from None
     return ProcRead(
         pid=pid,
         comm=comm,
@@ -409,99 +397,3 @@ def scan(proc: Path, pids: list[int] | None = None) -> ScanResult:
         else:
             result.procs.append(read)
     return result
-
-
-# ---------------------------------------------------------------------------- host facts
-
-
-def read_first_line(path: Path) -> str | None:
-    try:
-        return path.read_text(errors="replace").splitlines()[0].strip()
-    except (OSError, IndexError):
-        return None
-
-
-def read_meminfo_kib(proc: Path, key: str) -> int | None:
-    try:
-        text = (proc / "meminfo").read_text(errors="replace")
-    except OSError:
-        return None
-    for line in text.splitlines():
-        if line.startswith(key + ":"):
-            try:
-                return int(line.split()[1])
-            except (IndexError, ValueError):
-                return None
-    return None
-
-
-def sys_root_for(proc: Path) -> Path | None:
-    """The sysfs tree that goes with a /proc tree.
-
-    The live /proc pairs with /sys.  A copied tree (--proc-root DIR) pairs with a `sys`
-    directory beside it (DIR/../sys), which is how a copy taken elsewhere is laid out:
-    `capture/proc` and `capture/sys`.
-    """
-    if proc.resolve() == Path("/proc"):
-        return Path("/sys") if Path("/sys/block").is_dir() else None
-    candidate = proc.parent / "sys"
-    return candidate if candidate.is_dir() else None
-
-
-def _strip_partition(name: str) -> str:
-    # sda2 -> sda, nvme0n1p3 -> nvme0n1, mmcblk0p1 -> mmcblk0
-    m = re.fullmatch(r"(.*\d)p\d+", name)
-    if m and (name.startswith(("nvme", "mmcblk", "loop", "nbd"))):
-        return m.group(1)
-    return re.sub(r"\d+$", "", name)
-
-
-def _mount_device(proc: Path, path: str) -> str | None:
-    """The block device holding `path`: the longest mount point that prefixes it."""
-    try:
-        text = (proc / "mounts").read_text(errors="replace")
-    except OSError:
-        return None
-    best: tuple[int, str] | None = None
-    for line in text.splitlines():
-        fields = line.split()
-        if len(fields) < 2:
-            continue
-        device, mount = _unescape(fields[0]), _unescape(fields[1])
-        inside = path == mount or path.startswith(mount.rstrip("/") + "/")
-        if inside and device.startswith("/dev/") and (best is None or len(mount) > best[0]):
-            best = (len(mount), device)
-    return best[1] if best else None
-
-
-def disk_kind(proc: Path, area: SwapArea) -> tuple[str | None, str]:
-    """(hdd|ssd|zram or None when unknown, how we found out)."""
-    device: str | None = area.filename if area.kind == "partition" else None
-    how = ""
-    if device is None:
-        device = _mount_device(proc, area.filename)
-        if device is None:
-            return None, "no mount in /proc/mounts holds the swap file"
-        how = f"the file lives on {device}; "
-    live = proc.resolve() == Path("/proc")
-    if live and os.path.islink(device):
-        device = os.path.realpath(device)  # /dev/mapper/x -> /dev/dm-0
-    name = os.path.basename(device)
-    if re.fullmatch(r"zram\d+", name):
-        return "zram", how + f"{name} is a compressed RAM disk"
-    sys_root = sys_root_for(proc)
-    if sys_root is None:
-        return None, how + "no sysfs tree beside the /proc tree"
-    candidates = [
-        sys_root / "class" / "block" / name / "queue" / "rotational",
-        sys_root / "class" / "block" / name / ".." / "queue" / "rotational",
-        sys_root / "block" / name / "queue" / "rotational",
-        sys_root / "block" / _strip_partition(name) / "queue" / "rotational",
-    ]
-    for c in candidates:
-        value = read_first_line(c)
-        if value in ("0", "1"):
-            # shown relative to the sysfs root: the root may be a user's directory
-            shown = os.path.normpath(c.relative_to(sys_root))
-            return ("hdd" if value == "1" else "ssd"), how + f"sys/{shown} = {value}"
-    return None, how + f"no queue/rotational for {name} in sysfs"

@@ -1,7 +1,8 @@
 """`swaptui capture`: this machine's swap area, processes and page tables as a scenario file.
 
-The reading is in `swaptui.capture.proc`, the inference and repairs in
-`swaptui.capture.build`; this module is the command: options, messages, the comment
+The reading is in `swaptui.capture.proc` (processes), `host` (the machine) and `files`
+(safe reading of a tree); the inference and repairs in `build`, `families`, `area` and
+`header`; this module is the command: options, messages, the comment
 block that lists every approximation, and writing the file whole or not at all.
 """
 
@@ -17,28 +18,19 @@ from attrs import frozen
 
 from models.scenario_model import Scenario
 from swaptui.atomic import check_writable, write_atomic
-from swaptui.capture.build import (
-    Builder,
-    HiddenOffsets,
-    Host,
-    Namer,
-    Notes,
-    NothingToCapture,
-    area_type,
-    check_visible,
-    plural,
-)
-from swaptui.capture.proc import (
-    ProcError,
-    ScanResult,
-    SwapArea,
+from swaptui.capture.area import HiddenOffsets, area_type, check_visible
+from swaptui.capture.build import Builder, NothingToCapture
+from swaptui.capture.files import BadTree
+from swaptui.capture.header import Host
+from swaptui.capture.host import (
     disk_kind,
-    pick_area,
     read_first_line,
     read_meminfo_kib,
-    read_swaps,
-    scan,
+    read_vmstat,
+    sys_root_for,
 )
+from swaptui.capture.notes import Namer, Notes, plural, printable
+from swaptui.capture.proc import ProcError, ScanResult, SwapArea, pick_area, read_swaps, scan
 from swaptui.errors import UsageError, fail
 
 
@@ -85,17 +77,42 @@ def add_parser(sub: Any) -> None:
     )
 
 
-def _host(proc: Path, area: SwapArea) -> Host:
+# the kernel's name for a host nobody named (UTS_NODENAME): no name at all
+_NO_HOSTNAME = "(none)"
+
+
+def _when(proc: Path) -> str:
+    """When the tree was read: now for the live /proc; for a copy, when it was copied
+    (the modification time of its `swaps`, written by the copy)."""
+    fmt = "%Y-%m-%d %H:%M UTC"
+    if proc.resolve() == Path("/proc"):
+        return time.strftime(fmt, time.gmtime())
+    try:
+        return "copied " + time.strftime(fmt, time.gmtime((proc / "swaps").stat().st_mtime))
+    except OSError:
+        return ""
+
+
+def _host(proc: Path, area: SwapArea, areas: list[SwapArea]) -> Host:
     pc = read_first_line(proc / "sys" / "vm" / "page-cluster")
     kind, how = disk_kind(proc, area)
+    # swapin_readahead takes cluster readahead for every area while any active area is
+    # rotational (nr_rotate_swap), or when VMA readahead is switched off
+    rotational = [a.filename for a in areas if a != area and disk_kind(proc, a)[0] == "hdd"]
+    sys_root = sys_root_for(proc)
+    vma_ra = read_first_line(sys_root / "kernel/mm/swap/vma_ra_enabled") if sys_root else None
+    hostname = read_first_line(proc / "sys" / "kernel" / "hostname")
     return Host(
-        hostname=read_first_line(proc / "sys" / "kernel" / "hostname"),
+        hostname=None if hostname == _NO_HOSTNAME else hostname,
         release=read_first_line(proc / "sys" / "kernel" / "osrelease"),
         page_cluster=int(pc) if pc is not None and pc.lstrip("-").isdigit() else None,
         mem_available_kib=read_meminfo_kib(proc, "MemAvailable"),
+        pswpin=read_vmstat(proc, "pswpin"),
         disk=kind,
         disk_how=how,
-        when=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        other_rotational=tuple(rotational),
+        vma_readahead_off=vma_ra == "false",
+        when=_when(proc),
     )
 
 
@@ -124,13 +141,10 @@ def _scan_notes(result: ScanResult, notes: Notes) -> None:
 
 
 def _comment_block(area: SwapArea, swap_type: int, notes: Notes, namer: Namer) -> str:
-    def clean(line: str) -> str:
-        # names come from /proc and may hold anything; a comment must stay one line
-        return "".join(c if c.isprintable() else "?" for c in line)
-
+    # names come from /proc and may hold anything; a comment must stay one line
     out = [
         "# Captured by `swaptui capture`; what /proc could not tell is approximated below.",
-        f"# swap area: {namer.area(area)} ({area.kind}, {area.size_kib} KiB, "
+        f"# swap area: {printable(namer.area(area))} ({area.kind}, {area.size_kib} KiB, "
         f"{area.used_kib} KiB used, swap type {swap_type})",
     ]
     for title, lines in (
@@ -140,7 +154,7 @@ def _comment_block(area: SwapArea, swap_type: int, notes: Notes, namer: Namer) -
     ):
         if lines:
             out.append(f"# {title}:")
-            out.extend(f"#  - {clean(line)}" for line in lines)
+            out.extend(f"#  - {printable(line)}" for line in lines)
     return "\n".join(out) + "\n"
 
 
@@ -157,7 +171,18 @@ class Captured:
 def collect(
     proc_root: str, swap: str | None = None, pids: list[int] | None = None, anonymize: bool = False
 ) -> Captured:
-    """Read the tree and build the scenario.  Raises UsageError with the message to show."""
+    """Read the tree and build the scenario.  Raises UsageError with the message to show.
+
+    Messages may quote file names from the tree, which may hold anything (a newline, an
+    escape sequence): they are made printable, so the error stays one harmless line.
+    """
+    try:
+        return _collect(proc_root, swap, pids, anonymize)
+    except (BadTree, UsageError) as e:
+        raise UsageError(printable(str(e))) from None
+
+
+def _collect(proc_root: str, swap: str | None, pids: list[int] | None, anonymize: bool) -> Captured:
     proc = Path(proc_root)
     if not proc.is_dir():
         raise UsageError(f"{proc_root}: no such directory")
@@ -182,7 +207,15 @@ def collect(
         check_visible(result.procs, readable, result.blank)
         swap_type = area_type(areas, area, result.procs, notes)
         _scan_notes(result, notes)
-        builder = Builder(area, swap_type, result.procs, _host(proc, area), namer, notes)
+        builder = Builder(
+            area,
+            swap_type,
+            result.procs,
+            _host(proc, area, areas),
+            namer,
+            notes,
+            only=pids is not None,
+        )
         scenario = builder.build()
     except HiddenOffsets as e:
         raise UsageError(str(e)) from None
@@ -194,7 +227,7 @@ def collect(
     return Captured(
         scenario=scenario,
         comments=_comment_block(area, swap_type, notes, namer),
-        source=namer.area(area),
+        source=printable(namer.area(area)),
         notes=notes.count(),
     )
 

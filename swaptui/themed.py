@@ -4,13 +4,19 @@
 what they share is written here once: the swaptui themes registered and the one to
 start with (the command line's, else the saved one, else the dark default), the
 choice saved when the user changes it, the "enlarge to 80x24" notice below that size
-(the screens keep running behind it) and the theme key.
+(the screens keep running behind it) and the theme key; and for talks, ctrl+s (a
+still of the run, `swaptui.record.still`) and presentation mode (`p`, `--present`:
+no key bar, no key hints, no toasts but errors).
 """
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from textual.app import App
+from textual.binding import Binding, BindingType
 from textual.events import Resize
+from textual.widgets import Footer
 
 import themes
 from swaptui import config
@@ -21,9 +27,23 @@ from swaptui.widgets.base import LinePanel
 class ThemedApp(App[int]):
     """An app with swaptui's themes and size guard; subclasses supply the screen."""
 
-    def __init__(self, *, theme: str | None = None, remember_theme: bool = True) -> None:
+    CSS = """
+    /* presentation mode: the key bar is noise on a slide */
+    .-present Footer { display: none; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save_still", "screenshot", show=False, priority=True),
+        Binding("p", "toggle_present", "present", show=False),
+    ]
+    STILL_WAIT_S = 0.05  # between clearing the toasts and taking the still
+
+    def __init__(
+        self, *, theme: str | None = None, remember_theme: bool = True, present: bool = False
+    ) -> None:
         self._booted = False  # theme changes before mount are not the user's
         super().__init__()
+        self.presenting = present
+        self.set_class(present, "-present")
         for t in themes.THEMES:
             self.register_theme(t)
         self.remember_theme = remember_theme
@@ -56,6 +76,41 @@ class ThemedApp(App[int]):
 
     def fit(self, w: int, h: int) -> None:
         """Lay the main screen out for a new size (before the guard looks at it)."""
+
+    # ---- talks: presentation mode and stills ----------------------------------------
+    def action_toggle_present(self) -> None:
+        self.set_presenting(not self.presenting)
+
+    def set_presenting(self, on: bool) -> None:
+        self.presenting = on
+        self.set_class(on, "-present")
+        for screen in self.screen_stack:
+            for footer in screen.query(Footer):
+                footer.refresh(layout=True)
+        self.presentation_changed()
+
+    def presentation_changed(self) -> None:
+        """Redraw what shows key hints (the subclasses' screens)."""
+
+    def notify(self, message: str, *args: Any, **kwargs: Any) -> None:
+        if self.presenting and kwargs.get("severity", "information") != "error":
+            return  # a talk's screen shows the run, not the app's chatter
+        super().notify(message, *args, **kwargs)
+
+    def action_save_still(self) -> None:
+        """Clear the toasts, let the screen repaint without them, then take the still."""
+        self.clear_notifications()
+        self.set_timer(self.STILL_WAIT_S, self._take_still)
+
+    def _take_still(self) -> None:
+        from swaptui.record.still import save_still
+
+        try:
+            saved = save_still(self)
+        except OSError as e:
+            self.notify(f"screenshot not saved: {e.strerror or e}", severity="error")
+            return
+        self.notify(f"saved {', '.join(saved)}", timeout=4)
 
     # ---- themes ---------------------------------------------------------------------
     def action_cycle_theme(self) -> None:

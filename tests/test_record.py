@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +12,8 @@ import pytest
 from swaptui.cli import main
 
 pyte = pytest.importorskip("pyte")
+
+from tests.castplay import read_cast, replay  # noqa: E402
 
 SMALL = ["--size", "80x24", "--granularity", "entry", "--speed", "50"]
 
@@ -26,27 +28,6 @@ def record(tmp_path: Path, *args: str, name: str = "demo.cast") -> Path:
     out = tmp_path / name
     assert main(["record", "demo", "-o", str(out), *args]) == 0
     return out
-
-
-def read_cast(path: Path) -> tuple[dict[str, object], list[list[object]]]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return json.loads(lines[0]), [json.loads(line) for line in lines[1:]]
-
-
-def replay(header: dict[str, object], events: list[list[object]]) -> list[str]:
-    """The screen a terminal shows after playing every output event."""
-    if header["version"] == 2:
-        w, h = header["width"], header["height"]
-    else:
-        term = header["term"]
-        assert isinstance(term, dict)
-        w, h = term["cols"], term["rows"]
-    screen = pyte.Screen(w, h)
-    stream = pyte.Stream(screen)
-    for _t, code, data in events:
-        if code == "o":
-            stream.feed(data)
-    return [line.rstrip() for line in screen.display]
 
 
 def test_cast_replays_to_the_apps_final_screen(tmp_path: Path) -> None:
@@ -82,7 +63,10 @@ def test_header_and_timestamps(tmp_path: Path) -> None:
     assert header["duration"] == times[-1]
     first = events[0][2]
     assert isinstance(first, str) and first.startswith("\x1b[?25l\x1b[H")
-    assert all(str(e[2]).startswith("\x1b[H") for e in events[1:-1] if e[1] == "o")
+    # later frames are what changed: each starts by moving the cursor to a changed cell
+    later = [str(e[2]) for e in events[1:-1] if e[1] == "o"]
+    assert later and all(re.match(r"\x1b\[\d+;\d+H", d) for d in later)
+    assert all(len(d) < len(first) / 2 for d in later)
 
 
 def test_asciinema_reads_it(tmp_path: Path) -> None:
@@ -198,16 +182,52 @@ def test_bad_options_one_line_exit_2(
     assert not (tmp_path / "x.cast").exists()
 
 
+def test_help_states_the_defaults_the_recording_uses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["record", "--help"])
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines anywhere
+    assert "as + and - set it (5)" in text
+    assert "what one step shows (range)" in text
+    assert "frames per second of the cast (10)" in text
+    # and a recording without those options uses them: the header says so
+    out = record(tmp_path, "--frames", "1", "--size", "120x36")
+    header, events = read_cast(out)
+    top = replay(header, events)[0]
+    assert "5/s" in top and "step range" in top
+
+
+def test_version_3_is_refused_by_asciinema_2(tmp_path: Path) -> None:
+    """docs/talks.md says which players read v3; the asciinema of the test extra (the
+    2.x Python one) reads v2 only, and says so."""
+    pytest.importorskip("asciinema")
+    v3 = record(tmp_path, *SMALL, "--frames", "2", "--cast-version", "3", name="v3.cast")
+    played = subprocess.run(
+        [sys.executable, "-m", "asciinema", "cat", str(v3)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert played.returncode != 0 and "v1 and v2" in played.stderr
+
+
 def test_needs_an_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["record", "demo"]) == 2
-    assert "-o FILE.cast" in capsys.readouterr().err
+    assert "-o FILE.cast, FILE.mp4 or FILE.gif" in capsys.readouterr().err
 
 
-def test_svg_frames(tmp_path: Path) -> None:
+def test_svg_frames(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     svg = tmp_path / "slides"
-    assert main(["record", "demo", "--svg-dir", str(svg), "--every", "3", *SMALL]) == 0
+    assert main(["record", "demo", "--svg-dir", str(svg), "--every", "4", *SMALL]) == 0
+    frames = int(re.search(r"(\d+) frames", capsys.readouterr().err).group(1))  # type: ignore[union-attr]
     files = sorted(svg.glob("frame-*.svg"))
-    assert files and all(int(f.stem.split("-")[1]) % 3 == 0 for f in files)
+    # every fourth frame, and the last one whatever its number
+    ticks = [int(f.stem.split("-")[1]) for f in files]
+    assert frames % 4 != 1  # else the last frame is a multiple of 4 anyway
+    assert ticks == [*range(0, frames, 4), frames - 1]
     assert files[0].read_text().lstrip().startswith("<svg")
     # a second run into the same folder needs --force, and then leaves no stale frames
     assert main(["record", "demo", "--svg-dir", str(svg), *SMALL]) == 2

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -86,6 +86,12 @@ def test_parses_every_command() -> None:
         ('caption "unclosed', "talk.txt:1: No closing quotation"),
         ('caption "a" "b" "c"', "usage: caption"),
         ("pause now", "usage: pause"),
+        # a typo of a few digits would record for days: refused up front
+        ("wait 99999999999s", "talk.txt:1: 99999999999s: at most 3600s"),
+        ("play 2h", "'2h' is not a duration"),
+        ("play 3601s", "at most 3600s"),
+        ('caption "x" 86400s', "at most 3600s"),
+        ("step 99999999999", "at most 1,000,000 steps"),
     ],
 )
 def test_errors_name_the_line(text: str, message: str) -> None:
@@ -151,16 +157,17 @@ def test_script_drives_the_app(tmp_path: Path) -> None:
     assert (
         main(["record", "demo", "-o", str(out), "--script", str(script), "--size", "100x30"]) == 0
     )
-    lines = out.read_text(encoding="utf-8").splitlines()
-    header = json.loads(lines[0])
-    events = [json.loads(line) for line in lines[1:]]
+    pytest.importorskip("pyte")
+    from tests.castplay import read_cast, screens
+
+    header, events = read_cast(out)
     # 4 ticks of stepping, 2 s of waiting, then the last frame for its own tick
     assert header["duration"] == 2.5
     assert [e for e in events if e[1] == "m"] == [[0.0, "m", "now the head seeks"]]
-    frames = [e[2] for e in events if e[1] == "o"]
-    assert "now the head seeks" in frames[0]
-    assert "now the head seeks" not in frames[-2]  # gone after its second
-    assert "linear" in frames[-2] and "step pte" in frames[-2]
+    shown = ["\n".join(s) for _t, s in screens(header, events)]
+    assert "now the head seeks" in shown[0]
+    assert "now the head seeks" not in shown[-1]  # gone after its second
+    assert "linear" in shown[-1] and "step pte" in shown[-1]
 
 
 @pytest.mark.slow
@@ -170,6 +177,62 @@ def test_builtin_scripts_record(tmp_path: Path, name: str) -> None:
         pytest.skip("race mode is not available")
     out = tmp_path / f"{name}.cast"
     assert main(["record", "demo", "-o", str(out), "--script", name, "--size", "100x30"]) == 0
-    header = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    pytest.importorskip("pyte")
+    from tests.castplay import read_cast, replay
+
+    header, events = read_cast(out)
     if name == "overview":
-        assert 55 <= header["duration"] <= 65
+        assert 55 <= float(header["duration"]) <= 65  # type: ignore[arg-type]
+    else:
+        # the race ends on its verdict (on the ssd), the screen a slide wants
+        last = "\n".join(replay(header, events))
+        assert "faster" in last and "ssd" in last, last
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_first_ctrl_c_stops_a_scripted_recording(tmp_path: Path) -> None:
+    """In a terminal (a pty, as the user has), one ctrl+c ends the recording: exit
+    status 130 and no cast written (nothing half-written either)."""
+    import contextlib
+    import os
+    import pty
+    import select
+    import time
+
+    out = tmp_path / "talk.cast"
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: swaptui on the pty
+        os.environ["SWAPTUI_CONFIG_DIR"] = str(tmp_path / "config")
+        os.execv(
+            sys.executable,
+            [sys.executable, "-m", "swaptui", "record", "demo", "--script", "overview",
+             "-o", str(out)],
+        )  # fmt: skip
+    seen = b""
+    deadline = time.monotonic() + 30
+    try:
+        # wait until the recording runs (its progress bar), then one ctrl+c
+        while b"recording" not in seen and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.5)[0]:
+                seen += os.read(fd, 4096)
+        assert b"recording" in seen, seen
+        os.write(fd, b"\x03")
+        status = None
+        while status is None and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.2)[0]:
+                with contextlib.suppress(OSError):
+                    os.read(fd, 4096)
+            done, code = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = code
+        assert status is not None, "still running 30 s after one ctrl+c"
+        assert os.waitstatus_to_exitcode(status) == 130
+    finally:
+        try:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        os.close(fd)
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name != "config"] == []

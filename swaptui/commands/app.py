@@ -26,6 +26,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         choices=GRANULARITIES,
         help="what one step shows (default: range)",
     )
+    p.add_argument(
+        "--present",
+        action="store_true",
+        help="presentation mode: no key bar, no key hints (p toggles it)",
+    )
 
 
 def run(ns: argparse.Namespace) -> int:
@@ -39,6 +44,7 @@ def run(ns: argparse.Namespace) -> int:
         theme=ns.theme,
         granularity=ns.granularity,
         extras=Extras.of(opts),
+        present=ns.present,
     )
 
 
@@ -50,6 +56,7 @@ def run_app(
     theme: str | None = None,
     granularity: str | None = None,
     extras: Extras = NO_EXTRAS,
+    present: bool = False,
 ) -> int:
     """Check everything, then open the app; exit status 2 (one line) for bad input.
 
@@ -76,4 +83,4 @@ def run_app(
         return fail(str(e))
     from swaptui.viewer.app import launch
 
-    return launch(scenario, key, theme=theme, granularity=granularity)
+    return launch(scenario, key, theme=theme, granularity=granularity, present=present)

@@ -49,6 +49,11 @@ def add_parser(sub: Any) -> None:
         ),
     )
     p.add_argument("--theme", help="colour theme (remembered between runs)")
+    p.add_argument(
+        "--present",
+        action="store_true",
+        help="presentation mode: no key bar, no key hints (p toggles it)",
+    )
     add_extra_options(p)
 
 
@@ -69,5 +74,5 @@ def run(ns: argparse.Namespace) -> int:
         return fail(str(e))
     from swaptui.race.screen import RaceApp
 
-    result = RaceApp(race, theme=ns.theme).run()
+    result = RaceApp(race, theme=ns.theme, present=ns.present).run()
     return result if isinstance(result, int) else 0

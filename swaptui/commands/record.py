@@ -1,17 +1,17 @@
 """`swaptui record SCENARIO -o talk.cast`: a screencast made without a terminal.
 
-The app runs headless; every tick of a fixed frame rate the whole screen is written
-as one asciicast event, so the file plays in asciinema, converts to a GIF with agg,
-and comes out byte for byte the same from the same inputs (CI can record it).  A
-script (`--script`) drives the app the way a presenter would; `--svg-dir` keeps
-frames as SVG for slides.
+The app runs headless on a clock of fixed ticks; at each tick what changed on screen
+is written as one asciicast event, so the file plays in asciinema and comes out byte
+for byte the same from the same inputs (CI can record it).  `-o talk.mp4` and
+`-o talk.gif` draw the same frames on the same clock into a video (the `video`
+extra).  A script (`--script`) drives the app the way a presenter would;
+`--svg-dir`/`--png-dir` keep frames as stills for slides.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import sys
 import time
 from pathlib import Path
@@ -23,36 +23,51 @@ from models.engine import OptionError
 from models.events import GRANULARITIES
 from models.readahead import POLICIES
 from models.scenario_model import DISK_KINDS
-from swaptui.atomic import check_writable, write_atomic
+from swaptui.atomic import write_atomic
 from swaptui.commands.options import run_options
+from swaptui.commands.record_checks import outputs, parse_fps, parse_size, pictures, still_dir
 from swaptui.errors import UsageError, fail
 from swaptui.record.cast import Cast
 from swaptui.record.script import builtin_names, builtin_summary, load_script, parse_duration
-from swaptui.screens.modals import MIN_HEIGHT, MIN_WIDTH
-from swaptui.viewer.player import SPEEDS, Extras, RunKey, build_timeline
+from swaptui.viewer.player import (
+    DEFAULT_GRANULARITY,
+    DEFAULT_SPEED,
+    SPEEDS,
+    Extras,
+    RunKey,
+    build_timeline,
+)
 
 DEFAULT_SIZE = (120, 36)
-MAX_SIZE = (500, 200)
 DEFAULT_FPS = 10.0
-MAX_FPS = 120.0
 DEFAULT_HOLD = "2s"  # without a script the end state is the point: keep it on screen
+DEFAULT_FONT_SIZE = 20  # pixels, for pictures: 120 columns come out ~1450 pixels wide
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "record",
-        help="record a screencast (asciicast) without a terminal",
+        help="record a screencast (asciicast, MP4 or GIF) without a terminal",
         description=(
-            "Render the app headlessly and write an asciinema cast: one frame of the whole "
-            "screen per tick of --fps, the same bytes for the same inputs. Without --script "
-            "the run plays from its first frame to its last. Play it with `asciinema play`, "
-            "make a GIF with `agg`."
+            "Render the app headlessly and write what it shows, one frame per tick of "
+            "--fps: an asciinema cast (.cast: the first screen whole, then what changed; "
+            "the same bytes for the same inputs), an MP4 (.mp4) or a GIF (.gif), chosen "
+            "by the extension of each -o. Without --script the run plays from its first "
+            "frame to its last. Video and PNG need the video extra "
+            "(pip install 'swaptui[video]')."
         ),
     )
     p.add_argument(
         "scenario", nargs="?", default="demo", help="preset name or scenario file (demo)"
     )
-    p.add_argument("-o", "--output", metavar="FILE", help="the cast to write (FILE.cast)")
+    p.add_argument(
+        "-o",
+        "--output",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="write FILE.cast, FILE.mp4 or FILE.gif (repeat -o for several from one run)",
+    )
     p.add_argument(
         "--cast-version", type=int, choices=(2, 3), default=2, help="asciicast version (2)"
     )
@@ -77,15 +92,21 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--theme", default="dark", help="colour theme (dark; never remembered)")
     p.add_argument("--size", default="x".join(map(str, DEFAULT_SIZE)), metavar="WxH",
                    help="screen size in cells (120x36)")  # fmt: skip
-    p.add_argument("--fps", default=str(DEFAULT_FPS), help="frames per second of the cast (10)")
+    p.add_argument(
+        "--fps", default=f"{DEFAULT_FPS:g}", help=f"frames per second of the cast ({DEFAULT_FPS:g})"
+    )
     p.add_argument(
         "--speed",
         type=int,
         choices=SPEEDS,
         metavar="N",
-        help="app frames per second while playing, as + and - set it (10)",
+        help=f"app frames per second while playing, as + and - set it ({DEFAULT_SPEED})",
     )
-    p.add_argument("--granularity", choices=GRANULARITIES, help="what one step shows (entry)")
+    p.add_argument(
+        "--granularity",
+        choices=GRANULARITIES,
+        help=f"what one step shows ({DEFAULT_GRANULARITY})",
+    )
     stop = p.add_mutually_exclusive_group()
     stop.add_argument("--frames", type=int, metavar="N", help="record N frames, then stop")
     stop.add_argument("--until", choices=("done",), help="record until the run ends (the default)")
@@ -95,6 +116,11 @@ def add_parser(sub: Any) -> None:
         help=f"keep the last frame on for this long (default {DEFAULT_HOLD}; 0 with --script)",
     )
     p.add_argument("--race", action="store_true", help="record race mode (legacy vs linear)")
+    p.add_argument(
+        "--present",
+        action="store_true",
+        help="presentation mode: no key bar, no key hints (a script's `key p` toggles it)",
+    )
     p.add_argument(
         "--script",
         metavar="FILE",
@@ -109,45 +135,28 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--svg-dir", metavar="DIR", help="also write frames as SVG files into DIR")
     p.add_argument(
-        "--every", type=int, default=1, metavar="N", help="with --svg-dir: every Nth frame (1)"
+        "--png-dir", metavar="DIR", help="also write frames as PNG files into DIR (video extra)"
+    )
+    p.add_argument(
+        "--every",
+        type=int,
+        default=1,
+        metavar="N",
+        help="with --svg-dir/--png-dir: every Nth frame, and always the last (1)",
+    )
+    p.add_argument(
+        "--font-size",
+        type=int,
+        default=DEFAULT_FONT_SIZE,
+        metavar="PX",
+        help=f"for MP4, GIF and PNG: the font size in pixels ({DEFAULT_FONT_SIZE})",
+    )
+    p.add_argument(
+        "--font",
+        metavar="FILE",
+        help="for MP4, GIF and PNG: a monospace TrueType font (default: the system's)",
     )
     p.add_argument("--force", action="store_true", help="overwrite existing files")
-
-
-def parse_size(text: str) -> tuple[int, int]:
-    m = re.fullmatch(r"(\d+)[xX](\d+)", text.strip())
-    if m is None:
-        raise UsageError(f"--size {text!r}: expected WIDTHxHEIGHT, like 120x36")
-    w, h = int(m.group(1)), int(m.group(2))
-    if w < MIN_WIDTH or h < MIN_HEIGHT:
-        raise UsageError(f"--size {text}: the app needs at least {MIN_WIDTH}x{MIN_HEIGHT}")
-    if w > MAX_SIZE[0] or h > MAX_SIZE[1]:
-        raise UsageError(f"--size {text}: at most {MAX_SIZE[0]}x{MAX_SIZE[1]}")
-    return w, h
-
-
-def parse_fps(text: str) -> float:
-    try:
-        fps = float(text)
-    except ValueError:
-        raise UsageError(f"--fps {text!r}: not a number") from None
-    if not 0 < fps <= MAX_FPS:
-        raise UsageError(f"--fps {text}: must be above 0 and at most {MAX_FPS:g}")
-    return fps
-
-
-def _svg_dir(ns: argparse.Namespace) -> Path | None:
-    if ns.every < 1:
-        raise UsageError(f"--every {ns.every}: must be 1 or more")
-    if ns.svg_dir is None:
-        return None
-    d = Path(ns.svg_dir)
-    if d.exists() and not d.is_dir():
-        raise UsageError(f"--svg-dir {d}: exists and is not a directory")
-    old = sorted(d.glob("frame-*.svg")) if d.is_dir() else []
-    if old and not ns.force:
-        raise UsageError(f"--svg-dir {d}: holds frames already (use --force to replace them)")
-    return d
 
 
 def list_scripts() -> int:
@@ -159,8 +168,10 @@ def list_scripts() -> int:
 def run(ns: argparse.Namespace) -> int:
     if ns.list_scripts:
         return list_scripts()
-    if ns.output is None and ns.svg_dir is None:
-        raise UsageError("record: give -o FILE.cast (or --svg-dir DIR for SVG frames only)")
+    if not ns.output and ns.svg_dir is None and ns.png_dir is None:
+        raise UsageError(
+            "record: give -o FILE.cast, FILE.mp4 or FILE.gif (or --svg-dir/--png-dir DIR)"
+        )
     size = parse_size(ns.size)
     fps = parse_fps(ns.fps)
     if ns.frames is not None and ns.frames < 1:
@@ -178,9 +189,12 @@ def run(ns: argparse.Namespace) -> int:
         raise UsageError("--until done does not go with --script (the script says when to stop)")
     if hold is None:
         hold = 0.0 if script is not None else parse_duration(DEFAULT_HOLD) or 0.0
-    if ns.output is not None:
-        check_writable(ns.output, force=ns.force)
-    svg_dir = _svg_dir(ns)
+    if ns.every < 1:
+        raise UsageError(f"--every {ns.every}: must be 1 or more")
+    cast_out, videos = outputs(ns)
+    svg_dir = still_dir(ns, "--svg-dir", ".svg")
+    png_dir = still_dir(ns, "--png-dir", ".png")
+    pictures(ns, videos)
 
     from swaptui.record.recorder import RACE_MISSING, RecordingApp, Settings, race_available
 
@@ -194,7 +208,13 @@ def run(ns: argparse.Namespace) -> int:
     except OptionError as e:
         return fail(str(e))
     app = RecordingApp(
-        scenario, timeline, key, granularity=ns.granularity, theme=theme, remember_theme=False
+        scenario,
+        timeline,
+        key,
+        granularity=ns.granularity,
+        theme=theme,
+        remember_theme=False,
+        present=ns.present,
     )
     if ns.speed is not None:
         app.player.speed = ns.speed
@@ -206,8 +226,12 @@ def run(ns: argparse.Namespace) -> int:
         frame_limit=ns.frames,
         hold_s=hold,
         svg_dir=svg_dir,
+        png_dir=png_dir,
         every=ns.every,
         race=ns.race,
+        videos=videos,
+        font_size=ns.font_size,
+        font=ns.font,
     )
     cast = Cast(
         width=size[0],
@@ -217,14 +241,31 @@ def run(ns: argparse.Namespace) -> int:
         version=ns.cast_version,
         timestamp=_timestamp() if ns.timestamp else None,
     )
-    if svg_dir is not None:
-        svg_dir.mkdir(parents=True, exist_ok=True)
-        for old in svg_dir.glob("frame-*.svg"):  # --force: no stale frames left behind
-            old.unlink()
-    result = _record(app, settings, script, cast)
-    if ns.output is not None:
-        write_atomic(ns.output, cast.dumps())
-    _summary(ns.output, cast, result)
+    for d, suffix, flag in ((svg_dir, ".svg", "--svg-dir"), (png_dir, ".png", "--png-dir")):
+        if d is not None:
+            try:
+                d.mkdir(parents=True, exist_ok=True)
+                for old in d.glob(f"frame-*{suffix}"):  # --force: no stale frames left behind
+                    old.unlink()
+            except OSError as e:
+                raise UsageError(f"{flag} {d}: cannot write there ({e.strerror or e})") from None
+    from swaptui.record.raster import FontError
+
+    video_error: type[Exception] = FontError
+    if videos:
+        from swaptui.record.video import VideoError
+
+        video_error = VideoError
+    try:
+        result = _record(app, settings, script, cast)
+    except (FontError, video_error) as e:
+        raise UsageError(str(e)) from None
+    except OSError as e:  # ffmpeg could not start, the disk filled up...
+        where = f"{e.filename}: " if e.filename else ""
+        raise UsageError(f"record: {where}{e.strerror or e}") from None
+    if cast_out is not None:
+        write_atomic(cast_out, cast.dumps())
+    _summary(list(ns.output), cast, result)
     return 0
 
 
@@ -271,12 +312,16 @@ def _record(app: Any, settings: Any, script: Any, cast: Cast) -> Any:
         return asyncio.run(record(app, settings, script, cast, on_frame))
 
 
-def _summary(output: str | None, cast: Cast, result: Any) -> None:
+def _summary(outputs: list[str], cast: Cast, result: Any) -> None:
     parts = [f"{result.ticks} frames ({cast.frames} distinct)", f"{cast.duration:g} s"]
-    if output is not None:
-        size = Path(output).stat().st_size
-        parts.append(f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size:,} bytes")
-    if result.svg_files:
-        parts.append(f"{len(result.svg_files)} SVG files")
-    where = output or str(result.svg_files[0].parent if result.svg_files else "")
+    for out in outputs:
+        size = Path(out).stat().st_size
+        human = f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size:,} bytes"
+        parts.append(f"{Path(out).suffix.lstrip('.')} {human}")
+    for suffix in (".svg", ".png"):
+        n = result.stills.count(suffix)
+        if n:
+            parts.append(f"{n} {suffix.lstrip('.').upper()} files")
+    files = result.stills.files
+    where = ", ".join(outputs) or str(files[0].parent if files else "")
     print(f"swaptui: recorded {where}: {', '.join(parts)}", file=sys.stderr)

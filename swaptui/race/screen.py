@@ -272,10 +272,14 @@ class RaceApp(ThemedApp):
         theme: str | None = None,
         remember_theme: bool = True,
         autoplay: bool = True,
+        present: bool = False,
     ) -> None:
-        super().__init__(theme=theme, remember_theme=remember_theme)
+        super().__init__(theme=theme, remember_theme=remember_theme, present=present)
         race.playing = autoplay and race.playing
         self.main = RaceScreen(race, standalone=True, autoplay=autoplay)
+
+    def presentation_changed(self) -> None:
+        self.main.show_race()
 
     def get_default_screen(self) -> Screen[None]:
         return self.main

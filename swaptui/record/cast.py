@@ -33,15 +33,10 @@ class Cast:
     timestamp: int | None = None  # a Unix time, only when the user asks for one
     events: list[tuple[int, str, str]] = field(default_factory=list)  # (tick, code, data)
     end_tick: int = 0
-    _last_output: str | None = None
 
-    def output(self, tick: int, data: str) -> bool:
-        """Add a screen; False (and nothing added) when it repeats the one on show."""
-        if data == self._last_output:
-            return False
-        self._last_output = data
+    def output(self, tick: int, data: str) -> None:
+        """Add output: the first screen whole, then what changed since the one before."""
         self.events.append((tick, "o", data))
-        return True
 
     def marker(self, tick: int, label: str) -> None:
         """A chapter mark (asciinema's player lists them): one per caption."""

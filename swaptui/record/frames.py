@@ -1,105 +1,112 @@
-"""The screen of a headless app as terminal output, and the caption overlay.
+"""Frames of a cast: the first one whole, every later one as the cells that changed.
 
-Textual keeps what is on screen in the screen's compositor; a headless run never
-writes it anywhere.  We ask the compositor for the full screen the way Textual's own
-SVG export does, then write each line ourselves with one SGR sequence per change of
-style.  Rich's renderer would reset after every segment, which is about twice the
-bytes, and the output here must not depend on the terminal we happen to run in.
+A terminal keeps what it was sent, so after the first screen a frame only needs the
+cells that differ from the frame before: a cursor move to each changed stretch of a
+row and the new text, with the shortest SGR change of pen.  Textual's driver does the
+same for a real terminal (it writes the changed spans of each refresh); here the
+changes are taken between two frames of the recording clock, from the cells
+themselves, so the bytes depend only on what is on screen and never on how the
+refreshes happened to be batched in between.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.color import ColorSystem
-from rich.style import Style
 from textual.strip import Strip
 from textual.widgets import Static
+
+from swaptui.record.grid import WIDE_TAIL, Cell, Grid
+from swaptui.record.pens import Pen, blank_keeps, sgr
 
 if TYPE_CHECKING:
     from textual.app import App
 
 CURSOR_HOME = "\x1b[H"
 HIDE_CURSOR = "\x1b[?25l"
-
-# SGR number of each attribute Textual can put on a cell, in a fixed order so the same
-# style always gives the same bytes
-_ATTRIBUTES = (
-    ("bold", "1"),
-    ("dim", "2"),
-    ("italic", "3"),
-    ("underline", "4"),
-    ("blink", "5"),
-    ("reverse", "7"),
-    ("conceal", "8"),
-    ("strike", "9"),
-)
-
-# underline, reverse and strike draw on a space too; the others only on glyphs
-_SHOWS_ON_BLANK = frozenset({"4", "7", "9"})
+# unchanged cells between two changes that are sent again rather than jumped over:
+# a cursor move costs 6 to 8 bytes, a plain cell 1 to 3
+_GAP = 3
 
 
-@dataclass(frozen=True)
-class Pen:
-    """What the terminal is set to draw with: attributes and the two colours' codes."""
+class Encoder:
+    """Turns successive states of a Grid into terminal output (state: the pen)."""
 
-    attrs: tuple[str, ...] = ()
-    fg: tuple[str, ...] = ()
-    bg: tuple[str, ...] = ()
+    def __init__(self) -> None:
+        self.pen: Pen | None = None  # unknown until the first frame sets everything
+        self.shown: list[tuple[Cell, ...]] | None = None
 
+    def frame(self, grid: Grid, rows: list[int]) -> str:
+        """The output that turns the last frame into `grid` (rows: those maybe changed)."""
+        out: list[str] = []
+        if self.shown is None:
+            self.shown = grid.snapshot()
+            out.append(CURSOR_HOME)
+            for y, row in enumerate(self.shown):
+                if y:
+                    out.append(f"\x1b[{y + 1};1H")
+                self._cells(out, row, 0, len(row))
+            return "".join(out)
+        for y in rows:
+            old, new = self.shown[y], tuple(grid.rows[y])
+            if old == new:
+                continue
+            for start, end in _changed_runs(old, new):
+                out.append(f"\x1b[{y + 1};{start + 1}H")
+                self._cells(out, new, start, end)
+            self.shown[y] = new
+        return "".join(out)
 
-RESET_PEN = Pen()
-
-
-@lru_cache(maxsize=4096)  # a screen has a few dozen styles, met thousands of times
-def pen(style: Style | None) -> Pen:
-    if style is None:
-        return RESET_PEN
-    attrs = tuple(code for attr, code in _ATTRIBUTES if getattr(style, attr))
-    fg = style.color.downgrade(ColorSystem.TRUECOLOR).get_ansi_codes(True) if style.color else ()
-    bg = (
-        style.bgcolor.downgrade(ColorSystem.TRUECOLOR).get_ansi_codes(False)
-        if style.bgcolor
-        else ()
-    )
-    return Pen(attrs, tuple(fg), tuple(bg))
-
-
-def sgr(old: Pen | None, new: Pen) -> str:
-    """The shortest SGR sequence we know that turns `old` into `new`.
-
-    Only the parts that change are sent; an attribute can only be switched off by a
-    reset, which then sends everything.  Neighbouring cells mostly share a background,
-    so this halves the size of a frame against a full set per change.
-    """
-    if old == new:
-        return ""
-    if (
-        old is None
-        or not set(old.attrs) <= set(new.attrs)
-        or (old.fg and not new.fg)
-        or (old.bg and not new.bg)
-    ):
-        codes = ["0", *new.attrs, *new.fg, *new.bg]
-    else:
-        codes = [a for a in new.attrs if a not in old.attrs]
-        if new.fg != old.fg:
-            codes += new.fg
-        if new.bg != old.bg:
-            codes += new.bg
-    return f"\x1b[{';'.join(codes)}m"
+    def _cells(self, out: list[str], row: tuple[Cell, ...], start: int, end: int) -> None:
+        x = start
+        while x < end:
+            p = row[x][1]
+            chars: list[str] = []
+            while x < end and row[x][1] == p:
+                if row[x][0] != WIDE_TAIL:
+                    chars.append(row[x][0])
+                x += 1
+            text = "".join(chars)
+            if self.pen is not None and blank_keeps(self.pen, p, text):
+                p = Pen(self.pen.attrs, self.pen.fg, p.bg)
+            out.append(sgr(self.pen, p))
+            self.pen = p
+            out.append(text)
 
 
-def _blank_keeps(current: Pen, new: Pen, text: str) -> bool:
-    if text.strip(" ") or not new.bg or not current.bg:
-        return False
-    return not _SHOWS_ON_BLANK.intersection(current.attrs + new.attrs)
+def _changed_runs(old: tuple[Cell, ...], new: tuple[Cell, ...]) -> list[tuple[int, int]]:
+    """Stretches [start, end) where the rows differ, close ones merged, never splitting
+    a wide character from its right half."""
+    runs: list[tuple[int, int]] = []
+    width = len(new)
+    x = 0
+    while x < width:
+        if old[x] == new[x]:
+            x += 1
+            continue
+        start = x
+        end = x + 1
+        x += 1
+        while x < width:
+            if old[x] != new[x]:
+                end = x + 1
+            elif x - end >= _GAP:
+                break
+            x += 1
+        if start > 0 and new[start][0] == WIDE_TAIL:
+            start -= 1
+        if end < width and new[end][0] == WIDE_TAIL:
+            end += 1
+        if runs and start <= runs[-1][1]:
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((start, end))
+    return runs
 
 
 def screen_strips(app: App[Any]) -> list[Strip]:
-    """The current screen, one strip per row, as the user would see it.
+    """The current screen, one strip per row, as the user would see it (for stills
+    taken from a running app).
 
     The screen stack matters: a modal (the help) is drawn over the screen below it.
     This is private Textual API, the same call `App.export_screenshot` makes; it is
@@ -114,29 +121,14 @@ def screen_strips(app: App[Any]) -> list[Strip]:
     return rows
 
 
-def encode(rows: list[Strip]) -> str:
-    """The rows as ANSI text: cursor home, then each row at its own position.
+def grid_of(rows: list[Strip], width: int) -> Grid:
+    """A Grid holding the given rows (a still of a running app)."""
+    from rich.control import Control
 
-    Each row is placed with an explicit cursor move, never a newline, so a full-width
-    row cannot wrap and the last row cannot scroll the screen in any player.
-    """
-    out = [CURSOR_HOME]
-    current: Pen | None = None  # unknown: the first segment sets everything
+    grid = Grid(width, len(rows))
     for y, row in enumerate(rows):
-        if y:
-            out.append(f"\x1b[{y + 1};1H")
-        for seg in row:
-            if seg.control or not seg.text:
-                continue
-            new = pen(seg.style)
-            if current is not None and _blank_keeps(current, new, seg.text):
-                # a run of spaces shows only its background: keep the pen's colour and
-                # attributes rather than switch them back and forth between glyphs
-                new = Pen(current.attrs, current.fg, new.bg)
-            out.append(sgr(current, new))
-            current = new
-            out.append(seg.text)
-    return "".join(out)
+        grid.apply([Control.move_to(0, y).segment, *row])
+    return grid
 
 
 def plain(rows: list[Strip]) -> list[str]:

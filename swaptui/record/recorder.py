@@ -20,23 +20,18 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 
 from models.engine import OptionError
-from swaptui.atomic import write_atomic
 from swaptui.record.cast import Cast
-from swaptui.record.frames import HIDE_CURSOR, CaptionBar, encode, plain, screen_strips
+from swaptui.record.frames import HIDE_CURSOR, CaptionBar, Encoder
+from swaptui.record.grid import Grid
+from swaptui.record.headless import RecordingApp, settle
 from swaptui.record.script import Command, Script, ScriptError
+from swaptui.record.stills import Stills
 from swaptui.viewer.app import SwapApp
 from swaptui.viewer.player import build_timeline
 
 RACE_MISSING = "race mode is not available yet"
 # a script's `play` (no duration) stops here even if the run somehow never ends
 MAX_TICKS = 10_000_000
-
-
-class RecordingApp(SwapApp):
-    """SwapApp with its wall-clock play timer silenced: the recorder moves the clock."""
-
-    def tick(self) -> None:
-        pass
 
 
 def race_available() -> bool:
@@ -51,8 +46,12 @@ class Settings:
     frame_limit: int | None = None  # --frames N
     hold_s: float = 0.0
     svg_dir: Path | None = None
+    png_dir: Path | None = None
     every: int = 1
     race: bool = False
+    videos: list[str] = field(default_factory=list)  # .mp4 and .gif files to write
+    font_size: int = 20
+    font: str | None = None
 
 
 @dataclass
@@ -60,7 +59,7 @@ class Result:
     cast: Cast
     final_screen: list[str]
     ticks: int
-    svg_files: list[Path] = field(default_factory=list)
+    stills: Stills
 
 
 class _Stop(Exception):
@@ -74,7 +73,10 @@ class Recorder:
         pilot: Pilot[Any],
         settings: Settings,
         cast: Cast,
+        grid: Grid,
         on_frame: Callable[[int], None] | None = None,
+        canvas: Any = None,
+        sinks: list[Any] | None = None,
     ) -> None:
         self.app = app
         self.pilot = pilot
@@ -83,10 +85,16 @@ class Recorder:
         self.on_frame = on_frame
         self.tick = 0
         self.dirty = True  # the screen may differ from the last frame taken
-        self.svg_files: list[Path] = []
-        self._last = ""
-        self.last_screen: list[str] = []  # the text of the last frame taken
-        self._svg_of = ""
+        self.grid = grid
+        self.encoder = Encoder()
+        self.changes = 0  # distinct screens so far
+        self.stills = Stills(settings.svg_dir, settings.png_dir, settings.every, settings.title)
+        self.canvas = canvas
+        self.sinks = sinks or []
+        # the RGB canvas serves MP4s and PNG stills; a GIF draws on its own
+        self.rgb_wanted = settings.png_dir is not None or any(
+            not v.lower().endswith(".gif") for v in settings.videos
+        )
         self._caption: str | None = None
         self._caption_until: int | None = None
         self._caption_shown: tuple[Screen[Any], str | None] | None = None
@@ -106,23 +114,18 @@ class Recorder:
             self.dirty = True
         if self.dirty:
             await self._sync_caption()
-            await self.pilot.pause()
-            rows = screen_strips(self.app)
-            frame = encode(rows)
-            self.last_screen = plain(rows)
-            self.cast.output(self.tick, (HIDE_CURSOR if not self.cast.events else "") + frame)
-            self._last = frame
+            await settle(self.pilot)
+            rows = self.grid.take_dirty()
+            data = self.encoder.frame(self.grid, rows)
+            if data:
+                self.changes += 1
+                self.cast.output(self.tick, (HIDE_CURSOR if not self.cast.events else "") + data)
+                if self.canvas is not None and self.rgb_wanted:
+                    self.canvas.draw_grid(self.grid, rows)
+                for sink in self.sinks:
+                    sink.frame(self.tick, self.grid, rows, self.canvas)
             self.dirty = False
-        if (
-            self.s.svg_dir is not None
-            and self.tick % self.s.every == 0
-            and self._last != self._svg_of
-        ):
-            # identical frames make identical slides: only changes are written
-            path = self.s.svg_dir / f"frame-{self.tick:05d}.svg"
-            write_atomic(str(path), self.app.export_screenshot(title=self.s.title))
-            self.svg_files.append(path)
-            self._svg_of = self._last
+        self.stills.offer(self.tick, self.changes, self.app, self.canvas)
         if self.on_frame is not None:
             self.on_frame(self.tick)
         self.tick += 1
@@ -159,7 +162,10 @@ class Recorder:
         """The last frame, then the hold: the end of the recording is its point."""
         with contextlib.suppress(_Stop):
             await self.capture()
+        self.stills.offer(max(self.tick - 1, 0), self.changes, self.app, self.canvas, last=True)
         self.cast.end_tick = self.tick + self.ticks(self.s.hold_s)
+        for sink in self.sinks:
+            sink.close(self.cast.end_tick)
 
     # ---- captions -------------------------------------------------------------------
     def set_caption(self, text: str | None, seconds: float | None) -> None:
@@ -233,7 +239,7 @@ class Recorder:
             await self.pilot.press(*cmd.args)
             # a key may start a worker (`a` reruns the engine): wait for its result
             await app.workers.wait_for_complete()
-            await self.pilot.pause()
+            await settle(self.pilot)
         elif name == "caption":
             self.set_caption(cmd.args[0] if cmd.args else None, cmd.seconds)
         else:  # the parser lets no other name through
@@ -284,7 +290,7 @@ class Recorder:
         if not on:
             screen, self._race = self._race, None
             screen.dismiss()
-            await self.pilot.pause()
+            await settle(self.pilot)
             return
         if not race_available():
             raise ScriptError(f"{where}: {RACE_MISSING}")
@@ -298,7 +304,7 @@ class Recorder:
         screen = _race_screen(race)
         self._race = screen
         await self.app.push_screen(screen)
-        await self.pilot.pause()
+        await settle(self.pilot)
 
     def _new_race(self, disk: str, where: str) -> None:
         from swaptui.race.model import Race, RaceError
@@ -352,23 +358,42 @@ async def record(
     cast: Cast,
     on_frame: Callable[[int], None] | None = None,
 ) -> Result:
-    """Run `app` headless through the script (or one play to the end) into `cast`."""
+    """Run `app` headless through the script (or one play to the end) into `cast`
+    (and the settings' video files and stills)."""
     app.animation_level = "none"  # animations run on the wall clock
-    async with app.run_test(size=settings.size, headless=True) as pilot:
-        await pilot.pause()
-        rec = Recorder(app, pilot, settings, cast, on_frame)
-        try:
-            if settings.race:
-                await rec.set_race(True, "--race")
-            if script is not None:
-                await rec.run_script(script)
-            else:
-                await rec._play()
-                await rec.play_until_done()
-                if settings.frame_limit is not None:
-                    # --frames N: N frames even when the run ends sooner
-                    await rec.hold(settings.frame_limit)
-        except _Stop:
-            pass
-        await rec.finish()
-    return Result(cast, rec.last_screen, rec.tick, rec.svg_files)
+    grid = Grid(*settings.size)
+    if isinstance(app, RecordingApp):
+        app.grid = grid
+    canvas = None
+    sinks: list[Any] = []
+    if settings.videos or settings.png_dir is not None:
+        from swaptui.record.raster import Canvas
+
+        canvas = Canvas(*settings.size, font_size=settings.font_size, font=settings.font)
+    if settings.videos and canvas is not None:
+        from swaptui.record.video import open_sinks
+
+        sinks = open_sinks(settings.videos, canvas, settings.fps)
+    try:
+        async with app.run_test(size=settings.size, headless=True) as pilot:
+            await settle(pilot)
+            rec = Recorder(app, pilot, settings, cast, grid, on_frame, canvas, sinks)
+            try:
+                if settings.race:
+                    await rec.set_race(True, "--race")
+                if script is not None:
+                    await rec.run_script(script)
+                else:
+                    await rec._play()
+                    await rec.play_until_done()
+                    if settings.frame_limit is not None:
+                        # --frames N: N frames even when the run ends sooner
+                        await rec.hold(settings.frame_limit)
+            except _Stop:
+                pass
+            await rec.finish()
+    except BaseException:
+        for sink in sinks:
+            sink.abort()
+        raise
+    return Result(cast, grid.text(), rec.tick, rec.stills)

@@ -36,6 +36,10 @@ REFUSED_KEYS = {
 }
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)(ms|s)?$")
+# a recording is minutes long: a longer wait or play is a typo (and would record for
+# days), as is a step count beyond any run's frames
+MAX_SECONDS = 3600.0
+MAX_COUNT = 1_000_000
 _MODIFIERS = ("ctrl", "shift", "alt", "meta", "super")
 _NAMED_KEYS = {
     "escape", "enter", "return", "tab", "space", "backspace", "delete", "insert",
@@ -166,12 +170,16 @@ def _duration(word: str) -> float:
     seconds = parse_duration(word)
     if seconds is None:
         raise _LineError(f"{word!r} is not a duration (like 3s, 1.5s or 250ms)")
+    if seconds > MAX_SECONDS:
+        raise _LineError(f"{word}: at most {MAX_SECONDS:g}s (an hour) in one command")
     return seconds
 
 
 def _count(word: str) -> int:
     if not word.isdigit() or int(word) < 1:
         raise _LineError(f"{word!r} is not a count (a whole number from 1)")
+    if len(word) > 7 or int(word) > MAX_COUNT:
+        raise _LineError(f"{word}: at most {MAX_COUNT:,} steps in one command")
     return int(word)
 
 

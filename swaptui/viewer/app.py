@@ -9,7 +9,6 @@ recorder and the tests drive.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import ClassVar
 
 from textual.app import SystemCommand
@@ -38,7 +37,6 @@ def _key(algorithm: str, kw: dict[str, object]) -> RunKey:
 class SwapApp(ThemedApp):
     TITLE = "swaptui"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save_svg", "screenshot", show=False),
         Binding("q", "quit", "quit"),
     ]
 
@@ -51,8 +49,9 @@ class SwapApp(ThemedApp):
         granularity: str | None = None,
         theme: str | None = None,
         remember_theme: bool = True,
+        present: bool = False,
     ) -> None:
-        super().__init__(theme=theme, remember_theme=remember_theme)
+        super().__init__(theme=theme, remember_theme=remember_theme, present=present)
         # timeline None: the screen comes up at once and computes the run in a worker
         self.main = MainScreen(scenario, timeline, key, granularity)
 
@@ -124,9 +123,9 @@ class SwapApp(ThemedApp):
         return self.main.caption
 
     # ---- app-wide actions -----------------------------------------------------------
-    def action_save_svg(self) -> None:
-        path = self.save_screenshot(filename=self.main.screenshot_name(), path=str(Path.cwd()))
-        self.notify(f"saved {path}", timeout=4)
+    def presentation_changed(self) -> None:
+        # the key hints of frame 0 come and go with presentation mode
+        self.main.show_frame()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -153,7 +152,10 @@ class SwapApp(ThemedApp):
         yield SystemCommand("Next disk", "d", main.action_cycle_disk)
         yield SystemCommand("Next readahead", "r", main.action_cycle_readahead)
         yield SystemCommand("Open a scenario", "o", main.action_open)
-        yield SystemCommand("Save SVG screenshot", "ctrl+s", self.action_save_svg)
+        yield SystemCommand("Screenshot (SVG and PNG)", "ctrl+s", self.action_save_still)
+        yield SystemCommand(
+            "Presentation mode", "p: no key bar or hints", self.action_toggle_present
+        )
 
 
 def launch(
@@ -162,8 +164,10 @@ def launch(
     *,
     theme: str | None = None,
     granularity: str | None = None,
+    present: bool = False,
 ) -> int:
     """Run the app on a checked scenario and key; the run is computed after the first
     paint.  The command layer (`swaptui.commands.app`) has checked everything."""
-    result = SwapApp(scenario, None, key, granularity=granularity, theme=theme).run()
+    app = SwapApp(scenario, None, key, granularity=granularity, theme=theme, present=present)
+    result = app.run()
     return result if isinstance(result, int) else 0

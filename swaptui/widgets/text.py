@@ -138,8 +138,8 @@ def header_text(
     return out
 
 
-def counters_text(view: FrameView, width: int) -> Text:
-    if view.frame == 0:
+def counters_text(view: FrameView, width: int, hints: bool = True) -> Text:
+    if view.frame == 0 and hints:  # presentation mode shows the (zero) counters
         return Text(HINT, no_wrap=True, overflow="ellipsis", style="italic")
     c = view.counters
     items = [
@@ -179,7 +179,10 @@ class Header(Static):
     def show(self, player: Player, view: FrameView, computing: bool = False) -> None:
         styles = self.badge_styles()
         badges = [(t, styles[k]) for t, k in header_badges(player, view, computing)]
-        self.update(header_text(player, view, max(1, self.size.width), computing, badges))
+        # a fixed height (CSS): new text never changes the layout, so none is asked for
+        self.update(
+            header_text(player, view, max(1, self.size.width), computing, badges), layout=False
+        )
 
     def badge_styles(self) -> dict[str, Style]:
         """The theme's warning and error colours, as badges (recomputed per theme)."""
@@ -249,8 +252,8 @@ class NowLine(Static):
         while len(lines) < min(2, rows):
             lines.append("")
         parts = [Text(line, no_wrap=True, overflow="ellipsis", style="bold") for line in lines]
-        parts.append(counters_text(view, width))
-        self.update(Text("\n", no_wrap=True, overflow="ellipsis").join(parts))
+        parts.append(counters_text(view, width, hints=not getattr(self.app, "presenting", False)))
+        self.update(Text("\n", no_wrap=True, overflow="ellipsis").join(parts), layout=False)
 
 
 class KeyFooter(Footer):

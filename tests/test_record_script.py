@@ -160,7 +160,7 @@ def test_script_drives_the_app(tmp_path: Path) -> None:
     frames = [e[2] for e in events if e[1] == "o"]
     assert "now the head seeks" in frames[0]
     assert "now the head seeks" not in frames[-2]  # gone after its second
-    assert "linear" in frames[-2] and "step pte" in frames[-2]
+    assert "linear" in frames[-2] and "pte 20/s" in frames[-2]
 
 
 @pytest.mark.slow

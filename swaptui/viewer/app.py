@@ -44,7 +44,7 @@ class SwapApp(ThemedApp):
 
     def __init__(
         self,
-        scenario: Scenario,
+        scenario: Scenario | str,
         timeline: Timeline | None,
         key: RunKey,
         *,
@@ -157,13 +157,14 @@ class SwapApp(ThemedApp):
 
 
 def launch(
-    scenario: Scenario,
+    scenario: Scenario | str,
     key: RunKey,
     *,
     theme: str | None = None,
     granularity: str | None = None,
 ) -> int:
-    """Run the app on a checked scenario and key; the run is computed after the first
-    paint.  The command layer (`swaptui.commands.app`) has checked everything."""
+    """Run the app on a checked scenario (or a preset's name) and key; the scenario is
+    generated and the run computed after the first paint.  The command layer
+    (`swaptui.commands.app`) has checked everything."""
     result = SwapApp(scenario, None, key, granularity=granularity, theme=theme).run()
     return result if isinstance(result, int) else 0

@@ -210,8 +210,10 @@ class RaceScreen(Screen[None]):
             f"· simulated t = {duration(race.clock_ps)} of {duration(race.end_ps)} ",
             style="bold",
         )
-        out.append(f"· {RA_LABELS.get(race.readahead, race.readahead)} ")
-        out.append(f"· {literal(race.scenario.title)}", style="italic")
+        ra = f"· {RA_LABELS.get(race.readahead, race.readahead)} "
+        if out.cell_len + len(ra) <= self.size.width:  # rather than cut it in the middle
+            out.append(ra)
+            out.append(f"· {literal(race.scenario.title)}", style="italic")
         return out
 
     def progress_text(self) -> Text:

@@ -18,6 +18,7 @@ from swaptui.widgets.diskhead import DiskHead
 from swaptui.widgets.numbers import count, plural
 from swaptui.widgets.source import SourcePane
 from swaptui.widgets.swapmap import SwapMap
+from swaptui.widgets.text import READAHEAD_SHORT
 
 NOW_LINES = 3  # the SideNow block: a rule, the sentence, the counters
 CHART_SHARE = 0.45  # of the height the swap_map and the head chart share
@@ -96,8 +97,6 @@ class RaceSidePanel(Vertical):
         self.query_one(SwapMap).set_machine(tl.machine, span)
         self.query_one(DiskHead).set_timeline(tl, span)
         self.query_one(SourcePane).set_algorithm(side.algorithm)
-        run = side.run
-        self.border_title = f"{run.algorithm} · readahead {run.readahead}"
         self.fit(self._height)
 
     def set_span(self, span: SlotSpan) -> None:
@@ -146,16 +145,29 @@ class RaceSidePanel(Vertical):
         self.query_one(SideNow).update(now)
         done = side.finished_at(t)
         self.set_class(done, "done")
-        if done and side.run.result != "ok":
+        room = self.size.width - 6  # the corners and the title's padding
+        run = side.run
+        ra = READAHEAD_SHORT.get(run.readahead, run.readahead)
+        self.border_title = fit_text(
+            (f"{run.algorithm} · readahead {run.readahead}", f"{run.algorithm} · ra {ra}"),
+            room,
+        )
+        total = duration(side.total_ns * 1000)
+        if done and run.result != "ok":
             # an injected fault made this side give up: not a win, however fast
             self.set_class(False, "done")
-            self.border_subtitle = (
-                f"✗ gave up with {side.run.result} after {duration(side.total_ns * 1000)}"
-            )
+            forms: tuple[str, ...] = (f"✗ gave up with {run.result} after {total}", f"✗ {total}")
         elif done:
-            self.border_subtitle = f"✓ finished in {duration(side.total_ns * 1000)}"
+            forms = (f"✓ finished in {total}", f"✓ {total}")
         else:
-            self.border_subtitle = f"running · {duration(min(t, side.total_ps))}"
+            clock = duration(min(t, side.total_ps))
+            forms = (f"running · {clock}", clock)
+        self.border_subtitle = fit_text(forms, room)
+
+
+def fit_text(forms: tuple[str, ...], width: int) -> str:
+    """The first of `forms` that fits in `width` columns, else the last."""
+    return next((f for f in forms if len(f) <= width), forms[-1])
 
 
 def race_scale(race: Race) -> int:

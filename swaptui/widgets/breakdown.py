@@ -37,7 +37,7 @@ COLOUR = {
     "walk": "used",
     "cpu": "shared",
     "seek": "head",
-    "rotation": "cached",
+    "rotation": "bad",
     "access": "head",
     "transfer": "shmem",
 }

@@ -2,10 +2,12 @@
 fading trail, then a chart of head position over time, request by request.
 
 The chart is drawn in quadrant blocks (2 x 2 a character): x is the request index over
-the whole run (so it grows left to right and never rescales), y is the slot (0 at
-the bottom).  Each request draws the seek from where the head was to its first slot,
-then its own slots, so a sequential sweep is a calm rising ramp and a run that jumps
-around the disk is a storm of tall zigzags.  Recent requests are bright, older ones
+the whole run (so it grows left to right and never rescales), y is the slot (the
+bottom of the span shown at the bottom).  Each request draws the seek from where the
+head was to its first slot, then its own slots, so a sequential sweep is a calm rising
+ramp and a run that jumps around the disk is a storm of tall zigzags; with more
+requests than pixel columns only the slots read are drawn (a ramp stays a ramp, a
+storm becomes a speckled cloud over the whole height).  Recent requests are bright, older ones
 fade, the one in flight is highlighted.
 """
 
@@ -63,6 +65,10 @@ def _chart(reqs: tuple[tuple[int, int, int], ...], span: SlotSpan, width: int, l
     total = len(reqs)
     xs, ys = 2 * width, 2 * lines
     top = max(1, span.size - 1)
+    # more requests than pixel columns: draw where each one read, not the seeks between
+    # them (every column would be a solid bar of seek lines): a sweep is still a ramp,
+    # and a run that jumps about is a speckled storm over the whole height
+    dense = total > xs
 
     def pix_y(slot: int) -> int:
         return (ys - 1) - min(span.size - 1, max(0, slot - span.lo)) * (ys - 1) // top
@@ -78,7 +84,7 @@ def _chart(reqs: tuple[tuple[int, int, int], ...], span: SlotSpan, width: int, l
             px = min(xs - 1, i * xs // total)
         y0, y1 = pix_y(start), pix_y(start + pages - 1)
         pts: set[tuple[int, int]] = set()
-        if prev is not None:  # the seek: a straight line from where the head was
+        if prev is not None and not dense:  # the seek: a line from where the head was
             (x_a, y_a), (x_b, y_b) = prev, (px, y0)
             steps = max(abs(x_b - x_a), abs(y_b - y_a), 1)
             for k in range(steps + 1):

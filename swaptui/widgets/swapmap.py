@@ -20,6 +20,7 @@ from models.timeline import FrameView
 from swaptui.viewer.focus import focus_slot, freed_slot, request_in_flight
 from swaptui.viewer.zoom import SlotSpan, whole_area
 from swaptui.widgets.base import LinePanel, runs
+from swaptui.widgets.numbers import count, plural
 from themes import GLYPHS
 
 EIGHTHS = " ▁▂▃▄▅▆▇█"
@@ -67,15 +68,23 @@ SHORT_LABELS = {"cached": "cache", "head": "read", "cursor": "focus", "freed": "
 NARROW = 44  # below this width the legend uses SHORT_LABELS
 
 
-@functools.lru_cache(maxsize=64)
-def legend_lines(width: int) -> list[list[tuple[str, str]]]:
+@functools.lru_cache(maxsize=256)
+def legend_lines(width: int, cache: tuple[int, int] | None = None) -> list[list[tuple[str, str]]]:
     """The legend as (text, state) pieces wrapped to the width (how many slots a cell
-    holds is the panel's subtitle)."""
+    holds is the panel's subtitle).  `cache`: the pages in the swap cache now and the
+    most so far, written after its glyph (the memory a run costs, in plain sight)."""
     items: list[list[tuple[str, str]]] = []
     for state, label in LEGEND:
         glyph = FREED if state == "freed" else GLYPHS[state]
         if width < NARROW:
             label = SHORT_LABELS.get(state, label)
+        if state == "cached" and cache is not None:
+            now, peak = cache
+            label += (
+                f" {count(now)} (peak {count(peak)})"
+                if width < NARROW
+                else (f" {plural(now, 'page')} (peak {count(peak)})")
+            )
         items.append([(glyph, "cursor" if state == "freed" else state), (f" {label}", "dim")])
     lines: list[list[tuple[str, str]]] = [[]]
     used = 0
@@ -114,7 +123,8 @@ def layout(slots: int, width: int, height: int, last: int | None = None) -> Grid
     if width - label < 8:
         label = 0
     avail = max(1, width - label)
-    legend = len(legend_lines(width)) if height >= 4 else 0
+    # room for the legend as it is longest (swap cache numbers of five digits)
+    legend = len(legend_lines(width, (99_999, 99_999))) if height >= 4 else 0
     rows_avail = max(1, height - legend - (1 if legend else 0))
     if slots <= avail * rows_avail:
         digits = len(str(max(slots - 1, 0)))
@@ -237,8 +247,15 @@ class SwapMap(LinePanel):
             return None
         first = self.area.height - g.legend
         if g.legend and y >= first:
-            return ("legend", y - first), lambda: self._legend(g, y - first)
+            cache = self.cache_pages()
+            return ("legend", y - first, cache), lambda: self._legend(g, y - first, cache)
         return None
+
+    def cache_pages(self) -> tuple[int, int] | None:
+        """(pages in the swap cache now, the most so far) of the frame on screen."""
+        if self.frame is None:
+            return None
+        return self.frame.state.cache_size, self.frame.counters.swapcache_peak
 
     def _row_range(self, g: Grid, row: int) -> tuple[int, int]:
         """The slots [a, b) of grid row `row`."""
@@ -379,8 +396,8 @@ class SwapMap(LinePanel):
             cells.append((ch, style))
         return runs(cells)
 
-    def _legend(self, g: Grid, line: int) -> list[Segment]:
-        pieces = legend_lines(self.area.width)
+    def _legend(self, g: Grid, line: int, cache: tuple[int, int] | None) -> list[Segment]:
+        pieces = legend_lines(self.area.width, cache)
         segs: list[Segment] = []
         for text, state in pieces[line] if line < len(pieces) else []:
             # the glyphs drawn on a colour in the map are drawn so here too

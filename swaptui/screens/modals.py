@@ -13,6 +13,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
+from swaptui.viewer.player import ALGO_CYCLE
+
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 KEYS = (
@@ -28,7 +30,7 @@ KEYS = (
     ("1 … 9  0", "jump to 10% … 90% of the run; 0: the start"),
     ("Home  End", "first / last frame"),
     ("z", "zoom: the slots the run is about, or the whole swap area"),
-    ("a", "next algorithm: legacy, rfc, linear (restarts at frame 0)"),
+    ("a", f"next algorithm: {', '.join(ALGO_CYCLE)} (restarts at frame 0)"),
     ("d", "next disk: hdd, ssd, zram"),
     ("r", "next readahead: default, none, cluster, cluster-adaptive, vma"),
     ("c", "race: this algorithm against another on one clock, with a verdict"),

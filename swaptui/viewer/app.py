@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 import themes
+from models.algorithms import ALGORITHMS
 from models.events import GRANULARITIES
 from models.scenario_model import Scenario
 from models.timeline import Timeline
@@ -134,7 +135,7 @@ class SwapApp(ThemedApp):
         yield SystemCommand("Play / pause", "space", main.action_toggle_play)
         yield SystemCommand("First frame", "Home", main.action_first)
         yield SystemCommand("Last frame", "End", main.action_last)
-        for algo in ("legacy", "rfc", "linear", "linear-5.1"):
+        for algo in ALGORITHMS:
             yield SystemCommand(
                 f"Algorithm: {algo}", "restart at frame 0", lambda a=algo: main.set_algorithm(a)
             )

@@ -11,6 +11,7 @@ from typing import Any
 
 from attrs import evolve, frozen
 
+from models.algorithms import ALGORITHMS
 from models.engine import OptionError, RunOptions, configure, run_swapoff
 from models.events import GRANULARITIES
 from models.faults import check_faults
@@ -23,9 +24,9 @@ from swaptui.viewer.jobs import Job
 from swaptui.viewer.pace import SPEEDS as SPEEDS
 from swaptui.viewer.pace import Pace, choose_pace, neighbour, speed_for
 
-# `a` cycles the three algorithms of the seed's debate; linear-5.1 is reachable with
-# --algo and the command palette.
-ALGO_CYCLE = ("legacy", "rfc", "linear")
+# `a` cycles through every algorithm of the registry but linear-5.1 (the walk as first
+# merged, a historical variant: --algo and the command palette reach it)
+ALGO_CYCLE = tuple(a for a in ALGORITHMS if a != "linear-5.1")
 DISK_CYCLE = DISK_KINDS
 # None: the engine's default for the algorithm and disk
 READAHEAD_CYCLE: tuple[str | None, ...] = (None, "none", "cluster", "cluster-adaptive", "vma")
@@ -243,8 +244,11 @@ class Player:
 
     def set_granularity(self, granularity: str) -> None:
         """The user's choice of step size (kept for the runs to come); the frame on
-        screen stays (about) the same."""
+        screen stays (about) the same, and unless the user chose a speed too, the speed
+        becomes the one that plays this step size in about a minute."""
         self.fixed = granularity
+        if not self.speed_fixed:  # and the speed that plays it in about a minute
+            self._speed = speed_for(self.counts()[granularity])
         if granularity == self.granularity:
             return
         self.frame = self.timeline.convert(self.frame, self.granularity, granularity)

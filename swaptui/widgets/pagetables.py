@@ -229,6 +229,14 @@ class PageTables(LinePanel, ScrollView):
         mm = getattr(v.event, "mm", None)
         if isinstance(mm, int):
             return self.row_of_unit[mm]
+        # a slot freed or read (entry steps): the page table of its first reference
+        slot = focus_slot(v)
+        refs = m.slot_refs.get(slot, []) if slot is not None else []
+        if refs:
+            r = m.refs[refs[0]]
+            if r.kind == SHMEM:
+                return self.file_row[r.owner]
+            return self.row_of_unit[r.owner] + 1 + m.walks[r.owner].unit_of(r.ordinal)
         return None
 
     def follow(self) -> None:
@@ -341,7 +349,7 @@ class PageTables(LinePanel, ScrollView):
             forms = [
                 f" · {units:,} page table{'s' if units != 1 else ''}"
                 f" · {left:,}/{total:,} swap PTEs left",
-                f" · {units:,} tables · {left:,}/{total:,} swap",
+                f" · {units:,} table{'s' if units != 1 else ''} · {left:,}/{total:,} swap",
                 f" · {left:,}/{total:,} swap",
                 "",
             ]

@@ -123,8 +123,10 @@ def layout(slots: int, width: int, height: int, last: int | None = None) -> Grid
     if width - label < 8:
         label = 0
     avail = max(1, width - label)
-    # room for the legend as it is longest (swap cache numbers of five digits)
-    legend = len(legend_lines(width, (99_999, 99_999))) if height >= 4 else 0
+    # room for the legend with the longest swap cache numbers it can show (no more
+    # pages than slots; counts of 100,000 and up are written short: 262k)
+    most = min(99_999, max(slots, last or 0))
+    legend = len(legend_lines(width, (most, most))) if height >= 4 else 0
     rows_avail = max(1, height - legend - (1 if legend else 0))
     if slots <= avail * rows_avail:
         digits = len(str(max(slots - 1, 0)))

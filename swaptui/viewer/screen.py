@@ -532,6 +532,8 @@ class MainScreen(Screen[None]):
     def action_toggle_source(self) -> None:
         self.query_one("#top").toggle_class("-source")
         self.show_frame()
+        # the titles fit the panels' widths, which change with the next layout
+        self.call_after_refresh(self.show_frame)
 
     def action_race(self) -> None:
         """Race this scenario: the race screen comes up at once and computes its sides."""

@@ -229,14 +229,8 @@ class PageTables(LinePanel, ScrollView):
         mm = getattr(v.event, "mm", None)
         if isinstance(mm, int):
             return self.row_of_unit[mm]
-        # a slot freed or read (entry steps): the page table of its first reference
-        slot = focus_slot(v)
-        refs = m.slot_refs.get(slot, []) if slot is not None else []
-        if refs:
-            r = m.refs[refs[0]]
-            if r.kind == SHMEM:
-                return self.file_row[r.owner]
-            return self.row_of_unit[r.owner] + 1 + m.walks[r.owner].unit_of(r.ordinal)
+        # a slot freed (entry steps) is not followed: at the speeds those steps play,
+        # scrolling the panel to each one redrew all of it every frame
         return None
 
     def follow(self) -> None:
@@ -381,10 +375,13 @@ class PageTables(LinePanel, ScrollView):
             if numbered
             else ("█ a swap PTE in its slot's colour (slots at the end)", "█ swap PTE")
         )
+        short = swap[1].split("→")[0]  # "12 swap PTE"
         forms = [
             f"{swap[0]} · ▪ present · ■ just restored · · none",
             f"{swap[1]} · ▪ present · ■ restored · · none",
             f"{swap[1]} · ▪ present · ■ restored",
+            f"{short} · ▪ present · ■ restored",
+            f"{short} · ▪ present",
             "",
         ]
         return fit(forms, width - 4)

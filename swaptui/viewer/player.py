@@ -16,7 +16,6 @@ from models.engine import OptionError, RunOptions, configure, run_swapoff
 from models.events import GRANULARITIES
 from models.faults import check_faults
 from models.invariants import check
-from models.scenario import load_scenario
 from models.scenario_model import DISK_KINDS, Fault, Scenario
 from models.state import SWAP
 from models.timeline import FrameView, Timeline
@@ -115,7 +114,7 @@ def build_timeline(scenario: Scenario, key: RunKey, job: Job | None = None) -> T
     """Run the engine and check its end state; OptionError for a refused combination.
 
     `job`, if given, is told each phase and the engine's progress (the screen shows it)."""
-    # after build_run's loading step (1 of 4), or the first of three
+    # after a loading step (viewer.runs: 1 of 4), or the first of three
     first, steps = (job.step + 1, job.steps) if job is not None and job.steps else (1, 3)
     if job is not None:
         job.enter("running the engine", first, steps)
@@ -127,17 +126,6 @@ def build_timeline(scenario: Scenario, key: RunKey, job: Job | None = None) -> T
         job.enter("checking the end state", first + 2, steps)
     outcome(timeline)
     return timeline
-
-
-def build_run(source: Scenario | str, key: RunKey, job: Job) -> tuple[Scenario, Timeline]:
-    """Load the scenario (a preset name or a path: generation takes seconds for the
-    full-scale presets) if need be, then build the run, telling `job` how far it is."""
-    if isinstance(source, str):
-        job.enter(f"loading {source}", 1, 4)
-        scenario = load_scenario(source)
-    else:
-        scenario = source
-    return scenario, build_timeline(scenario, key, job)
 
 
 def next_in(cycle: tuple[str | None, ...], value: str | None) -> str | None:

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 from typing import ClassVar
 
-import attrs
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -27,7 +26,7 @@ from textual.worker import get_current_worker
 
 from models.engine import OptionError
 from models.narrate import literal
-from models.scenario import ScenarioError, load_scenario
+from models.scenario import ScenarioError
 from models.scenario_model import Scenario
 from models.timeline import Timeline
 from swaptui.race.model import RaceSpec, race_algorithms
@@ -42,10 +41,9 @@ from swaptui.viewer.player import (
     READAHEAD_CYCLE,
     Player,
     RunKey,
-    build_timeline,
-    check_key,
     next_in,
 )
+from swaptui.viewer.runs import build_run, describe, placeholder_timeline
 from swaptui.viewer.zoom import SlotSpan, whole_area, work_span
 from swaptui.widgets.diskhead import DiskHead
 from swaptui.widgets.pagetables import PageTables
@@ -69,21 +67,6 @@ def retitle(widget: Widget, title: str, subtitle: str | None = None) -> None:
         widget.border_title = title
     if subtitle is not None and widget.border_subtitle != subtitle:
         widget.border_subtitle = subtitle
-
-
-def placeholder_timeline(scenario: Scenario, key: RunKey) -> Timeline:
-    """A run of nothing, for the player to hold until the first run is ready (the
-    panels draw nothing of it: they wait for the real one)."""
-    empty = attrs.evolve(scenario, mms=(), shmem=(), faults=())
-    return build_timeline(empty, key.but(extras=attrs.evolve(key.extras, faults=())))
-
-
-def describe(source: Scenario | str, key: RunKey) -> str:
-    """'linear on kelley-50m · ssd': what a Job computes, in the words of the header."""
-    name = source.name if isinstance(source, Scenario) else Path(source).stem
-    disk = f" · {key.disk}" if key.disk else ""
-    ra = f" · readahead {key.readahead}" if key.readahead else ""
-    return f"{key.algorithm} on {literal(name)}{disk}{ra}"
 
 
 class MainScreen(Screen[None]):
@@ -446,14 +429,7 @@ class MainScreen(Screen[None]):
         # once the notice is painted: it would hold the GIL for seconds before that
         painted.wait(PAINT_WAIT_S)
         try:
-            if isinstance(source, str):
-                job.enter(f"loading {Path(source).name}", 1, 4)
-                sc = load_scenario(source)
-                if key.extras.faults:
-                    key = self._faults_that_fit(sc, key)
-            else:
-                sc = source
-            timeline = build_timeline(sc, key, job)
+            built = build_run(source, key, job)
         except OptionError as e:
             if key.readahead == "vma" and key.algorithm == "legacy":
                 # the cycle would stick on a refused value: skip it, say why
@@ -470,8 +446,10 @@ class MainScreen(Screen[None]):
         except Exception as e:  # an engine bug must not kill the viewer or hang "computing"
             app.call_from_thread(self.failed, job, literal(repr(e)))
             return
+        for why in built.dropped:
+            app.call_from_thread(app.notify, why, severity="warning", timeout=6)
         if not worker.is_cancelled:
-            app.call_from_thread(self.install_run, sc, timeline, key, job)
+            app.call_from_thread(self.install_run, built.scenario, built.timeline, built.key, job)
 
     def failed(self, job: Job, message: str) -> None:
         """The computation of `job` failed: say why; the run on screen stays."""
@@ -482,20 +460,6 @@ class MainScreen(Screen[None]):
             if not self.ready:  # nothing else to show: keep the reason on screen
                 self.job = Job(job.what, phase=f"failed: {message}")
             self.changed()
-
-    def _faults_that_fit(self, scenario: Scenario, key: RunKey) -> RunKey:
-        """An opened scenario keeps the command line's faults that apply to it (a pid or
-        a file it does not have drops that fault, with a notice)."""
-        kept = []
-        app = self.app
-        for f in key.extras.faults:
-            try:
-                check_key(scenario, key.but(extras=attrs.evolve(key.extras, faults=(f,))))
-            except OptionError as e:
-                app.call_from_thread(app.notify, str(e), severity="warning", timeout=6)
-                continue
-            kept.append(f)
-        return key.but(extras=attrs.evolve(key.extras, faults=tuple(kept)))
 
     def install_run(
         self, scenario: Scenario, timeline: Timeline, key: RunKey, job: Job | None = None

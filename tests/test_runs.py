@@ -60,3 +60,15 @@ def test_build_run_loads_a_preset_and_tells_each_phase() -> None:
         (3, 4, "indexing the frames"),
         (4, 4, "checking the end state"),
     ]
+
+
+def test_job_line_drops_the_bar_rather_than_be_cut() -> None:
+    job = Job("rfc on fork · ssd · readahead none", started=0.0)
+    job.enter("running the engine", 1, 3)
+    job.report(0.44)
+    full = job.line(now=0.2)
+    assert "▕" in full and full.endswith(" 44% · 0.2 s")
+    narrow = job.line(now=0.2, width=78)
+    assert (
+        narrow == "computing rfc on fork · ssd · readahead none: 1/3 running the engine 44% · 0.2 s"
+    )

@@ -181,7 +181,7 @@ class RaceScreen(Screen[None]):
         if job is None:
             return
         verdict = verdict or self.query_one("#verdict", Static)
-        line = job.line()
+        line = job.line(width=max(20, self.size.width - 2))
         self._job_shown = line
         note = (
             "the race on screen stays until the new one is ready"

@@ -47,13 +47,16 @@ class Job:
     def elapsed(self, now: float | None = None) -> float:
         return (time.monotonic() if now is None else now) - self.started
 
-    def line(self, now: float | None = None) -> str:
-        """'computing linear on kelley-50m (hdd): 2/4 running the engine ▕████▌  ▏ 45% · 1.2 s'"""
+    def line(self, now: float | None = None, width: int = 1000) -> str:
+        """'computing linear on kelley-50m: 2/4 running the engine ▕████▌  ▏ 45% · 1.2 s'
+        (without the bar when that would not fit in `width`)."""
         count = f"{self.step}/{self.steps} " if self.steps else ""
-        progress = ""
-        if self.fraction is not None:
-            progress = f" {bar(self.fraction)} {self.fraction:.0%}"
-        return f"computing {self.what}: {count}{self.phase}{progress} · {self.elapsed(now):.1f} s"
+        head = f"computing {self.what}: {count}{self.phase}"
+        tail = f" · {self.elapsed(now):.1f} s"
+        if self.fraction is None:
+            return head + tail
+        with_bar = f"{head} {bar(self.fraction)} {self.fraction:.0%}{tail}"
+        return with_bar if len(with_bar) <= width else f"{head} {self.fraction:.0%}{tail}"
 
     def short(self) -> str:
         """For the header: 'computing linear 45%' or 'computing linear…'."""

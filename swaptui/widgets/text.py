@@ -289,7 +289,8 @@ class NowLine(Static):
         rows = max(2, self.size.height or 3)  # lines: the sentence's, then the counters
         if job is not None:
             # what is being computed comes first: a key press is never followed by silence
-            parts = [Text(job.line(), no_wrap=True, overflow="ellipsis", style="bold")]
+            line = job.line(width=width)
+            parts = [Text(line, no_wrap=True, overflow="ellipsis", style="bold")]
             if ready:
                 parts.append(
                     Text("the run on screen stays until the new one is ready", style="dim")

@@ -239,9 +239,10 @@ def progress_text(player: Player, view: FrameView, width: int) -> Text:
     end = player.timeline.run.counters.total_ns * 1000
     last = max(view.frames - 1, 1)
     now, total = duration(view.time_ps), duration(end)
+    # (the header has said once that times are simulated)
     forms = (
-        f" frame {view.frame:,} of {last:,} · simulated {now} of {total} · 1-9: 10%…90%",
-        f" frame {view.frame:,} of {last:,} · simulated {now} of {total}",
+        f" frame {view.frame:,} of {last:,} · t {now} of {total} · 1-9: 10%…90%",
+        f" frame {view.frame:,} of {last:,} · t {now} of {total}",
         f" {view.frame:,}/{last:,} · {now} of {total}",
     )
     words = next((f for f in forms if width - len(f) - 2 >= width // 3), forms[-1])

@@ -38,6 +38,7 @@ from swaptui.widgets.text import KeyFooter
 
 TICK_S = 1 / 30
 PAINT_WAIT_S = 0.5  # the longest a computation waits for the screen to say it started
+JOB_REPAINT_S = 0.25  # how often the progress of a computation is redrawn
 
 RACE_KEYS = (
     ("space", "pause / play (at the end: race again)"),
@@ -111,6 +112,7 @@ class RaceScreen(Screen[None]):
         self._last_tick = time.monotonic()
         self.job: Job | None = None  # a race being computed (the first, or after d, r)
         self._job_shown = ""
+        self._job_painted = 0.0  # when the progress was last drawn (monotonic)
         self.zoomed = True
         self._span: SlotSpan | None = None
 
@@ -183,6 +185,7 @@ class RaceScreen(Screen[None]):
         verdict = verdict or self.query_one("#verdict", Static)
         line = job.line(width=max(20, self.size.width - 2))
         self._job_shown = line
+        self._job_painted = time.monotonic()
         note = (
             "the race on screen stays until the new one is ready"
             if self.race is not None
@@ -239,7 +242,12 @@ class RaceScreen(Screen[None]):
     def tick(self) -> None:
         now = time.monotonic()
         elapsed, self._last_tick = now - self._last_tick, now
-        if self.job is not None and self.job.line() != self._job_shown:
+        if (
+            self.job is not None
+            and now - self._job_painted >= JOB_REPAINT_S
+            and self.job.line() != self._job_shown
+        ):
+            # the progress, a few times a second: more would take the GIL from the worker
             self.show_job()
         race = self.race
         if race is None:

@@ -52,6 +52,7 @@ from swaptui.widgets.swapmap import SwapMap
 from swaptui.widgets.text import Header, KeyFooter, NowLine
 
 PAINT_WAIT_S = 0.5  # the longest a computation waits for the screen to say it started
+JOB_REPAINT_S = 0.25  # how often the progress of a computation is redrawn
 DISK_SHARE = 0.3  # of the screen's height, for the disk head and its chart
 SOURCE_BESIDE = 160  # from this width the source pane goes beside the page tables
 # what waits until the run is computed
@@ -137,6 +138,7 @@ class MainScreen(Screen[None]):
         self.player = Player(scenario, timeline, key, granularity)
         self.job: Job | None = None  # what is being computed now
         self._job_shown = ""
+        self._job_painted = 0.0  # when the progress was last drawn (monotonic)
         self._caption: str | None = None
         self._wanted: RunKey | None = None  # the run being computed, for the cycle keys
         self._last_tick = time.monotonic()
@@ -240,6 +242,7 @@ class MainScreen(Screen[None]):
         self.query_one(Header).show(p, view, self.job, self.ready)
         self.query_one(NowLine).show(p, view, self.job, self.ready)
         self._job_shown = self.job.line() if self.job is not None else ""
+        self._job_painted = time.monotonic()
 
     # ---- size -----------------------------------------------------------------------
     def on_resize(self, event: Resize) -> None:
@@ -292,7 +295,12 @@ class MainScreen(Screen[None]):
             return
         now = time.monotonic()
         elapsed, self._last_tick = now - self._last_tick, now
-        if self.job is not None and self.job.line() != self._job_shown:
+        if (
+            self.job is not None
+            and now - self._job_painted >= JOB_REPAINT_S
+            and self.job.line() != self._job_shown
+        ):
+            # the progress, a few times a second: more would take the GIL from the worker
             self.show_job()  # the progress of the computation, a few times a second
         was_playing = self.player.playing
         if self.player.tick(elapsed) or was_playing != self.player.playing:

@@ -278,3 +278,37 @@ def test_verdict_numbers_parse_back() -> None:
     assert text.endswith(
         f"swap cache at most: {m[1]} {pages_size(peaks[m[1]])}, {m[3]} {pages_size(peaks[m[3]])}"
     )
+
+
+def test_race_command_refuses_in_one_line_before_any_screen(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def never(self: object) -> int:
+        raise AssertionError("the app must not start on bad input")
+
+    monkeypatch.setattr("swaptui.race.screen.RaceApp.run", never)
+    for argv, words in (
+        (["race", "demo", "--fault", "exit:pid=9999:after=1"], "no process with pid 9999 in demo"),
+        (["race", "demo", "--disk-param", "rpm=-1"], "disk parameter rpm must not be negative"),
+        (["race", "no-such-preset"], "no-such-preset: no such file or preset"),
+    ):
+        assert main(argv) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and err.startswith("swaptui: ") and words in err
+        assert err.count("\n") == 1
+
+
+def test_race_command_loads_the_scenario_when_faults_name_its_processes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: dict[str, object] = {}
+
+    def fake_run(self: object) -> int:
+        seen["source"] = self.main.spec.source  # type: ignore[attr-defined]
+        return 0
+
+    monkeypatch.setattr("swaptui.race.screen.RaceApp.run", fake_run)
+    assert main(["race", "demo", "--fault", "exit:pid=1840:after=3"]) == 0
+    # checked against the scenario before the screen: so the screen gets the scenario
+    source = seen["source"]
+    assert not isinstance(source, str) and source.name == "demo"  # type: ignore[attr-defined]

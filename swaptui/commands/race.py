@@ -76,7 +76,7 @@ def run(ns: argparse.Namespace) -> int:
         try:
             check_options(source, RunKey(a, ns.disk, readahead_for(a, ns.readahead), extras))
         except UsageError as e:
-            return fail(f"{a}: {e}")
+            return fail(str(e))  # (a refusal that depends on the algorithm names it)
     spec = RaceSpec(source, algos, ns.disk, ns.readahead, extras)
     from swaptui.race.screen import RaceApp
 

@@ -132,6 +132,11 @@ class SwapApp(ThemedApp):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         main = self.main
+        for name in themes.THEME_NAMES:
+            yield SystemCommand(f"Theme: {name}", "swaptui theme", lambda n=name: self.set_theme(n))
+        yield SystemCommand("Save SVG screenshot", "ctrl+s", self.action_save_svg)
+        if not main.ready:
+            return  # no run yet: nothing to play, switch or race
         yield SystemCommand("Play / pause", "space", main.action_toggle_play)
         yield SystemCommand("First frame", "Home", main.action_first)
         yield SystemCommand("Last frame", "End", main.action_last)
@@ -145,8 +150,6 @@ class SwapApp(ThemedApp):
                 "frames at this granularity",
                 lambda g=g: main.set_granularity(g),
             )
-        for name in themes.THEME_NAMES:
-            yield SystemCommand(f"Theme: {name}", "swaptui theme", lambda n=name: self.set_theme(n))
         yield SystemCommand("Race", "c: two algorithms, one clock, a verdict", main.action_race)
         yield SystemCommand(
             "Source pane", "s: the running line of the algorithm", main.action_toggle_source
@@ -154,7 +157,6 @@ class SwapApp(ThemedApp):
         yield SystemCommand("Next disk", "d", main.action_cycle_disk)
         yield SystemCommand("Next readahead", "r", main.action_cycle_readahead)
         yield SystemCommand("Open a scenario", "o", main.action_open)
-        yield SystemCommand("Save SVG screenshot", "ctrl+s", self.action_save_svg)
 
 
 def launch(

@@ -57,7 +57,7 @@ DISK_SHARE = 0.3  # of the screen's height, for the disk head and its chart
 SOURCE_BESIDE = 160  # from this width the source pane goes beside the page tables
 # what waits until the run is computed
 RUN_ACTIONS = frozenset(
-    {"toggle_play", "step", "first", "last", "tenth", "finer", "coarser", "open", "race"}
+    {"toggle_play", "step", "first", "last", "tenth", "finer", "coarser", "open", "race", "zoom"}
     | {"cycle_algorithm", "cycle_disk", "cycle_readahead"}
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.containers import VerticalScroll
 
 from models.scenario_model import Mm, Scenario, ShmemFile, Vma
 from swaptui.commands import app as app_command
@@ -14,6 +15,7 @@ from swaptui.viewer.player import RunKey, build_timeline
 from swaptui.widgets.pagetables import PageTables
 from swaptui.widgets.swapmap import SwapMap
 from tests.pilot import sync
+from tests.screen import screen_lines
 
 BASE = 0x7F00_0000_0000
 
@@ -219,7 +221,13 @@ async def test_click_slot_and_pte_show_details() -> None:
         await pilot.click(SwapMap, offset=(x + 1, 1))  # +1: the border
         await pilot.pause()
         assert isinstance(app.screen, DetailsScreen)
-        assert "firefox" in str(app.screen.body)
+        # on screen, not only in the widget: the box once sized itself to nothing (an
+        # empty 4x2 frame) while its text sat in the Static
+        box = app.screen.query_one(VerticalScroll).region
+        assert box.width >= 40 and box.height >= 8
+        shown = "\n".join(screen_lines(app))
+        assert "slot 3" in shown and "swap count 1, not in the swap cache" in shown
+        assert "mm 101 firefox address 0x7f000000a000" in shown
         await pilot.press("escape")
         tables = app.query_one(PageTables)
         row = next(i for i, r in enumerate(tables.rows) if r.kind == "pt")
@@ -230,6 +238,8 @@ async def test_click_slot_and_pte_show_details() -> None:
         await pilot.click(PageTables, offset=(x + 1, row + 1))
         await pilot.pause()
         assert isinstance(app.screen, DetailsScreen)
+        shown = "\n".join(screen_lines(app))
+        assert "PTE → slot 3" in shown and "referenced by:" in shown
 
 
 @sync

@@ -238,7 +238,7 @@ async def test_exit_on_every_algorithm(algorithm: str) -> None:
         tables.scroll_to(y=0, animate=False, immediate=True)
         await settle(pilot)
         first = tables.render_line(0).text
-        assert first.startswith("✝ 1840 postgres · exited")
+        assert first.startswith("✝ mm 1840 postgres · exited")
         assert outcome(app.player.timeline).problems == ()
 
 

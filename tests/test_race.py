@@ -25,6 +25,7 @@ from swaptui.race.model import (
     readahead_for,
     verdict_text,
 )
+from swaptui.widgets.numbers import pages_size
 
 RACES = [
     ("demo", ("legacy", "linear"), "hdd"),
@@ -73,7 +74,8 @@ def test_the_verdict_quotes_the_engine(preset: str, algos: tuple[str, ...], disk
         for a in algos
     }
     fastest = min(totals, key=lambda a: (totals[a], a))
-    assert text.startswith(f"{fastest} finished in {duration(totals[fastest] * 1000)}")
+    assert text.startswith((f"{fastest} is ", f"{fastest} and "))
+    assert f"on {disk} (" in text
     for a, ns in totals.items():
         assert duration(ns * 1000) in text
         if a != fastest and ns != totals[fastest]:
@@ -86,22 +88,37 @@ def test_the_verdict_flips_with_the_disk() -> None:
     hdd, ssd = Race(sc, disk="hdd"), Race(sc, disk="ssd")
     hdd.to_end()
     ssd.to_end()
-    assert (hdd.verdict() or "").startswith("legacy finished")
-    assert (ssd.verdict() or "").startswith("linear finished")
+    assert (hdd.verdict() or "").startswith("legacy is ")
+    assert (ssd.verdict() or "").startswith("linear is ")
 
 
 def test_verdict_wording() -> None:
-    assert (
-        verdict_text([Finish("legacy", 12_900_000_000), Finish("linear", 410_000_000)])
-        == "linear finished in 410 ms, legacy in 12.9 s: 31x faster"
+    """Read aloud, the verdict names the winner first, then by how much, then the times
+    in the same order, the same way for two and three sides; then the memory."""
+    two = [Finish("legacy", 12_900_000_000, peak_pages=1), Finish("linear", 410_000_000, "ok", 8)]
+    assert verdict_text(two, "ssd") == (
+        "linear is 31x faster than legacy on ssd (410 ms vs 12.9 s)"
+        " · swap cache at most: linear 32 KB, legacy 4 KB"
     )
-    assert verdict_text([Finish("a", 2000), Finish("b", 3000)]).endswith(": 1.5x faster")
-    assert verdict_text([Finish("a", 5), Finish("b", 5)]).endswith("a dead heat")
-    three = verdict_text([Finish("rfc", 30), Finish("legacy", 10), Finish("linear", 20)])
-    assert three == (
-        "legacy finished in 10 ns, linear in 20 ns, rfc in 30 ns: "
-        "legacy is 2.0x faster than linear and 3.0x faster than rfc"
+    # the issue's example: 4.25 s against 21.9 s is 5.15x, written 5.2x
+    hdd = [Finish("legacy", 4_250_000_000), Finish("linear", 21_900_000_000)]
+    assert verdict_text(hdd, "hdd").startswith(
+        "legacy is 5.2x faster than linear on hdd (4.25 s vs 21.9 s) · "
     )
+    assert "1.5x faster than b (2 µs vs 3 µs)" in verdict_text(
+        [Finish("a", 2000), Finish("b", 3000)]
+    )
+    assert verdict_text([Finish("a", 5), Finish("b", 5)], "hdd").startswith(
+        "a and b tie on hdd (5 ns): a dead heat"
+    )
+    three = verdict_text([Finish("rfc", 30), Finish("legacy", 10), Finish("linear", 20)], "hdd")
+    assert three.startswith(
+        "legacy is 2.0x faster than linear and 3.0x faster than rfc on hdd "
+        "(10 ns vs 20 ns vs 30 ns) · swap cache at most: "
+    )
+    # 240 MB is 61,440 pages of 4 KiB
+    mem = verdict_text([Finish("prefetch", 2, "ok", 61_440), Finish("linear", 5, "ok", 8)])
+    assert mem.endswith("swap cache at most: prefetch 240 MB, linear 32 KB")
 
 
 def test_one_shared_clock_and_a_minute_at_1x() -> None:
@@ -225,7 +242,11 @@ def test_race_command_runs_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, object] = {}
 
     def fake_run(self: object) -> int:
-        race = self.race  # type: ignore[attr-defined]
+        # the app is handed what to build (the screen builds it once it is up): a preset
+        # without faults goes by name, generated on screen
+        spec = self.main.spec  # type: ignore[attr-defined]
+        assert self.race is None and spec.source == "demo"  # type: ignore[attr-defined]
+        race = spec.build()
         seen["algos"] = race.algorithms
         seen["disk"] = race.disk
         seen["readahead"] = [s.run.readahead for s in race.sides]
@@ -243,10 +264,51 @@ def test_verdict_numbers_parse_back() -> None:
     race = Race(load_preset("demo"), disk="ssd")
     race.to_end()
     text = race.verdict() or ""
-    m = re.match(r"(\S+) finished in ([\d.]+ \S+), (\S+) in ([\d.]+ \S+): ([\d.]+)x faster", text)
+    m = re.match(
+        r"(\S+) is ([\d.]+)x faster than (\S+) on ssd \(([\d.]+ \S+) vs ([\d.]+ \S+)\)", text
+    )
     assert m is not None
     by_name = {s.algorithm: s for s in race.sides}
-    assert duration(by_name[m[1]].total_ns * 1000) == m[2]
-    assert duration(by_name[m[3]].total_ns * 1000) == m[4]
+    assert duration(by_name[m[1]].total_ns * 1000) == m[4]
+    assert duration(by_name[m[3]].total_ns * 1000) == m[5]
     ratio = by_name[m[3]].total_ns / by_name[m[1]].total_ns
-    assert float(m[5]) == pytest.approx(ratio, abs=0.05)
+    assert float(m[2]) == pytest.approx(ratio, abs=0.05)
+    # and the memory, from the engine's counter
+    peaks = {s.algorithm: s.run.counters.swapcache_peak for s in race.sides}
+    assert text.endswith(
+        f"swap cache at most: {m[1]} {pages_size(peaks[m[1]])}, {m[3]} {pages_size(peaks[m[3]])}"
+    )
+
+
+def test_race_command_refuses_in_one_line_before_any_screen(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def never(self: object) -> int:
+        raise AssertionError("the app must not start on bad input")
+
+    monkeypatch.setattr("swaptui.race.screen.RaceApp.run", never)
+    for argv, words in (
+        (["race", "demo", "--fault", "exit:pid=9999:after=1"], "no process with pid 9999 in demo"),
+        (["race", "demo", "--disk-param", "rpm=-1"], "disk parameter rpm must not be negative"),
+        (["race", "no-such-preset"], "no-such-preset: no such file or preset"),
+    ):
+        assert main(argv) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and err.startswith("swaptui: ") and words in err
+        assert err.count("\n") == 1
+
+
+def test_race_command_loads_the_scenario_when_faults_name_its_processes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: dict[str, object] = {}
+
+    def fake_run(self: object) -> int:
+        seen["source"] = self.main.spec.source  # type: ignore[attr-defined]
+        return 0
+
+    monkeypatch.setattr("swaptui.race.screen.RaceApp.run", fake_run)
+    assert main(["race", "demo", "--fault", "exit:pid=1840:after=3"]) == 0
+    # checked against the scenario before the screen: so the screen gets the scenario
+    source = seen["source"]
+    assert not isinstance(source, str) and source.name == "demo"  # type: ignore[attr-defined]

@@ -14,7 +14,9 @@ from swaptui.race.screen import RaceApp, RaceHelp, RaceScreen
 from swaptui.race.side import RaceSidePanel
 from swaptui.screens.modals import TooSmallScreen
 from swaptui.widgets.breakdown import BreakdownBars
+from swaptui.widgets.diskhead import DiskHead
 from swaptui.widgets.source import SourcePane
+from swaptui.widgets.swapmap import SwapMap
 from tests.pilot import sync
 
 
@@ -57,7 +59,7 @@ async def test_end_shows_the_verdict_and_home_restarts() -> None:
         await pilot.press("end")
         assert scr.race.finished
         text = verdict_of(app)
-        assert text.startswith("on hdd: legacy finished in")
+        assert text.startswith("legacy is 24x faster than linear on hdd (1.26 ms vs 30.2 ms)")
         assert scr.query_one("#verdict").has_class("final")
         for panel in scr.query(RaceSidePanel):
             assert panel.has_class("done")
@@ -110,12 +112,12 @@ async def test_d_switches_the_disk_and_the_verdict_flips() -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         scr = screen_of(app)
         await pilot.press("end")
-        assert verdict_of(app).startswith("on hdd: legacy finished")
+        assert verdict_of(app).startswith("legacy is ") and " on hdd (" in verdict_of(app)
         await pilot.press("d")
         await settle(app, pilot)
         assert scr.race.disk == "ssd" and scr.race.clock_ps == 0
         await pilot.press("end")
-        assert verdict_of(app).startswith("on ssd: linear finished")
+        assert verdict_of(app).startswith("linear is ") and " on ssd (" in verdict_of(app)
         # the bars show the disk's own parts: an ssd has latency, not seek or rotation
         assert scr.query(BreakdownBars).first().rows() == ("walk", "cpu", "access", "transfer")
         await pilot.press("d")
@@ -223,7 +225,7 @@ async def test_c_races_the_current_scenario_and_escape_comes_back() -> None:
         await pilot.press("a", "right", "left_square_bracket")
         assert app.player.key.algorithm == "rfc" and app.player.frame == frame
         await pilot.press("end")
-        assert scr.race.finished and "on hdd: legacy finished" in verdict_of(app)
+        assert scr.race.finished and verdict_of(app).startswith("legacy is ")
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, RaceScreen)
@@ -264,3 +266,66 @@ async def test_s_puts_the_source_beside_or_instead_of_the_page_tables() -> None:
         await pilot.press("s")
         await pilot.pause()
         assert not pane.display and app.query_one(PageTables).display
+
+
+@sync
+async def test_digits_jump_the_clock_and_z_zooms_every_side() -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        scr = screen_of(app)
+        race = scr.race
+        assert race is not None
+        await pilot.press("5")
+        assert race.clock_ps == race.end_ps * 5 // 10
+        await pilot.press("0")
+        assert race.clock_ps == 0
+        # demo's 64 slots are shown whole (a small area always is); z toggles anyway
+        maps = [p.query_one(SwapMap) for p in scr.query(RaceSidePanel)]
+        assert all(m.span.whole for m in maps)
+        await pilot.press("z")
+        await pilot.pause()
+        assert all(m.span == maps[0].span for m in maps)
+
+
+@sync
+async def test_the_layout_stays_put_when_a_side_finishes() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        scr = screen_of(app)
+        race = scr.race
+        assert race is not None
+
+        def regions() -> list[object]:
+            return [w.region for w in scr.query("RaceSidePanel > *")] + [
+                scr.query_one("#verdict").region
+            ]
+
+        before = regions()
+        legacy = race.sides[0]
+        race.seek(legacy.total_ps + 1)  # legacy is done, linear is not
+        scr.show_race()
+        await pilot.pause()
+        assert regions() == before
+        await pilot.press("end")  # the verdict (two lines: it had them all along)
+        await pilot.pause()
+        assert regions() == before
+        # the head chart has real height: a bar and at least four chart rows
+        disk = scr.query_one("#side0").query_one(DiskHead)
+        assert disk.chart_lines() >= 4
+
+
+@sync
+async def test_a_race_spec_paints_first_and_says_what_it_computes() -> None:
+    from swaptui.race.model import RaceSpec
+
+    app = RaceApp(RaceSpec("demo"), remember_theme=False, autoplay=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        scr = screen_of(app)
+        if scr.race is None:  # (a fast machine may be done already)
+            shown = screen_text(app)
+            assert "computing legacy against linear" in shown
+            assert "in use" not in shown and "no disk requests" not in shown
+        await settle(app, pilot)
+        assert scr.race is not None and scr.race.scenario.name == "demo"

@@ -188,14 +188,16 @@ def test_help_states_the_defaults_the_recording_uses(
     with pytest.raises(SystemExit):
         main(["record", "--help"])
     text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines anywhere
-    assert "as + and - set it (5)" in text
-    assert "what one step shows (range)" in text
+    # no fixed defaults: the recording takes the run's own pace, as the app does
+    assert "as + and - set it (default: the run's own pace" in text
+    assert "what one step shows (default: the run's own pace" in text
     assert "frames per second of the cast (10)" in text
     # and a recording without those options uses them: the header says so
     out = record(tmp_path, "--frames", "1", "--size", "120x36")
     header, events = read_cast(out)
     top = replay(header, events)[0]
-    assert "5/s" in top and "step range" in top
+    # demo on legacy: 168 frames at range, which play in 34 s at 5/s (viewer.pace)
+    assert "range 5/s: 34 s a run" in top
 
 
 def test_version_3_is_refused_by_asciinema_2(tmp_path: Path) -> None:

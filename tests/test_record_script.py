@@ -167,7 +167,7 @@ def test_script_drives_the_app(tmp_path: Path) -> None:
     shown = ["\n".join(s) for _t, s in screens(header, events)]
     assert "now the head seeks" in shown[0]
     assert "now the head seeks" not in shown[-1]  # gone after its second
-    assert "linear" in shown[-1] and "step pte" in shown[-1]
+    assert "linear" in shown[-1] and "pte 20/s" in shown[-1]
 
 
 @pytest.mark.slow

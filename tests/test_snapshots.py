@@ -90,3 +90,16 @@ def test_enomem_end_frame(snap_compare: Any) -> None:
     assert timeline.run.result == "ENOMEM"
     app = SwapApp(sc, timeline, key, theme="dark", granularity="entry", remember_theme=False)
     assert snap_compare(app, press=("end",), terminal_size=(80, 24))
+
+
+@pytest.mark.parametrize("algorithm", ["legacy", "linear"])
+def test_kelley_50m_mid_run_120x36(snap_compare: Any, algorithm: str) -> None:
+    """The published 50 MB preset in the middle of its run (5: half the frames) at its
+    own pace: the swap_map zoomed on the 12,800 slots in use, the head chart's ramp or
+    storm over its whole height (a few seconds: the preset is generated, then run)."""
+    from models.scenario import load_preset
+
+    sc = load_preset("kelley-50m")
+    key = RunKey(algorithm, None, None)
+    app = SwapApp(sc, build_timeline(sc, key), key, theme="dark", remember_theme=False)
+    assert snap_compare(app, press=("5",), terminal_size=(120, 36))

@@ -67,3 +67,13 @@ def test_race_source_160x48_light(snap_compare: Any) -> None:
 
 def test_verdict_80x24(snap_compare: Any) -> None:
     assert snap_compare(app(), press=("end",), terminal_size=(80, 24))
+
+
+def test_kelley_50m_verdict_120x36(snap_compare: Any) -> None:
+    """The published 50 MB preset raced to its verdict: legacy's ramp against linear's
+    storm, the time bars and the memory each held (a few seconds: it is generated)."""
+    from models.scenario import load_preset
+
+    race = Race(load_preset("kelley-50m"), ("legacy", "linear"), "hdd")
+    racer = RaceApp(race, theme="dark", remember_theme=False, autoplay=False)
+    assert snap_compare(racer, press=("end",), terminal_size=(120, 36))

@@ -82,7 +82,8 @@ def test_swap_map_aggregated_cells() -> None:
     m = make_map(p, 30, 6)
     g = m.grid()
     assert g.per > 1
-    assert "1 cell =" in "".join(lines(m, 6))
+    # the panel's subtitle says how many slots a cell holds
+    assert m.subtitle() == f"1 cell = {g.per:,} slots"
 
 
 def test_disk_head_shows_request_in_flight() -> None:
@@ -96,7 +97,11 @@ def test_disk_head_shows_request_in_flight() -> None:
     sized(d, 60, 4)
     text = lines(d, 4)
     assert "━" in text[0] or "▲" in text[0]
-    assert "requests" in d.title()  # the counters are in the border title
+    # the running totals are in the border title, said to be totals so far; 1 slot of
+    # seek (the head at 0, the first request at slot 1), in the singular
+    title = d.title()
+    assert "so far" in title and "request 1/" in title and "1 slot in all" in title
+    assert "1 page read" in title
 
 
 def test_page_tables_lines_and_labels() -> None:
@@ -106,7 +111,8 @@ def test_page_tables_lines_and_labels() -> None:
     t.show(p.view())
     sized(t, 70, 10)
     text = lines(t, 10)
-    assert text[0].startswith("▸ 1 a")
+    # the mm's header: no marker that looks like a tree node to fold
+    assert text[0].startswith("mm 1 a · 1 page table · 2/2 swap PTEs left")
     assert "7f0000000000" in text[1]
     # the swap PTEs' cells carry their slot numbers
     assert " 1  2" in text[1]
@@ -224,8 +230,14 @@ def test_header_keeps_everything_at_80_columns() -> None:
     text = header_text(p, p.view(), 80).plain
     assert len(text) <= 80
     run = p.timeline.run
-    for piece in (run.algorithm, "w", run.disk, run.readahead, "5/s", f"3/{p.last_frame}"):
+    # the pace chosen for this run of 35 frames (34 steps): pte at 1/s (34 s; it is the
+    # slowest speed, and it plays within 75 s)
+    assert (p.granularity, p.speed, p.frames) == ("pte", 1, 35)
+    for piece in (run.algorithm, "w", run.disk, run.readahead, "pte 1/s", f"3/{p.last_frame}"):
         assert piece in text
     assert "‖" in text  # paused
     wide = header_text(p, p.view(), 200).plain
-    assert "readahead" in wide and "frame 3/" in wide and "t = " in wide
+    assert "readahead" in wide and "frame 3/" in wide
+    # the pace and what it makes of the run; simulated time, said once
+    assert "pte 1/s: 34 s a run" in wide
+    assert wide.count("simulated") == 1 and "simulated t = " in wide

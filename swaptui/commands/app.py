@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 
 from models.events import GRANULARITIES
+from models.narrate import literal
+from models.scenario_model import Scenario
 from swaptui.commands.options import add_engine_options, run_options
 from swaptui.errors import UsageError, fail
 from swaptui.viewer.player import NO_EXTRAS, Extras, RunKey
@@ -48,6 +50,41 @@ def run(ns: argparse.Namespace) -> int:
     )
 
 
+def source_of(ref: str, *, load_now: bool = False) -> Scenario | str:
+    """What the app opens: a preset by name, generated in the app after its first paint
+    (a full-scale preset takes seconds, and a preset cannot be broken), or a scenario
+    loaded here, where a broken file still ends as one line and exit status 2.
+
+    `load_now`: load even a preset here (faults name its processes: they are checked
+    against it before the app starts)."""
+    from models.scenario.presets import find_preset
+    from swaptui.commands.scenario import load
+
+    is_path = "/" in ref or ref.endswith(".toml")
+    name = None if is_path else find_preset(ref)
+    if name is not None and not load_now:
+        return name
+    try:
+        return load(ref)
+    except UsageError as e:
+        # names from scenario files are shown literally (escape bytes as text)
+        raise UsageError(literal(str(e).splitlines()[0]) if str(e) else ref) from None
+
+
+def check_options(source: Scenario | str, key: RunKey) -> None:
+    """Refuse what the engine would refuse, before any screen (UsageError).  A preset
+    still to be generated has no faults (see source_of): its options are checked on a
+    stand-in, as they do not depend on what the scenario holds."""
+    from models.engine import OptionError
+    from swaptui.viewer.player import check_key
+
+    scenario = source if isinstance(source, Scenario) else Scenario(name=source, slots=2)
+    try:
+        check_key(scenario, key)
+    except OptionError as e:
+        raise UsageError(str(e)) from None
+
+
 def run_app(
     scenario_ref: str = "demo",
     algorithm: str = "legacy",
@@ -62,25 +99,17 @@ def run_app(
 
     `extras`: faults and cost overrides, kept by every run the app and its races build."""
     import themes
-    from models.engine import OptionError
-    from models.narrate import literal
-    from swaptui.commands.scenario import load
-    from swaptui.viewer.player import check_key
 
     if theme is not None and themes.resolve(theme) is None:
         return fail(f"unknown theme {theme!r} (choose from {', '.join(themes.SHORT_NAMES)})")
     if granularity is not None and granularity not in GRANULARITIES:
         return fail(f"unknown granularity {granularity!r} (choose from {', '.join(GRANULARITIES)})")
-    try:
-        scenario = load(scenario_ref)
-    except UsageError as e:
-        # names from scenario files are shown literally (escape bytes as text)
-        return fail(literal(str(e).splitlines()[0]) if str(e) else "cannot load the scenario")
     key = RunKey(algorithm, disk, readahead, extras)
     try:
-        check_key(scenario, key)
-    except OptionError as e:
+        source = source_of(scenario_ref, load_now=bool(extras.faults))
+        check_options(source, key)
+    except UsageError as e:
         return fail(str(e))
     from swaptui.viewer.app import launch
 
-    return launch(scenario, key, theme=theme, granularity=granularity, present=present)
+    return launch(source, key, theme=theme, granularity=granularity, present=present)

@@ -5,14 +5,19 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from models.engine import OptionError
 from models.readahead import POLICIES
 from models.scenario_model import DISK_KINDS
 from swaptui.commands.options import add_extra_options, run_options
-from swaptui.commands.scenario import load
-from swaptui.errors import fail
-from swaptui.race.model import DEFAULT_ALGOS, RA_MODES, Race, RaceError, parse_algos
-from swaptui.viewer.player import Extras
+from swaptui.errors import UsageError, fail
+from swaptui.race.model import (
+    DEFAULT_ALGOS,
+    RA_MODES,
+    RaceError,
+    RaceSpec,
+    parse_algos,
+    readahead_for,
+)
+from swaptui.viewer.player import Extras, RunKey
 
 
 def add_parser(sub: Any) -> None:
@@ -59,6 +64,7 @@ def add_parser(sub: Any) -> None:
 
 def run(ns: argparse.Namespace) -> int:
     import themes
+    from swaptui.commands.app import check_options, source_of
 
     if ns.theme is not None and themes.resolve(ns.theme) is None:
         return fail(f"unknown theme {ns.theme!r} (choose from {', '.join(themes.SHORT_NAMES)})")
@@ -66,13 +72,18 @@ def run(ns: argparse.Namespace) -> int:
         algos = parse_algos(ns.algos)
     except RaceError as e:
         return fail(str(e))
-    scenario = load(ns.scenario)
     extras = Extras.of(run_options(ns, "legacy", keep_events=False))
-    try:
-        race = Race(scenario, algos, ns.disk, ns.readahead, extras=extras)
-    except (RaceError, OptionError) as e:
-        return fail(str(e))
+    # the screen comes up at once and runs the sides there, with progress (a preset
+    # without faults is even generated there: `swaptui race kelley-50m` paints at once);
+    # everything a user can get wrong is refused here first, in one line
+    source = source_of(ns.scenario, load_now=bool(extras.faults))
+    for a in algos:
+        try:
+            check_options(source, RunKey(a, ns.disk, readahead_for(a, ns.readahead), extras))
+        except UsageError as e:
+            return fail(str(e))  # (a refusal that depends on the algorithm names it)
+    spec = RaceSpec(source, algos, ns.disk, ns.readahead, extras)
     from swaptui.race.screen import RaceApp
 
-    result = RaceApp(race, theme=ns.theme, present=ns.present).run()
+    result = RaceApp(spec, theme=ns.theme, present=ns.present).run()
     return result if isinstance(result, int) else 0

@@ -30,8 +30,6 @@ from swaptui.errors import UsageError, fail
 from swaptui.record.cast import Cast
 from swaptui.record.script import builtin_names, builtin_summary, load_script, parse_duration
 from swaptui.viewer.player import (
-    DEFAULT_GRANULARITY,
-    DEFAULT_SPEED,
     SPEEDS,
     Extras,
     RunKey,
@@ -100,12 +98,18 @@ def add_parser(sub: Any) -> None:
         type=int,
         choices=SPEEDS,
         metavar="N",
-        help=f"app frames per second while playing, as + and - set it ({DEFAULT_SPEED})",
+        help=(
+            "app frames per second while playing, as + and - set it (default: the run's "
+            "own pace, as in the app: the speed that plays it in about a minute)"
+        ),
     )
     p.add_argument(
         "--granularity",
         choices=GRANULARITIES,
-        help=f"what one step shows ({DEFAULT_GRANULARITY})",
+        help=(
+            "what one step shows (default: the run's own pace, as in the app: the finest "
+            "step that plays it in about a minute)"
+        ),
     )
     stop = p.add_mutually_exclusive_group()
     stop.add_argument("--frames", type=int, metavar="N", help="record N frames, then stop")

@@ -3,11 +3,15 @@
 `RaceScreen` works both inside the main app (`c` pushes it on the current scenario)
 and on its own (`swaptui race`, through `RaceApp`).  Every side shows what the main
 screen shows for one run, smaller: its swap_map, the disk head with its trail and
-sparkline, the time-breakdown bars, the "now" sentence and a few counters.
+chart, the time-breakdown bars, the "now" sentence and a few counters.
+
+The screen comes up at once: given a `RaceSpec` it builds the race in a worker and
+says meanwhile which side and phase is being computed, and how far.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import ClassVar
 
@@ -22,28 +26,29 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from models.narrate import duration, literal
-from models.scenario_model import DISK_KINDS, Scenario
-from swaptui.race.model import (
-    RA_LABELS,
-    RA_MODES,
-    RACE_SECONDS,
-    Race,
-    RaceError,
-)
+from models.scenario import ScenarioError
+from models.scenario_model import DISK_KINDS
+from swaptui.race.model import RA_LABELS, RA_MODES, RACE_SECONDS, Race, RaceError, RaceSpec
 from swaptui.race.side import RaceSidePanel
 from swaptui.screens.modals import HelpScreen
 from swaptui.themed import ThemedApp
+from swaptui.viewer.jobs import Job
+from swaptui.viewer.zoom import SlotSpan, union, whole_area, work_span
 from swaptui.widgets.text import KeyFooter
 
 TICK_S = 1 / 30
+PAINT_WAIT_S = 0.5  # the longest a computation waits for the screen to say it started
+JOB_REPAINT_S = 0.25  # how often the progress of a computation is redrawn
 
 RACE_KEYS = (
     ("space", "pause / play (at the end: race again)"),
     ("+  -", f"faster / slower (1x: the slower side takes about {RACE_SECONDS:.0f} s)"),
+    ("1 … 9  0", "jump to 10% … 90% of the race's time; 0: the start"),
     ("End", "jump to the verdict"),
     ("Home", "start the race again"),
     ("d", "next disk: hdd, ssd, zram (the race restarts: watch the verdict move)"),
     ("r", "readahead: each algorithm's own, none, on for all (restarts)"),
+    ("z", "zoom: the slots the race is about, or the whole swap area"),
     ("s", "source pane: the pseudo-C line each side is running"),
     ("t", "next theme"),
     ("escape", "back to the single-run screen (quit when started as swaptui race)"),
@@ -55,9 +60,17 @@ class RaceHelp(HelpScreen):
     TITLE = "race: two or three algorithms, one scenario, one clock"
     KEYS = RACE_KEYS
     NOTES = (
-        "Bars: where each side's simulated time went (one scale for all sides).\n"
-        "Sparkline: head position request by request: a ramp reads in order, a storm seeks.\n"
+        "Bars: where each side's simulated time went (one scale for all sides), and the\n"
+        "pages it holds in the swap cache now (one scale too; the peak is written).\n"
+        "Head chart: head position request by request (x: the requests, y: the slots):\n"
+        "a ramp reads in order, a storm seeks.\n"
     )
+
+
+def verdict_lines(width: int) -> int:
+    """Lines kept for the verdict: the same all race long, so nothing moves when it comes
+    (three sides and the memory line take three lines below 120 columns)."""
+    return 2 if width >= 120 else 3
 
 
 class RaceScreen(Screen[None]):
@@ -65,7 +78,7 @@ class RaceScreen(Screen[None]):
     RaceScreen { layout: vertical; }
     #race-header { height: 1; background: $panel; color: $foreground; text-wrap: nowrap; }
     #sides { height: 1fr; }
-    #verdict { height: auto; max-height: 3; padding: 0 1; background: $panel; }
+    #verdict { height: 2; padding: 0 1; background: $panel; }
     #verdict.final { background: $accent 35%; text-style: bold; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -74,8 +87,10 @@ class RaceScreen(Screen[None]):
         Binding("minus", "slower", "slower", show=False),
         Binding("end", "to_end", "verdict", key_display="End"),
         Binding("home", "restart", "restart", show=False),
+        *(Binding(str(k), f"tenth({k})", f"{10 * k}%", show=False) for k in range(10)),
         Binding("d", "cycle_disk", "disk"),
         Binding("r", "cycle_readahead", "readahead"),
+        Binding("z", "zoom", "zoom", show=False),
         Binding("s", "toggle_source", "source"),
         Binding("t", "app.cycle_theme", "theme", show=False),
         Binding("question_mark", "help", "help", key_display="?"),
@@ -83,74 +98,142 @@ class RaceScreen(Screen[None]):
         Binding("q", "app.quit", "quit"),
     ]
 
-    def __init__(self, race: Race, *, standalone: bool = False, autoplay: bool = True) -> None:
+    def __init__(
+        self, race: Race | RaceSpec, *, standalone: bool = False, autoplay: bool = True
+    ) -> None:
         super().__init__()
-        self.race = race
+        # a RaceSpec is built in a worker once the screen is up
+        self.race: Race | None = race if isinstance(race, Race) else None
+        self.spec = race if isinstance(race, RaceSpec) else None
+        self.algorithms = race.algorithms
         self.standalone = standalone
         # a new race (d, r) plays at once unless the screen was opened paused (tests, SVGs)
         self.autoplay = autoplay
         self._last_tick = time.monotonic()
-        self.busy = False  # a new race is being computed (disk or readahead changed)
+        self.job: Job | None = None  # a race being computed (the first, or after d, r)
+        self._job_shown = ""
+        self._job_painted = 0.0  # when the progress was last drawn (monotonic)
+        self.zoomed = True
+        self._span: SlotSpan | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self.job is not None
 
     def compose(self) -> ComposeResult:
         yield Static(id="race-header")
         with Horizontal(id="sides"):
-            for i in range(len(self.race.sides)):
-                yield RaceSidePanel(i)
+            for i, algorithm in enumerate(self.algorithms):
+                yield RaceSidePanel(i, algorithm)
         yield Static(id="verdict")
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.install_race()
+        self.fit(*self.app.size)
+        if self.race is not None:
+            self.install_race()
+        elif self.spec is not None:
+            self.start(self.spec)
         self.set_interval(TICK_S, self.tick)
 
     def install_race(self) -> None:
+        assert self.race is not None
+        self._span = None
+        span = self.span()
         for panel, side in zip(self.query(RaceSidePanel), self.race.sides, strict=True):
-            panel.install(side)
+            panel.install(side, span)
         self._last_tick = time.monotonic()
         self.show_race()
 
-    def show_race(self) -> None:
+    def span(self) -> SlotSpan:
+        """The slots every side's swap_map and chart cover: the same on all sides (the
+        union of their work spans), so that the sides compare cell for cell."""
         race = self.race
-        for panel in self.query(RaceSidePanel):
-            panel.show(race)
+        assert race is not None
+        if not self.zoomed:
+            return whole_area(race.sides[0].timeline.machine.slots)
+        if self._span is None:
+            self._span = union([work_span(s.timeline) for s in race.sides])
+        return self._span
+
+    def show_race(self) -> None:
         self.query_one("#race-header", Static).update(self.header_text())
         verdict = self.query_one("#verdict", Static)
+        race = self.race
+        if race is None:
+            verdict.set_class(False, "final")
+            self.show_job(verdict)
+            return
+        for panel in self.query(RaceSidePanel):
+            panel.show(race)
         final = race.verdict()
-        verdict.set_class(final is not None, "final")
-        if self.busy:
-            verdict.update(Text("running the engine for the new race…", style="italic"))
+        verdict.set_class(final is not None and self.job is None, "final")
+        if self.job is not None:
+            self.show_job(verdict)
         elif final is not None:
             # the verdict may wrap (three sides at 80 columns): it is the point of the race
-            verdict.update(Text(f"on {race.disk}: {final}"))
+            verdict.update(Text(final))
         else:
             verdict.update(self.progress_text())
 
+    def show_job(self, verdict: Static | None = None) -> None:
+        """What is being computed, in the verdict's place (and on every side while
+        there is no race yet)."""
+        job = self.job
+        if job is None:
+            return
+        verdict = verdict or self.query_one("#verdict", Static)
+        line = job.line(width=max(20, self.size.width - 2))
+        self._job_shown = line
+        self._job_painted = time.monotonic()
+        note = (
+            "the race on screen stays until the new one is ready"
+            if self.race is not None
+            else "the sides appear when every algorithm has run"
+        )
+        verdict.update(Text(line, style="bold") + Text("\n" + note, style="dim"))
+        if self.race is None:
+            for panel in self.query(RaceSidePanel):
+                panel.waiting(job)
+
     def header_text(self) -> Text:
         race = self.race
-        play = "▶" if race.playing else "‖"
         out = Text(no_wrap=True, overflow="ellipsis")
         out.append(" race ", style="bold reverse")
+        if race is None:
+            name = self.spec.name if self.spec is not None else ""
+            out.append(f" {literal(name)} ", style="bold")
+            out.append(f"· {' against '.join(self.algorithms)} · computing…")
+            return out
+        play = "▶" if race.playing else "‖"
         out.append(f" {literal(race.scenario.name)} ", style="bold")
         out.append(f"· {race.disk} ", style="bold")
         out.append(f"· {play} {race.speed_text()} ", style="bold")
-        out.append(f"· t = {duration(race.clock_ps)} of {duration(race.end_ps)} ", style="bold")
-        out.append(f"· {RA_LABELS.get(race.readahead, race.readahead)} ")
-        out.append(f"· {literal(race.scenario.title)}", style="italic")
+        out.append(
+            f"· simulated t = {duration(race.clock_ps)} of {duration(race.end_ps)} ",
+            style="bold",
+        )
+        ra = f"· {RA_LABELS.get(race.readahead, race.readahead)} "
+        if out.cell_len + len(ra) <= self.size.width:  # rather than cut it in the middle
+            out.append(ra)
+            out.append(f"· {literal(race.scenario.title)}", style="italic")
         return out
 
     def progress_text(self) -> Text:
         race = self.race
+        assert race is not None
         done = [s for s in race.sides if s.finished_at(race.clock_ps)]
         out = Text(no_wrap=True, overflow="ellipsis")
         if done:
             first = done[0]
             out.append(f"{first.algorithm} is done in {duration(first.total_ns * 1000)}; ")
             waiting = [s.algorithm for s in race.sides if s not in done]
-            out.append(f"waiting for {', '.join(waiting)} · ")
+            out.append(f"waiting for {', '.join(waiting)}")
+        else:
+            out.append(f"{' against '.join(race.algorithms)}: the verdict comes when all finish")
         out.append(
-            f"{race.speed_text()}: the race takes {race.wall_seconds():.0f} s · "
-            "End: verdict · d: disk",
+            f"\n{race.speed_text()}: the race takes {race.wall_seconds():.0f} s · "
+            "End: verdict · 1-9: jump · d: disk",
             style="dim",
         )
         return out
@@ -159,11 +242,26 @@ class RaceScreen(Screen[None]):
     def tick(self) -> None:
         now = time.monotonic()
         elapsed, self._last_tick = now - self._last_tick, now
-        was = self.race.playing
-        if self.race.tick(elapsed) or was != self.race.playing:
+        if (
+            self.job is not None
+            and now - self._job_painted >= JOB_REPAINT_S
+            and self.job.line() != self._job_shown
+        ):
+            # the progress, a few times a second: more would take the GIL from the worker
+            self.show_job()
+        race = self.race
+        if race is None:
+            return
+        was = race.playing
+        if race.tick(elapsed) or was != race.playing:
             self.show_race()
-            if was != self.race.playing:
+            if was != race.playing:
                 self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.race is None and action not in ("leave", "help", "cycle_theme"):
+            return None  # nothing to play yet
+        return True
 
     def changed(self) -> None:
         self._last_tick = time.monotonic()
@@ -171,73 +269,114 @@ class RaceScreen(Screen[None]):
         self.refresh_bindings()
 
     def action_toggle_play(self) -> None:
-        self.race.toggle()
-        self.changed()
+        if self.race is not None:
+            self.race.toggle()
+            self.changed()
 
     def action_faster(self) -> None:
-        self.race.faster()
-        self.changed()
+        if self.race is not None:
+            self.race.faster()
+            self.changed()
 
     def action_slower(self) -> None:
-        self.race.slower()
-        self.changed()
+        if self.race is not None:
+            self.race.slower()
+            self.changed()
 
     def action_to_end(self) -> None:
-        self.race.to_end()
-        self.changed()
+        if self.race is not None:
+            self.race.to_end()
+            self.changed()
 
     def action_restart(self) -> None:
-        self.race.restart()
-        self.changed()
+        if self.race is not None:
+            self.race.restart()
+            self.changed()
+
+    def action_tenth(self, k: int) -> None:
+        if self.race is not None:
+            self.race.seek_tenth(k)
+            self.changed()
+
+    def action_zoom(self) -> None:
+        if self.race is None:
+            return
+        self.zoomed = not self.zoomed
+        span = self.span()
+        for panel in self.query(RaceSidePanel):
+            panel.set_span(span)
+        self.show_race()
+        what = f"showing {span.label()}" if self.zoomed else "showing the whole swap area"
+        self.app.notify(what, timeout=1.5)
 
     # ---- a new race -------------------------------------------------------------------
     def action_cycle_disk(self) -> None:
+        race = self.race
+        if race is None:
+            return
         kinds = DISK_KINDS
-        disk = kinds[(kinds.index(self.race.disk) + 1) % len(kinds)]
-        self.rebuild(disk, self.race.readahead)
+        disk = kinds[(kinds.index(race.disk) + 1) % len(kinds)]
+        self.rebuild(disk, race.readahead)
 
     def action_cycle_readahead(self) -> None:
-        mode = self.race.readahead
+        race = self.race
+        if race is None:
+            return
+        mode = race.readahead
         nxt = (
             RA_MODES[(RA_MODES.index(mode) + 1) % len(RA_MODES)] if mode in RA_MODES else "default"
         )
-        self.rebuild(self.race.disk, nxt)
+        self.rebuild(race.disk, nxt)
 
     def rebuild(self, disk: str, readahead: str) -> None:
-        self.busy = True
+        race = self.race
+        assert race is not None
+        self.start(RaceSpec(race.scenario, race.algorithms, disk, readahead, race.extras))
+
+    def start(self, spec: RaceSpec) -> None:
+        """Say at once what is being computed; compute it once that is on screen."""
+        disk = f" on {spec.disk}" if spec.disk else ""
+        job = self.job = Job(f"{' against '.join(spec.algorithms)}{disk}")
         self.show_race()
-        self.build_race(self.race.scenario, self.race.algorithms, disk, readahead)
+        painted = threading.Event()
+        self.call_after_refresh(painted.set)
+        self.build_race(spec, job, painted)
 
     @work(thread=True, exclusive=True, group="race")
-    def build_race(
-        self, scenario: Scenario, algorithms: tuple[str, ...], disk: str, readahead: str
-    ) -> None:
+    def build_race(self, spec: RaceSpec, job: Job, painted: threading.Event) -> None:
         """Run the engine off the event loop; the old race stays on screen until then."""
         worker = get_current_worker()
+        painted.wait(PAINT_WAIT_S)
         try:
-            race = Race(scenario, algorithms, disk, readahead, extras=self.race.extras)
-        except RaceError as e:
-            self.app.call_from_thread(self.failed, str(e))
+            race = spec.build(job)
+        except (RaceError, ScenarioError) as e:
+            self.app.call_from_thread(self.failed, job, str(e).splitlines()[0])
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self.replace_race, race)
+            self.app.call_from_thread(self.replace_race, race, job)
 
-    def failed(self, message: str) -> None:
-        self.busy = False
-        self.app.notify(message, severity="error", timeout=6)
-        self.show_race()
+    def failed(self, job: Job, message: str) -> None:
+        self.app.notify(literal(message), severity="error", timeout=6)
+        if self.job is job:
+            self.job = None if self.race is not None else Job(job.what, f"failed: {message}")
+            self.show_race()
 
-    def replace_race(self, race: Race) -> None:
-        race.speed = self.race.speed
+    def replace_race(self, race: Race, job: Job | None = None) -> None:
+        if job is not None and job is not self.job:
+            return  # a newer race replaced this one
+        first = self.race is None
+        if self.race is not None:
+            race.speed = self.race.speed
         race.playing = self.autoplay
         self.race = race
-        self.busy = False
+        self.job = None
         self.install_race()
         self.refresh_bindings()
-        self.app.notify(
-            f"new race on {race.disk}, {RA_LABELS.get(race.readahead, race.readahead)}",
-            timeout=2,
-        )
+        if not first:
+            self.app.notify(
+                f"new race on {race.disk}, {RA_LABELS.get(race.readahead, race.readahead)}",
+                timeout=2,
+            )
 
     # ---- looks and leaving ------------------------------------------------------------
     def action_toggle_source(self) -> None:
@@ -255,9 +394,17 @@ class RaceScreen(Screen[None]):
             self.dismiss()
 
     def on_resize(self, event: Resize) -> None:
-        # below 100 columns the footer needs the palette's room for the race's own keys
-        self.query_one(Footer).show_command_palette = event.size.width >= 100
+        self.fit(event.size.width, event.size.height)
         self.call_after_refresh(self.show_race)
+
+    def fit(self, w: int, h: int) -> None:
+        """Heights that depend on the size only (never on how far the race is)."""
+        # below 100 columns the footer needs the palette's room for the race's own keys
+        self.query_one(Footer).show_command_palette = w >= 100
+        self.query_one("#verdict").styles.height = verdict_lines(w)
+        sides = max(1, h - 2 - verdict_lines(w))  # header and footer
+        for panel in self.query(RaceSidePanel):
+            panel.fit(sides)
 
 
 class RaceApp(ThemedApp):
@@ -267,7 +414,7 @@ class RaceApp(ThemedApp):
 
     def __init__(
         self,
-        race: Race,
+        race: Race | RaceSpec,
         *,
         theme: str | None = None,
         remember_theme: bool = True,
@@ -275,7 +422,8 @@ class RaceApp(ThemedApp):
         present: bool = False,
     ) -> None:
         super().__init__(theme=theme, remember_theme=remember_theme, present=present)
-        race.playing = autoplay and race.playing
+        if isinstance(race, Race):
+            race.playing = autoplay and race.playing
         self.main = RaceScreen(race, standalone=True, autoplay=autoplay)
 
     def presentation_changed(self) -> None:
@@ -284,6 +432,10 @@ class RaceApp(ThemedApp):
     def get_default_screen(self) -> Screen[None]:
         return self.main
 
+    def fit(self, w: int, h: int) -> None:
+        if self.main.is_mounted:
+            self.main.fit(w, h)
+
     @property
-    def race(self) -> Race:
+    def race(self) -> Race | None:
         return self.main.race

@@ -7,14 +7,22 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from models.breakdown import Parts
+from models.breakdown import CATEGORIES, SHOWN, Parts
 from models.narrate import duration, narrate
 from models.timeline import FrameView
 from swaptui.race.model import Race, RaceSide
+from swaptui.viewer.jobs import Job
+from swaptui.viewer.zoom import SlotSpan
 from swaptui.widgets.breakdown import BreakdownBars
 from swaptui.widgets.diskhead import DiskHead
+from swaptui.widgets.numbers import count, plural
 from swaptui.widgets.source import SourcePane
 from swaptui.widgets.swapmap import SwapMap
+from swaptui.widgets.text import READAHEAD_SHORT
+
+NOW_LINES = 3  # the SideNow block: a rule, the sentence, the counters
+CHART_SHARE = 0.45  # of the height the swap_map and the head chart share
+MIN_CHART = 6  # the disk head block from this much room on: rule, bar, 4 chart rows
 
 
 def counters_line(view: FrameView, parts: Parts) -> Text:
@@ -27,12 +35,13 @@ def counters_line(view: FrameView, parts: Parts) -> Text:
     items = [
         ("cpu", duration(cpu)),
         ("io", duration(io)),
-        ("requests", f"{c.io_requests:,}"),
-        ("seek", f"{c.seek_slots:,} slots"),
-        ("unuse_pte_range", f"{c.unuse_pte_range_calls:,}"),
-        ("ptes", f"{c.ptes_scanned:,}"),
+        ("requests", count(c.io_requests)),
+        ("seek", plural(c.seek_slots, "slot")),
+        ("unuse_pte_range", count(c.unuse_pte_range_calls)),
+        ("PTEs", count(c.ptes_scanned)),
     ]
     out = Text(no_wrap=True, overflow="ellipsis")
+    out.append("so far: ", style="dim italic")
     for i, (name, value) in enumerate(items):
         if i:
             out.append(" · ", style="dim")
@@ -65,10 +74,12 @@ class RaceSidePanel(Vertical):
     RaceSidePanel > SideNow { border-top: solid $primary 30%; height: 3; }
     """
 
-    def __init__(self, index: int) -> None:
+    def __init__(self, index: int, algorithm: str = "") -> None:
         super().__init__(id=f"side{index}")
         self.index = index
+        self.algorithm = algorithm
         self.side: RaceSide | None = None
+        self._height = 0
 
     def compose(self) -> ComposeResult:
         yield SwapMap()
@@ -77,14 +88,43 @@ class RaceSidePanel(Vertical):
         yield BreakdownBars()
         yield SideNow()
 
-    def install(self, side: RaceSide) -> None:
+    def on_mount(self) -> None:
+        self.border_title = self.algorithm
+
+    def install(self, side: RaceSide, span: SlotSpan | None = None) -> None:
         self.side = side
         tl = side.timeline
-        self.query_one(SwapMap).set_machine(tl.machine)
-        self.query_one(DiskHead).set_timeline(tl)
+        self.query_one(SwapMap).set_machine(tl.machine, span)
+        self.query_one(DiskHead).set_timeline(tl, span)
         self.query_one(SourcePane).set_algorithm(side.algorithm)
-        run = side.run
-        self.border_title = f"{run.algorithm} · readahead {run.readahead}"
+        self.fit(self._height)
+
+    def set_span(self, span: SlotSpan) -> None:
+        self.query_one(SwapMap).set_span(span)
+        self.query_one(DiskHead).set_span(span)
+
+    def waiting(self, job: Job) -> None:
+        """No race yet: say so where the side's sentence will be (no numbers: they would
+        read as those of an empty scenario)."""
+        self.border_subtitle = "waiting for the engine"
+        self.query_one(SideNow).update(Text(job.phase, style="dim italic"))
+
+    def fit(self, height: int) -> None:
+        """Split the side's height: the head chart takes a fixed share of what the
+        swap_map and it leave over (at least a bar and four chart rows when there is
+        room), the same whatever the race's clock, so nothing moves while it plays."""
+        self._height = height
+        if height <= 0:
+            return
+        kind = self.side.run.disk if self.side is not None else "hdd"
+        bars = 1 + len(SHOWN.get(kind, CATEGORIES)) + 1  # rule, one per part, swap cache
+        rest = max(2, height - 2 - bars - NOW_LINES)
+        if rest >= 2 * MIN_CHART:
+            disk = max(MIN_CHART, round(rest * CHART_SHARE))
+        else:
+            disk = max(3, (rest + 1) // 2)
+        self.query_one(DiskHead).styles.height = disk
+        self.query_one(BreakdownBars).styles.height = bars
 
     def show(self, race: Race) -> None:
         side = self.side
@@ -97,27 +137,46 @@ class RaceSidePanel(Vertical):
         src = self.query_one(SourcePane)
         src.show(view)
         bars = self.query_one(BreakdownBars)
-        bars.styles.height = len(bars.rows()) + 1
         parts = side.parts_at(t)
-        bars.show(parts, race_scale(race), race.disk)
+        bars.show(parts, race_scale(race), race.disk, memory=race_memory(race, side, view))
         machine = side.timeline.machine
         sentence = Text(narrate(view, machine), no_wrap=True, overflow="ellipsis")
         now = Text("\n", no_wrap=True).join([sentence, counters_line(view, parts)])
         self.query_one(SideNow).update(now)
         done = side.finished_at(t)
         self.set_class(done, "done")
-        if done and side.run.result != "ok":
+        room = self.size.width - 6  # the corners and the title's padding
+        run = side.run
+        ra = READAHEAD_SHORT.get(run.readahead, run.readahead)
+        self.border_title = fit_text(
+            (f"{run.algorithm} · readahead {run.readahead}", f"{run.algorithm} · ra {ra}"),
+            room,
+        )
+        total = duration(side.total_ns * 1000)
+        if done and run.result != "ok":
             # an injected fault made this side give up: not a win, however fast
             self.set_class(False, "done")
-            self.border_subtitle = (
-                f"✗ gave up with {side.run.result} after {duration(side.total_ns * 1000)}"
-            )
+            forms: tuple[str, ...] = (f"✗ gave up with {run.result} after {total}", f"✗ {total}")
         elif done:
-            self.border_subtitle = f"✓ finished in {duration(side.total_ns * 1000)}"
+            forms = (f"✓ finished in {total}", f"✓ {total}")
         else:
-            self.border_subtitle = f"running · {duration(min(t, side.total_ps))}"
+            clock = duration(min(t, side.total_ps))
+            forms = (f"running · {clock}", clock)
+        self.border_subtitle = fit_text(forms, room)
+
+
+def fit_text(forms: tuple[str, ...], width: int) -> str:
+    """The first of `forms` that fits in `width` columns, else the last."""
+    return next((f for f in forms if len(f) <= width), forms[-1])
 
 
 def race_scale(race: Race) -> int:
     """The breakdown bars' shared scale: the largest final part of any side."""
     return max(max(s.breakdown.total) for s in race.sides) or 1
+
+
+def race_memory(race: Race, side: RaceSide, view: FrameView) -> tuple[int, int, int]:
+    """(pages in the swap cache now, this side's peak so far, the largest final peak of
+    any side): the memory bar, on one scale for all sides like the time bars."""
+    scale = max(s.run.counters.swapcache_peak for s in race.sides) or 1
+    return view.state.cache_size, view.counters.swapcache_peak, scale

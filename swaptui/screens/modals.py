@@ -13,16 +13,24 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
+from swaptui.viewer.player import ALGO_CYCLE
+
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 KEYS = (
     ("space", "play / pause"),
     ("→  l", "step forward"),
     ("←  h", "step back"),
-    ("[  ]", "finer / coarser steps: pte, range, entry, mm, pass"),
+    (
+        "[  ]",
+        "finer / coarser steps (pte, range, entry, mm, pass, ordered by the frames each"
+        " makes of this run: for legacy mm is finer than entry)",
+    ),
     ("+  -", "faster / slower (1 to 1000 frames a second; frames are skipped, never queued)"),
+    ("1 … 9  0", "jump to 10% … 90% of the run; 0: the start"),
     ("Home  End", "first / last frame"),
-    ("a", "next algorithm: legacy, rfc, linear (restarts at frame 0)"),
+    ("z", "zoom: the slots the run is about, or the whole swap area"),
+    ("a", f"next algorithm: {', '.join(ALGO_CYCLE)} (restarts at frame 0)"),
     ("d", "next disk: hdd, ssd, zram"),
     ("r", "next readahead: default, none, cluster, cluster-adaptive, vma"),
     ("c", "race: this algorithm against another on one clock, with a verdict"),
@@ -56,9 +64,13 @@ class HelpScreen(ModalScreen[None]):
     NOTES = (
         "Legend: █ in use  ▒ shared (forked)  ░ shmem  ▓ swap cache  ◆ being read"
         "  · free  X bad  ◎ entry in focus  ○ just freed\n"
-        "PTEs: · none  ▪ present  ■ just restored  and a swap PTE in its slot's colour\n"
+        "PTEs: 12 a swap PTE holding slot 12, on its slot's colour (narrow: the slot's"
+        " glyph, the slots after the line)  ▪ present  ■ just restored  · none\n"
         "Faults (--fault): ↯ a fault fired  ! page lost to a read error (SIGBUS)"
         "  × entry dropped (exit, unlink)  ✝ exited mm\n"
+        "Every run gets its own pace: the step size and speed that play it in about a"
+        " minute (the header says which); what you choose with [ ] + - stays.\n"
+        "Times are simulated (the engine's cost model), not the time on your clock.\n"
     )
 
     def compose(self) -> ComposeResult:
@@ -81,13 +93,18 @@ class DetailsScreen(ModalScreen[None]):
     """Who references a slot, and what has happened to it so far."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,enter,space", "dismiss", "close")]
+    # a scroll container sized `auto` measures its children at no width: it drew an
+    # empty 4x2 box.  The box is as wide as the longest line (within the screen), the
+    # text as wide as the box, and as tall as it needs.
     DEFAULT_CSS = """
     DetailsScreen { align: center middle; }
     DetailsScreen > VerticalScroll {
-        width: auto; max-width: 90%; height: auto; max-height: 90%;
+        width: 60; max-width: 95%; height: auto; max-height: 90%;
         border: round $accent; background: $surface; padding: 0 1;
     }
+    DetailsScreen > VerticalScroll > Static { width: 100%; height: auto; }
     """
+    MIN_WIDTH, MAX_WIDTH = 40, 110
 
     def __init__(self, title: str, body: Text) -> None:
         super().__init__()
@@ -95,8 +112,12 @@ class DetailsScreen(ModalScreen[None]):
         self.body = body
 
     def compose(self) -> ComposeResult:
+        longest = max((len(line) for line in self.body.plain.splitlines()), default=0)
+        longest = max(longest, len(self.title_text) + 4)
         with VerticalScroll() as v:
             v.border_title = self.title_text
+            # border and padding: 4 columns around the text
+            v.styles.width = max(self.MIN_WIDTH, min(self.MAX_WIDTH, longest + 4))
             yield Static(self.body)
 
     def on_click(self) -> None:

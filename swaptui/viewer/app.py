@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 import themes
+from models.algorithms import ALGORITHMS
 from models.events import GRANULARITIES
 from models.scenario_model import Scenario
 from models.timeline import Timeline
@@ -42,7 +43,7 @@ class SwapApp(ThemedApp):
 
     def __init__(
         self,
-        scenario: Scenario,
+        scenario: Scenario | str,
         timeline: Timeline | None,
         key: RunKey,
         *,
@@ -130,10 +131,18 @@ class SwapApp(ThemedApp):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         main = self.main
+        for name in themes.THEME_NAMES:
+            yield SystemCommand(f"Theme: {name}", "swaptui theme", lambda n=name: self.set_theme(n))
+        yield SystemCommand("Screenshot (SVG and PNG)", "ctrl+s", self.action_save_still)
+        yield SystemCommand(
+            "Presentation mode", "p: no key bar or hints", self.action_toggle_present
+        )
+        if not main.ready:
+            return  # no run yet: nothing to play, switch or race
         yield SystemCommand("Play / pause", "space", main.action_toggle_play)
         yield SystemCommand("First frame", "Home", main.action_first)
         yield SystemCommand("Last frame", "End", main.action_last)
-        for algo in ("legacy", "rfc", "linear", "linear-5.1"):
+        for algo in ALGORITHMS:
             yield SystemCommand(
                 f"Algorithm: {algo}", "restart at frame 0", lambda a=algo: main.set_algorithm(a)
             )
@@ -143,8 +152,6 @@ class SwapApp(ThemedApp):
                 "frames at this granularity",
                 lambda g=g: main.set_granularity(g),
             )
-        for name in themes.THEME_NAMES:
-            yield SystemCommand(f"Theme: {name}", "swaptui theme", lambda n=name: self.set_theme(n))
         yield SystemCommand("Race", "c: two algorithms, one clock, a verdict", main.action_race)
         yield SystemCommand(
             "Source pane", "s: the running line of the algorithm", main.action_toggle_source
@@ -152,22 +159,19 @@ class SwapApp(ThemedApp):
         yield SystemCommand("Next disk", "d", main.action_cycle_disk)
         yield SystemCommand("Next readahead", "r", main.action_cycle_readahead)
         yield SystemCommand("Open a scenario", "o", main.action_open)
-        yield SystemCommand("Screenshot (SVG and PNG)", "ctrl+s", self.action_save_still)
-        yield SystemCommand(
-            "Presentation mode", "p: no key bar or hints", self.action_toggle_present
-        )
 
 
 def launch(
-    scenario: Scenario,
+    scenario: Scenario | str,
     key: RunKey,
     *,
     theme: str | None = None,
     granularity: str | None = None,
     present: bool = False,
 ) -> int:
-    """Run the app on a checked scenario and key; the run is computed after the first
-    paint.  The command layer (`swaptui.commands.app`) has checked everything."""
+    """Run the app on a checked scenario (or a preset's name) and key; the scenario is
+    generated and the run computed after the first paint.  The command layer
+    (`swaptui.commands.app`) has checked everything."""
     app = SwapApp(scenario, None, key, granularity=granularity, theme=theme, present=present)
     result = app.run()
     return result if isinstance(result, int) else 0

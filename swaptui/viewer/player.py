@@ -11,6 +11,7 @@ from typing import Any
 
 from attrs import evolve, frozen
 
+from models.algorithms import ALGORITHMS
 from models.engine import OptionError, RunOptions, configure, run_swapoff
 from models.events import GRANULARITIES
 from models.faults import check_faults
@@ -18,14 +19,16 @@ from models.invariants import check
 from models.scenario_model import DISK_KINDS, Fault, Scenario
 from models.state import SWAP
 from models.timeline import FrameView, Timeline
+from swaptui.viewer.jobs import Job
+from swaptui.viewer.pace import SPEEDS as SPEEDS
+from swaptui.viewer.pace import Pace, choose_pace, neighbour, speed_for
 
-# `a` cycles the three algorithms of the seed's debate; linear-5.1 is reachable with
-# --algo and the command palette.
-ALGO_CYCLE = ("legacy", "rfc", "linear")
+# `a` cycles through every algorithm of the registry but linear-5.1 (the walk as first
+# merged, a historical variant: --algo and the command palette reach it)
+ALGO_CYCLE = tuple(a for a in ALGORITHMS if a != "linear-5.1")
 DISK_CYCLE = DISK_KINDS
 # None: the engine's default for the algorithm and disk
 READAHEAD_CYCLE: tuple[str | None, ...] = (None, "none", "cluster", "cluster-adaptive", "vma")
-SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)  # frames per second
 DEFAULT_SPEED = 5
 DEFAULT_GRANULARITY = "range"
 
@@ -107,9 +110,20 @@ def outcome(timeline: Timeline) -> Outcome:
     return found
 
 
-def build_timeline(scenario: Scenario, key: RunKey) -> Timeline:
-    """Run the engine and check its end state; OptionError for a refused combination."""
-    timeline = Timeline(run_swapoff(scenario, key.options()))
+def build_timeline(scenario: Scenario, key: RunKey, job: Job | None = None) -> Timeline:
+    """Run the engine and check its end state; OptionError for a refused combination.
+
+    `job`, if given, is told each phase and the engine's progress (the screen shows it)."""
+    # after a loading step (viewer.runs: 1 of 4), or the first of three
+    first, steps = (job.step + 1, job.steps) if job is not None and job.steps else (1, 3)
+    if job is not None:
+        job.enter("running the engine", first, steps)
+    run = run_swapoff(scenario, key.options(), progress=job.reporter() if job else None)
+    if job is not None:
+        job.enter("indexing the frames", first + 1, steps)
+    timeline = Timeline(run)
+    if job is not None:
+        job.enter("checking the end state", first + 2, steps)
     outcome(timeline)
     return timeline
 
@@ -120,24 +134,37 @@ def next_in(cycle: tuple[str | None, ...], value: str | None) -> str | None:
 
 
 class Player:
+    """Which frame of a run is on screen, at which step size and speed.
+
+    Every run gets its own pace (`viewer.pace`): the step size and speed that play it
+    in about a minute, chosen again for every new run (a, d, r, o).  What the user
+    chose stays instead: a step size (--granularity, `[` `]`, the palette, a script)
+    and a speed (`+` `-`, --speed, a script); a chosen step size alone gets the speed
+    that plays it in about a minute.
+    """
+
     def __init__(
         self,
         scenario: Scenario,
         timeline: Timeline,
         key: RunKey,
-        granularity: str = DEFAULT_GRANULARITY,
+        granularity: str | None = None,
     ) -> None:
-        if granularity not in GRANULARITIES:
+        if granularity is not None and granularity not in GRANULARITIES:
             raise ValueError(f"unknown granularity {granularity!r}")
         self.scenario = scenario
         self.timeline = timeline
         self.key = key
-        self.granularity = granularity
+        self.fixed = granularity  # the step size the user asked for, or None
+        self.granularity = granularity or DEFAULT_GRANULARITY
+        self._speed = DEFAULT_SPEED
+        self.speed_fixed = False  # the user chose the speed
         self.frame = 0
-        self.speed = DEFAULT_SPEED
         self.playing = False
         self._carry = 0.0  # fractional frames owed by the play clock
         self._view: FrameView | None = None
+        self._counts: dict[str, int] | None = None
+        self.repace()
 
     # ---- what to show ---------------------------------------------------------------
     @property
@@ -148,11 +175,43 @@ class Player:
     def last_frame(self) -> int:
         return self.frames - 1
 
+    def counts(self) -> dict[str, int]:
+        """Frames of this run at every step size."""
+        if self._counts is None:
+            self._counts = {g: self.timeline.frame_count(g) for g in GRANULARITIES}
+        return self._counts
+
     def view(self) -> FrameView:
         v = self._view
         if v is None or v.frame != self.frame or v.granularity != self.granularity:
             v = self._view = self.timeline.view(self.granularity, self.frame)
         return v
+
+    def play_seconds(self) -> float:
+        """Wall seconds the whole run takes at the current step size and speed."""
+        return Pace(self.granularity, self.speed).seconds(self.frames)
+
+    @property
+    def speed(self) -> int:
+        """Frames a second while playing."""
+        return self._speed
+
+    @speed.setter
+    def speed(self, value: int) -> None:
+        # set from outside (keys, --speed, a script): the user's choice, kept
+        self._speed = value
+        self.speed_fixed = True
+
+    def repace(self) -> None:
+        """The run's own step size and speed, but for what the user chose."""
+        counts = self.counts()
+        if self.fixed is None:
+            pace = choose_pace(counts)
+            self.granularity = pace.granularity
+            if not self.speed_fixed:
+                self._speed = pace.speed
+        elif not self.speed_fixed:
+            self._speed = speed_for(counts[self.granularity])
 
     # ---- moving ---------------------------------------------------------------------
     def seek(self, frame: int) -> bool:
@@ -167,24 +226,37 @@ class Player:
     def step(self, n: int) -> bool:
         return self.seek(self.frame + n)
 
+    def seek_tenth(self, k: int) -> bool:
+        """Jump to k tenths of the run (0: the start, 5: the middle)."""
+        return self.seek(round(self.last_frame * k / 10))
+
     def set_granularity(self, granularity: str) -> None:
+        """The user's choice of step size (kept for the runs to come); the frame on
+        screen stays (about) the same, and unless the user chose a speed too, the speed
+        becomes the one that plays this step size in about a minute."""
+        self.fixed = granularity
+        if not self.speed_fixed:  # and the speed that plays it in about a minute
+            self._speed = speed_for(self.counts()[granularity])
         if granularity == self.granularity:
             return
         self.frame = self.timeline.convert(self.frame, self.granularity, granularity)
         self.granularity = granularity
+        self._view = None
 
     def finer(self) -> bool:
-        i = GRANULARITIES.index(self.granularity)
-        if i == 0:
+        """A step size with more frames than this one (False: none is finer)."""
+        g = neighbour(self.counts(), self.granularity, finer=True)
+        if g is None:
             return False
-        self.set_granularity(GRANULARITIES[i - 1])
+        self.set_granularity(g)
         return True
 
     def coarser(self) -> bool:
-        i = GRANULARITIES.index(self.granularity)
-        if i == len(GRANULARITIES) - 1:
+        """A step size with fewer frames than this one (False: none is coarser)."""
+        g = neighbour(self.counts(), self.granularity, finer=False)
+        if g is None:
             return False
-        self.set_granularity(GRANULARITIES[i + 1])
+        self.set_granularity(g)
         return True
 
     def faster(self) -> bool:
@@ -221,10 +293,13 @@ class Player:
         return self.step(n)
 
     def replace(self, scenario: Scenario, timeline: Timeline, key: RunKey) -> None:
-        """A new run (algorithm, disk, readahead or scenario changed): back to frame 0."""
+        """A new run (algorithm, disk, readahead or scenario changed): back to frame 0,
+        at the new run's own pace."""
         self.scenario = scenario
         self.timeline = timeline
         self.key = key
         self.frame = 0
         self._carry = 0.0
         self._view = None
+        self._counts = None
+        self.repace()

@@ -8,10 +8,11 @@ another screen pushed over this one, so its keys simply replace these while it i
 from __future__ import annotations
 
 import gc
+import threading
 import time
+from pathlib import Path
 from typing import ClassVar
 
-import attrs
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,36 +26,38 @@ from textual.worker import get_current_worker
 
 from models.engine import OptionError
 from models.narrate import literal
+from models.scenario import ScenarioError
 from models.scenario_model import Scenario
 from models.timeline import Timeline
-from swaptui.race.model import Race, RaceError, race_algorithms
+from swaptui.race.model import RaceSpec, race_algorithms
 from swaptui.race.screen import RaceScreen
 from swaptui.screens.modals import DetailsScreen, HelpScreen, OpenScreen
 from swaptui.viewer import scenarios
 from swaptui.viewer.details import ref_details, slot_details
+from swaptui.viewer.jobs import Job
 from swaptui.viewer.player import (
     ALGO_CYCLE,
-    DEFAULT_GRANULARITY,
     DISK_CYCLE,
-    NO_EXTRAS,
     READAHEAD_CYCLE,
-    Extras,
     Player,
     RunKey,
-    build_timeline,
-    check_key,
     next_in,
 )
+from swaptui.viewer.runs import build_run, describe, placeholder_timeline
+from swaptui.viewer.zoom import SlotSpan, whole_area, work_span
 from swaptui.widgets.diskhead import DiskHead
 from swaptui.widgets.pagetables import PageTables
 from swaptui.widgets.source import SourcePane
 from swaptui.widgets.swapmap import SwapMap
 from swaptui.widgets.text import Header, KeyFooter, NowLine
 
+PAINT_WAIT_S = 0.5  # the longest a computation waits for the screen to say it started
+JOB_REPAINT_S = 0.25  # how often the progress of a computation is redrawn
+DISK_SHARE = 0.3  # of the screen's height, for the disk head and its chart
 SOURCE_BESIDE = 160  # from this width the source pane goes beside the page tables
 # what waits until the run is computed
 RUN_ACTIONS = frozenset(
-    {"toggle_play", "step", "first", "last", "finer", "coarser", "open", "race"}
+    {"toggle_play", "step", "first", "last", "tenth", "finer", "coarser", "open", "race", "zoom"}
     | {"cycle_algorithm", "cycle_disk", "cycle_readahead"}
 )
 
@@ -65,12 +68,6 @@ def retitle(widget: Widget, title: str, subtitle: str | None = None) -> None:
         widget.border_title = title
     if subtitle is not None and widget.border_subtitle != subtitle:
         widget.border_subtitle = subtitle
-
-
-def placeholder_timeline(scenario: Scenario, key: RunKey) -> Timeline:
-    """A run of nothing on the scenario's swap area: what is on screen while computing."""
-    empty = attrs.evolve(scenario, mms=(), shmem=(), faults=())
-    return build_timeline(empty, key.but(extras=attrs.evolve(key.extras, faults=())))
 
 
 class MainScreen(Screen[None]):
@@ -105,8 +102,11 @@ class MainScreen(Screen[None]):
         Binding("minus", "slower", "slower", key_display="-", show=False),
         Binding("home", "first", "first", show=False),
         Binding("end", "last", "last", show=False),
+        # 1..9: a tenth of the run each (5: the middle), 0: the start
+        *(Binding(str(k), f"tenth({k})", f"{10 * k}%", show=False) for k in range(10)),
         Binding("a", "cycle_algorithm", "algorithm"),
         Binding("c", "race", "race"),
+        Binding("z", "zoom", "zoom", show=False),
         Binding("s", "toggle_source", "source", show=False),
         Binding("d", "cycle_disk", "disk", show=False),
         Binding("r", "cycle_readahead", "readahead", show=False),
@@ -117,27 +117,39 @@ class MainScreen(Screen[None]):
 
     def __init__(
         self,
-        scenario: Scenario,
+        source: Scenario | str,
         timeline: Timeline | None,
         key: RunKey,
         granularity: str | None = None,
     ) -> None:
+        """`source`: the scenario, or a preset name or path to load once the screen is up;
+        `timeline` None: the run is computed in a worker once the screen is up."""
         super().__init__()
         self._bindings_key: tuple[object, ...] = ()
-        # timeline None: the run is computed in a worker once the screen is up
-        self._pending: tuple[Scenario, RunKey] | None = None
+        self.ready = timeline is not None  # a real run is on screen
+        self._first: tuple[Scenario | str, RunKey] | None = None
+        if isinstance(source, Scenario):
+            scenario = source
+        else:  # a stand-in with the name, until the worker has loaded it
+            scenario = Scenario(name=Path(source).stem, slots=2)
         if timeline is None:
-            self._pending = (scenario, key)
+            self._first = (source, key)
             timeline = placeholder_timeline(scenario, key)
-        self.player = Player(scenario, timeline, key, granularity or DEFAULT_GRANULARITY)
+        self.player = Player(scenario, timeline, key, granularity)
+        self.job: Job | None = None  # what is being computed now
+        self._job_shown = ""
+        self._job_painted = 0.0  # when the progress was last drawn (monotonic)
         self._caption: str | None = None
         self._wanted: RunKey | None = None  # the run being computed, for the cycle keys
         self._last_tick = time.monotonic()
         self._notices: dict[str, float] = {}  # message -> until when it is shown
+        self.zoomed = True  # the swap_map and the head chart cover the span of the work
+        self._span: SlotSpan | None = None  # the run's work span, once computed
 
     @property
     def computing(self) -> bool:
-        return self._pending is not None
+        """No run to show yet: the first one is being computed."""
+        return not self.ready
 
     # ---- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -156,43 +168,81 @@ class MainScreen(Screen[None]):
             self.query_one(wid).add_class("panel")
         self.query_one("#disk").border_title = "disk head"
         self.query_one("#now").border_title = "now"
-        self.install_machine()
+        if self.ready:
+            self.install_machine()
         self.fit_layout(*self.app.size)
         if self._caption is not None:
             self._show_caption()
-        if self._pending is not None:
-            # after the first paint: the worker must not hold the GIL before it
-            sc, key = self._pending
-            self.call_after_refresh(self.rerun, sc, key)
+        if self._first is not None:
+            self.recompute(*self._first)
+        else:
+            self.show_frame()
 
     def install_machine(self) -> None:
         tl = self.player.timeline
-        self.query_one(SwapMap).set_machine(tl.machine)
+        self._span = None
+        span = self.span()
+        self.query_one(SwapMap).set_machine(tl.machine, span)
         self.query_one(PageTables).set_machine(tl.machine)
-        self.query_one(DiskHead).set_timeline(tl)
+        self.query_one(DiskHead).set_timeline(tl, span)
         self.show_frame()
+
+    def span(self) -> SlotSpan:
+        """The slots the swap_map and head chart cover: the work's span, or (z) all."""
+        tl = self.player.timeline
+        if not self.zoomed:
+            return whole_area(tl.machine.slots)
+        if self._span is None:
+            self._span = work_span(tl)
+        return self._span
+
+    def action_zoom(self) -> None:
+        self.zoomed = not self.zoomed
+        span = self.span()
+        self.query_one(SwapMap).set_span(span)
+        self.query_one(DiskHead).set_span(span)
+        self.show_frame()
+        self.notice(
+            f"showing {span.label()}" if self.zoomed else "showing the whole swap area", 1.5
+        )
 
     def show_frame(self) -> None:
         """Draw the player's current frame on every panel (the only way panels change)."""
         p = self.player
         view = p.view()
+        if not self.ready:
+            # nothing to draw yet but what is being computed: no panel shows the numbers
+            # of the stand-in (an empty area would read as an empty scenario)
+            for wid, title in (("#map", "swap_map"), ("#tables", "page tables")):
+                retitle(self.query_one(wid), title, "")
+            retitle(self.query_one("#disk"), "disk head", "")
+            self.show_job()
+            return
         smap = self.query_one(SwapMap)
         smap.show(view)
-        retitle(smap, smap.title(smap.size.width))
+        retitle(smap, smap.title(smap.size.width), smap.subtitle())
         tables = self.query_one(PageTables)
         tables.show(view)
-        retitle(tables, tables.title(tables.size.width))
+        retitle(tables, tables.title(tables.size.width), tables.legend(tables.size.width))
         tables.follow()
         disk = self.query_one(DiskHead)
         disk.show(view)
-        retitle(disk, disk.title(), disk.subtitle())
+        retitle(disk, disk.title(disk.size.width), disk.subtitle())
         if self.source_shown:
             source = self.query_one(SourcePane)
             source.set_algorithm(p.timeline.run.algorithm)
             source.show(view)
             retitle(source, source.title())
-        self.query_one(Header).show(p, view, computing=self.computing)
-        self.query_one(NowLine).show(p, view, computing=self.computing)
+        self.show_job()
+
+    def show_job(self) -> None:
+        """The header and the now line: what is computed and how far, else the frame."""
+        p = self.player
+        view = p.view()
+        self.query_one(Header).show(p, view, self.job, self.ready)
+        self.query_one(NowLine).show(p, view, self.job, self.ready)
+        self._job_shown = self.job.line() if self.job is not None else ""
+        self._job_painted = time.monotonic()
 
     # ---- size -----------------------------------------------------------------------
     def on_resize(self, event: Resize) -> None:
@@ -207,7 +257,9 @@ class MainScreen(Screen[None]):
             footer = self.query_one(Footer)
         except NoMatches:  # not composed yet
             return
-        disk.styles.height = max(6, min(20, h // 4))
+        # the head chart carries the story (legacy's ramp, linear's storm): it gets
+        # real height, rows added as the screen grows
+        disk.styles.height = max(6, min(24, round(h * DISK_SHARE)))
         self.query_one("#top").set_class(w < SOURCE_BESIDE, "-narrow")
         footer.show_command_palette = w >= 100
 
@@ -243,6 +295,13 @@ class MainScreen(Screen[None]):
             return
         now = time.monotonic()
         elapsed, self._last_tick = now - self._last_tick, now
+        if (
+            self.job is not None
+            and now - self._job_painted >= JOB_REPAINT_S
+            and self.job.line() != self._job_shown
+        ):
+            # the progress, a few times a second: more would take the GIL from the worker
+            self.show_job()  # the progress of the computation, a few times a second
         was_playing = self.player.playing
         if self.player.tick(elapsed) or was_playing != self.player.playing:
             self.show_frame()
@@ -255,7 +314,7 @@ class MainScreen(Screen[None]):
         frame cost ~100 ms a step and piled up widgets in a long session.
         """
         p = self.player
-        key = (p.frame == 0, p.frame == p.last_frame, p.playing, self.computing)
+        key = (p.frame == 0, p.frame == p.last_frame, p.playing, self.ready)
         if key != self._bindings_key:
             self._bindings_key = key
             self.refresh_bindings()
@@ -292,14 +351,18 @@ class MainScreen(Screen[None]):
         self.player.seek(self.player.last_frame)
         self.changed()
 
+    def action_tenth(self, k: int) -> None:
+        self.player.seek_tenth(k)
+        self.changed()
+
     def action_finer(self) -> None:
         if not self.player.finer():
-            self.notice("already stepping one PTE at a time")
+            self.notice(f"{self.player.granularity} is already the finest step of this run")
         self.changed()
 
     def action_coarser(self) -> None:
         if not self.player.coarser():
-            self.notice("already stepping one pass at a time")
+            self.notice(f"{self.player.granularity} is already the coarsest step of this run")
         self.changed()
 
     def notice(self, message: str, timeout: float = 2) -> None:
@@ -347,55 +410,72 @@ class MainScreen(Screen[None]):
         self.player.set_granularity(granularity)
         self.changed()
 
+    def rerun(self, source: Scenario | str, key: RunKey) -> None:
+        """Compute another run (a, d, r, o, the palette); the current one stays meanwhile."""
+        self.recompute(source, key)
+
+    def recompute(self, source: Scenario | str, key: RunKey) -> None:
+        """Say at once what is being computed, then compute it after the next paint (the
+        worker holds the GIL for seconds: the notice must be on screen first)."""
+        self._wanted = key
+        job = self.job = Job(describe(source, key))
+        self.show_job()
+        self.refresh_bindings_if_needed()
+        painted = threading.Event()
+        self.call_after_refresh(painted.set)
+        self._compute(source, key, job, painted)
+
     @work(thread=True, exclusive=True, group="run")
-    def rerun(self, scenario: Scenario | str, key: RunKey) -> None:
-        """Load (for a path) and run off the event loop; the current run stays on screen
-        until the new one is ready, and stays for good if it fails."""
+    def _compute(
+        self, source: Scenario | str, key: RunKey, job: Job, painted: threading.Event
+    ) -> None:
+        """Load (a preset name or a path) and run off the event loop; the run on screen
+        stays until the new one is ready, and stays for good if it fails."""
         worker = get_current_worker()
         app = self.app
-        self._wanted = key
+        # the worker exists at once (whoever waits for workers sees it), but computes only
+        # once the notice is painted: it would hold the GIL for seconds before that
+        painted.wait(PAINT_WAIT_S)
         try:
-            sc = scenarios.load(scenario) if isinstance(scenario, str) else scenario
-            if isinstance(scenario, str) and key.extras.faults:
-                key = self._faults_that_fit(sc, key)
-            timeline = build_timeline(sc, key)
+            built = build_run(source, key, job)
         except OptionError as e:
             if key.readahead == "vma" and key.algorithm == "legacy":
                 # the cycle would stick on a refused value: skip it, say why
                 nxt = next_in(READAHEAD_CYCLE, key.readahead)
                 app.call_from_thread(app.notify, str(e), severity="warning", timeout=4)
-                app.call_from_thread(self.rerun, scenario, key.but(readahead=nxt))
+                app.call_from_thread(self.recompute, source, key.but(readahead=nxt))
                 return
-            app.call_from_thread(app.notify, str(e), severity="error", timeout=6)
+            app.call_from_thread(self.failed, job, str(e))
             return
-        except scenarios.ScenarioError as e:
+        except ScenarioError as e:
             msg = str(e).splitlines()[0] if str(e) else type(e).__name__
-            app.call_from_thread(app.notify, literal(msg), severity="error", timeout=8)
+            app.call_from_thread(self.failed, job, literal(msg))
             return
         except Exception as e:  # an engine bug must not kill the viewer or hang "computing"
-            if self._pending is not None:
-                raise
-            app.call_from_thread(app.notify, literal(repr(e)), severity="error", timeout=8)
+            app.call_from_thread(self.failed, job, literal(repr(e)))
             return
+        for why in built.dropped:
+            app.call_from_thread(app.notify, why, severity="warning", timeout=6)
         if not worker.is_cancelled:
-            app.call_from_thread(self.install_run, sc, timeline, key)
+            app.call_from_thread(self.install_run, built.scenario, built.timeline, built.key, job)
 
-    def _faults_that_fit(self, scenario: Scenario, key: RunKey) -> RunKey:
-        """An opened scenario keeps the command line's faults that apply to it (a pid or
-        a file it does not have drops that fault, with a notice)."""
-        kept = []
-        app = self.app
-        for f in key.extras.faults:
-            try:
-                check_key(scenario, key.but(extras=attrs.evolve(key.extras, faults=(f,))))
-            except OptionError as e:
-                app.call_from_thread(app.notify, str(e), severity="warning", timeout=6)
-                continue
-            kept.append(f)
-        return key.but(extras=attrs.evolve(key.extras, faults=tuple(kept)))
+    def failed(self, job: Job, message: str) -> None:
+        """The computation of `job` failed: say why; the run on screen stays."""
+        self.app.notify(message, severity="error", timeout=8)
+        if self.job is job:
+            self.job = None
+            self._wanted = None
+            if not self.ready:  # nothing else to show: keep the reason on screen
+                self.job = Job(job.what, phase=f"failed: {message}")
+            self.changed()
 
-    def install_run(self, scenario: Scenario, timeline: Timeline, key: RunKey) -> None:
-        self._pending = None
+    def install_run(
+        self, scenario: Scenario, timeline: Timeline, key: RunKey, job: Job | None = None
+    ) -> None:
+        if job is not None and job is not self.job:
+            return  # a newer computation replaced this one
+        self.job = None
+        self.ready = True
         self._wanted = None
         self.player.replace(scenario, timeline, key)
         self.install_machine()
@@ -424,35 +504,22 @@ class MainScreen(Screen[None]):
     def action_toggle_source(self) -> None:
         self.query_one("#top").toggle_class("-source")
         self.show_frame()
+        # the titles fit the panels' widths, which change with the next layout
+        self.call_after_refresh(self.show_frame)
 
     def action_race(self) -> None:
+        """Race this scenario: the race screen comes up at once and computes its sides."""
         p = self.player
         algos = race_algorithms(p.timeline.run.algorithm)
         # the run behind the race stands still (and costs nothing) until escape
         p.playing = False
         self.changed()
-        self.app.notify(f"racing {' against '.join(algos)} on {p.timeline.run.disk}…", timeout=1.5)
-        self.start_race(p.scenario, algos, p.timeline.run.disk, p.key.extras)
+        spec = RaceSpec(p.scenario, algos, p.timeline.run.disk, extras=p.key.extras)
+        self.app.push_screen(RaceScreen(spec))
 
-    @work(thread=True, exclusive=True, group="race")
-    def start_race(
-        self, scenario: Scenario, algos: tuple[str, ...], disk: str, extras: Extras = NO_EXTRAS
-    ) -> None:
-        """Run the race's engines off the event loop, then show it over this screen."""
-        app = self.app
-        try:
-            race = Race(scenario, algos, disk, extras=extras)
-        except RaceError as e:
-            app.call_from_thread(app.notify, str(e), severity="error", timeout=6)
-            return
-        app.call_from_thread(app.push_screen, RaceScreen(race))
-
-    # ---- help, screenshots ----------------------------------------------------------
+    # ---- help ----------------------------------------------------------
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
-
-    def screenshot_name(self) -> str:
-        return f"swaptui-{self.player.timeline.run.algorithm}-{self.player.frame}.svg"
 
     # ---- mouse ----------------------------------------------------------------------
     def on_swap_map_slot_clicked(self, message: SwapMap.SlotClicked) -> None:

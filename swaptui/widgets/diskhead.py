@@ -2,10 +2,12 @@
 fading trail, then a chart of head position over time, request by request.
 
 The chart is drawn in quadrant blocks (2 x 2 a character): x is the request index over
-the whole run (so it grows left to right and never rescales), y is the slot (0 at
-the bottom).  Each request draws the seek from where the head was to its first slot,
-then its own slots, so a sequential sweep is a calm rising ramp and a run that jumps
-around the disk is a storm of tall zigzags.  Recent requests are bright, older ones
+the whole run (so it grows left to right and never rescales), y is the slot (the
+bottom of the span shown at the bottom).  Each request draws the seek from where the
+head was to its first slot, then its own slots, so a sequential sweep is a calm rising
+ramp and a run that jumps around the disk is a storm of tall zigzags; with more
+requests than pixel columns only the slots read are drawn (a ramp stays a ramp, a
+storm becomes a speckled cloud over the whole height).  Recent requests are bright, older ones
 fade, the one in flight is highlighted.
 """
 
@@ -25,7 +27,9 @@ from models import events as ev
 from models.narrate import FAULT_GLYPH
 from models.timeline import FrameView, Timeline
 from swaptui.viewer.focus import request_in_flight
+from swaptui.viewer.zoom import SlotSpan, whole_area
 from swaptui.widgets.base import LinePanel
+from swaptui.widgets.numbers import count, plural
 
 TRAIL = 8  # requests in the fading trail
 # quadrant blocks, 2 x 2 pixels a character: thick enough for a projector
@@ -34,8 +38,10 @@ PIX = ((1, 4), (2, 8))  # bit of the pixel (column in the cell, line in the cell
 AXIS_ROWS = 6  # from this many chart lines on, the last one is an x axis
 
 
-def bar_cell(slot: int, slots: int, width: int) -> int:
-    return min(width - 1, slot * width // max(1, slots))
+def bar_cell(slot: int, span: SlotSpan, width: int) -> int:
+    """The bar's cell of a slot (slots outside the span sit at its edges)."""
+    off = min(max(slot - span.lo, 0), span.size - 1)
+    return min(width - 1, max(0, off * width // max(1, span.size)))
 
 
 @frozen
@@ -55,13 +61,17 @@ class Chart:
     firsts: tuple[int, ...]
 
 
-def _chart(reqs: tuple[tuple[int, int, int], ...], slots: int, width: int, lines: int) -> Chart:
+def _chart(reqs: tuple[tuple[int, int, int], ...], span: SlotSpan, width: int, lines: int) -> Chart:
     total = len(reqs)
     xs, ys = 2 * width, 2 * lines
-    top = max(1, slots - 1)
+    top = max(1, span.size - 1)
+    # more requests than pixel columns: draw where each one read, not the seeks between
+    # them (every column would be a solid bar of seek lines): a sweep is still a ramp,
+    # and a run that jumps about is a speckled storm over the whole height
+    dense = total > xs
 
     def pix_y(slot: int) -> int:
-        return (ys - 1) - min(slots - 1, max(0, slot)) * (ys - 1) // top
+        return (ys - 1) - min(span.size - 1, max(0, slot - span.lo)) * (ys - 1) // top
 
     col_of: list[int] = []
     masks: list[tuple[tuple[int, int, int], ...]] = []
@@ -74,7 +84,7 @@ def _chart(reqs: tuple[tuple[int, int, int], ...], slots: int, width: int, lines
             px = min(xs - 1, i * xs // total)
         y0, y1 = pix_y(start), pix_y(start + pages - 1)
         pts: set[tuple[int, int]] = set()
-        if prev is not None:  # the seek: a straight line from where the head was
+        if prev is not None and not dense:  # the seek: a line from where the head was
             (x_a, y_a), (x_b, y_b) = prev, (px, y0)
             steps = max(abs(x_b - x_a), abs(y_b - y_a), 1)
             for k in range(steps + 1):
@@ -112,11 +122,13 @@ class DiskHead(LinePanel):
         self.frame: FrameView | None = None
         self._reqs: tuple[tuple[int, int, int], ...] = ()
         self._req_events: list[int] = []
-        self._chart: tuple[tuple[int, int, int], Chart] | None = None
+        self._chart: tuple[tuple[SlotSpan, int, int], Chart] | None = None
+        self.span: SlotSpan = whole_area(0)
         self._faults: list[tuple[int, int]] = []  # (event index, requests issued before it)
 
-    def set_timeline(self, timeline: Timeline) -> None:
+    def set_timeline(self, timeline: Timeline, span: SlotSpan | None = None) -> None:
         self.timeline = timeline
+        self.span = span or whole_area(timeline.machine.slots)
         self.frame = None  # a frame of the previous run must not be drawn on this one
         self._reqs = tuple((r.head, r.start, r.pages) for r in timeline.requests)
         self._req_events = list(timeline._request_index)
@@ -128,6 +140,13 @@ class DiskHead(LinePanel):
         self._chart = None
         self._strips.clear()
         self.redraw()
+
+    def set_span(self, span: SlotSpan) -> None:
+        """Cover these slots from now on (the zoom key)."""
+        if span != self.span:
+            self.span = span
+            self._strips.clear()
+            self.redraw()
 
     def show(self, view: FrameView) -> None:
         self.frame = view
@@ -149,26 +168,32 @@ class DiskHead(LinePanel):
         return self.area.height - 1 >= AXIS_ROWS
 
     def axis_gutter(self) -> int:
-        slots = self.timeline.machine.slots if self.timeline else 1
-        return len(str(max(slots - 1, 0))) + 2
+        return len(f"{max(self.span.hi - 1, 0):,}") + 2
 
     def chart(self) -> Chart:
-        slots = self.timeline.machine.slots if self.timeline else 1
         w = max(1, self.area.width - self.axis_gutter())
-        key = (slots, w, max(1, self.chart_lines()))
+        key = (self.span, w, max(1, self.chart_lines()))
         if self._chart is None or self._chart[0] != key:
             self._chart = (key, _chart(self._reqs, *key))
         return self._chart[1]
 
-    def title(self) -> str:
-        """Head position and what moving it cost so far (the panel's border title)."""
+    def title(self, width: int = 200) -> str:
+        """Where the head is and, so far, the requests, the pages read and the seek
+        distance they added up to (the panel's border title, as long as fits)."""
         if self.frame is None:
             return "disk head"
         c = self.frame.counters
-        return (
-            f"disk head {self.frame.state.head:,} · seek {c.seek_slots:,} slots · "
-            f"{c.io_requests:,}/{len(self._reqs):,} requests · {c.pages_read:,} pages read"
+        head = f"{self.frame.state.head:,}"
+        reqs = f"{count(c.io_requests)}/{count(len(self._reqs))}"
+        seek = plural(c.seek_slots, "slot")
+        forms = (
+            f"disk head at slot {head} · so far: request {reqs}, "
+            f"{plural(c.pages_read, 'page')} read, seek distance {seek} in all",
+            f"disk head at {head} · request {reqs} · seek so far {seek}",
+            f"head at {head} · request {reqs} · seek {seek} so far",
+            f"head at {head} · request {reqs}",
         )
+        return next((f for f in forms if len(f) + 4 <= width), "disk head")
 
     def subtitle(self) -> str:
         """The x axis, when the chart has no line for it."""
@@ -177,6 +202,9 @@ class DiskHead(LinePanel):
         return f"head position, requests 1 → {len(self._reqs):,}"
 
     # ---- drawing --------------------------------------------------------------------
+    def view_signature(self) -> tuple[Any, ...]:
+        return (*super().view_signature(), self.span)
+
     def line_spec(self, y: int) -> tuple[tuple[Any, ...], Any] | None:
         if self.timeline is None or self.frame is None:
             return None
@@ -245,22 +273,21 @@ class DiskHead(LinePanel):
 
     def _build_bar(self, req: tuple[int, int] | None, trail: tuple[int, ...]) -> list[Segment]:
         assert self.frame is not None and self.timeline is not None
-        slots = self.timeline.machine.slots
-        left, right = "0 ├", f"┤ {slots - 1}"
+        sp = self.span
+        left, right = f"{sp.lo:,} ├", f"┤ {sp.hi - 1:,}"
         w = self.area.width - len(left) - len(right)
         if w < 4:
             left, right, w = "", "", self.area.width
         cells: list[tuple[str, Style]] = [("─", self.style("dim"))] * max(0, w)
         # oldest first, so newer positions overwrite older ones in the same cell
         for age, start in enumerate(trail):
-            cells[bar_cell(start, slots, w)] = ("•", self._fade(len(trail) - age))
+            cells[bar_cell(start, sp, w)] = ("•", self._fade(len(trail) - age))
         if req is not None:
-            a = bar_cell(req[0], slots, w)
-            b = bar_cell(req[0] + req[1] - 1, slots, w)
+            a = bar_cell(req[0], sp, w)
+            b = bar_cell(req[0] + req[1] - 1, sp, w)
             for x in range(a, b + 1):
                 cells[x] = ("━", self.style("head-bg"))
-        head = self.frame.state.head
-        cells[bar_cell(min(head, slots - 1), slots, w)] = ("▲", self.style("head"))
+        cells[bar_cell(self.frame.state.head, sp, w)] = ("▲", self.style("head"))
         segs = [Segment(left, self.style("dim"))]
         segs.extend(Segment(ch, st) for ch, st in cells)
         segs.append(Segment(right, self.style("dim")))
@@ -271,13 +298,13 @@ class DiskHead(LinePanel):
         """Line `line` of the chart of the first n requests (the n-th maybe in flight)."""
         assert self.timeline is not None
         ch = self.chart()
-        slots = self.timeline.machine.slots
+        sp = self.span
         lines = ch.lines
         g = self.axis_gutter()
         if line == 0:
-            label = f"{slots - 1:>{g - 2}} ┤"
+            label = f"{sp.hi - 1:>{g - 2},} ┤"
         elif line == lines - 1:
-            label = f"{0:>{g - 2}} ┤"
+            label = f"{sp.lo:>{g - 2},} ┤"
         elif line == lines // 2 and lines >= 5 and g >= 6:
             label = f"{'slot':>{g - 2}} │"
         else:

@@ -40,6 +40,28 @@ DROPPED_PTE = "×"  # the reference went away: its mm exited, its file was unlin
 
 # what an mm block is at this frame
 LIVE, UNBORN, EXITED = "live", "unborn", "exited"
+FILE_NAME_MAX = 24  # columns for a tmpfs file's name
+
+
+def fit(forms: Sequence[str], width: int) -> str:
+    """The first (longest) of `forms` that fits in `width` columns, else the last."""
+    for text in forms:
+        if len(text) <= width:
+            return text
+    return forms[-1]
+
+
+def file_label(path: str, room: int) -> str:
+    """A tmpfs file's name in `room` columns: its last path component (the directory is
+    /dev/shm or the like for all of them), cut in the middle if need be, so that both
+    its start and its informative end stay (pulse-shm-3081852341 -> pulse…3081852341)."""
+    name = literal(path.rstrip("/").rsplit("/", 1)[-1] or path)
+    if len(name) <= room:
+        return name
+    if room < 3:
+        return name[:room]
+    head = (room - 1) // 3
+    return name[:head] + "…" + name[len(name) - (room - 1 - head) :]
 
 
 @define
@@ -207,6 +229,8 @@ class PageTables(LinePanel, ScrollView):
         mm = getattr(v.event, "mm", None)
         if isinstance(mm, int):
             return self.row_of_unit[mm]
+        # a slot freed (entry steps) is not followed: at the speeds those steps play,
+        # scrolling the panel to each one redrew all of it every frame
         return None
 
     def follow(self) -> None:
@@ -281,43 +305,86 @@ class PageTables(LinePanel, ScrollView):
     def _build_header(
         self, row: Row, left: int, lost: int, dropped: int, life: str, here: bool
     ) -> list[Segment]:
+        """'mm 1602 qemu-system-x86 · 126 page tables · 192/192 swap PTEs left', in the
+        longest form that fits the width (never cut in the middle of a word)."""
         assert self.machine is not None
         m = self.machine
         mm = m.scenario.mms[row.owner]
         walk = m.walks[row.owner]
-        mark = "▶ " if here else "▸ "
         style = self.style("cursor") if here else self.style("bold")
         name = literal(f"{mm.pid} {mm.comm}")
+        w = self.content_width()
         if life == UNBORN:
             parent = next((p for p in m.scenario.mms if p.pid == mm.parent), None)
-            who = f"{parent.pid} will fork it" if parent is not None else "a fork to come"
+            forms = [" · not forked yet", ""]
+            if parent is not None:
+                forms.insert(0, f" · not forked yet ({parent.pid} will fork it)")
+            rest = fit(forms, w - 3 - len(name))
             return [
-                Segment("  ", style),
+                Segment("mm ", self.style("dim")),
                 Segment(name, self.style("dim")),
-                Segment(f" · not forked yet ({who})", self.style("dim")),
+                Segment(rest, self.style("dim")),
             ]
         if life == EXITED:
-            gone = f" · {dropped:,} swap PTEs dropped unread" if dropped else ""
+            forms = [" · exited", ""]
+            if dropped:
+                forms.insert(0, f" · exited · {dropped:,} swap PTEs dropped unread")
+            rest = fit(forms, w - 5 - len(name))
             return [
-                Segment("✝ ", self.style("dim")),
+                Segment("✝ mm ", self.style("dim")),
                 Segment(name, self.style("dim") + Style(strike=True)),
-                Segment(f" · exited{gone}", self.style("dim")),
+                Segment(rest, self.style("dim")),
             ]
-        info = (
-            f" · {walk.total_units:,} page table{'s' if walk.total_units != 1 else ''}"
-            f" · {left:,}/{len(walk.anon_refs):,} swap PTEs"
-            if walk.units
-            else " · no anon page tables"
-        )
-        segs = [Segment(mark, style), Segment(name, style)]
+        total = len(walk.anon_refs)
+        units = walk.total_units
+        walk_mark = ("  ◀ walk", " ◀") if here else ("", "")
+        lost_text = f" · {ERROR_PTE} {lost:,} lost" if lost else ""
+        if walk.units:
+            forms = [
+                f" · {units:,} page table{'s' if units != 1 else ''}"
+                f" · {left:,}/{total:,} swap PTEs left",
+                f" · {units:,} table{'s' if units != 1 else ''} · {left:,}/{total:,} swap",
+                f" · {left:,}/{total:,} swap",
+                "",
+            ]
+        else:
+            forms = [" · no anon page tables", ""]
+        room = w - 3 - len(name) - len(lost_text)
+        mark = walk_mark[0] if room - len(walk_mark[0]) >= len(forms[-2]) else walk_mark[1]
+        info = fit(forms, room - len(mark))
+        segs = [Segment("mm ", self.style("dim")), Segment(name, style)]
         if lost:  # before the rest: a lost page matters more than the counts
-            segs.append(
-                Segment(f" · {ERROR_PTE} {lost:,} lost", self.style("bad") + Style(bold=True))
-            )
+            segs.append(Segment(lost_text, self.style("bad") + Style(bold=True)))
         segs.append(Segment(info, self.style("dim")))
-        if here:
-            segs.append(Segment("  ◀ walk", self.style("cursor")))
+        if mark:
+            segs.append(Segment(mark, self.style("cursor")))
         return segs
+
+    def content_width(self) -> int:
+        """Columns for text: the width less the scrollbar when one is shown."""
+        if self.fixed_size is not None or not self.is_attached:
+            return self.area.width
+        return self.scrollable_content_region.width
+
+    def legend(self, width: int) -> str:
+        """One line on what a PTE cell shows (the panel's subtitle)."""
+        row = next((r for r in self.rows if r.kind == "pt"), None)
+        numbered = row is not None and self.cells_geometry(row)[3] > 1
+        swap = (
+            ("12 a swap PTE for slot 12", "12 swap PTE→slot")
+            if numbered
+            else ("█ a swap PTE in its slot's colour (slots at the end)", "█ swap PTE")
+        )
+        short = swap[1].split("→")[0]  # "12 swap PTE"
+        forms = [
+            f"{swap[0]} · ▪ present · ■ just restored · · none",
+            f"{swap[1]} · ▪ present · ■ restored · · none",
+            f"{swap[1]} · ▪ present · ■ restored",
+            f"{short} · ▪ present · ■ restored",
+            f"{short} · ▪ present",
+            "",
+        ]
+        return fit(forms, width - 4)
 
     def _line(self, row: Row) -> tuple[tuple[Any, ...], Any]:
         assert self.machine is not None and self.frame is not None
@@ -344,8 +411,9 @@ class PageTables(LinePanel, ScrollView):
         w = self.area.width
         span = max(row.span, 1)
         prefix = 2 + (13 if w >= 56 and row.kind == "pt" else 0)
-        if row.kind == "file":
-            prefix = 2 + min(16, max(4, w // 5)) + 1
+        if row.kind == "file" and self.machine is not None:
+            name = file_label(self.machine.scenario.shmem[row.owner].name, 1 << 30)
+            prefix = 2 + min(len(name), FILE_NAME_MAX, max(8, w // 2 - 3)) + 1
         digits = len(str(max((self.machine.slots if self.machine else 1) - 1, 0)))
         cw = digits + 1
         room = w - prefix - 1
@@ -391,9 +459,8 @@ class PageTables(LinePanel, ScrollView):
             unit = m.walks[row.owner].units[row.unit]
             segs.append(Segment(f"{unit.first_page * 4096:>12x} ", self.style("dim")))
         elif row.kind == "file":
-            name = literal(m.scenario.shmem[row.owner].name)
             room = prefix - 3
-            name = name if len(name) <= room else "…" + name[-(room - 1) :]
+            name = file_label(m.scenario.shmem[row.owner].name, room)
             segs.append(Segment(f"{name:<{room}} ", self.style("shmem")))
         cells: list[tuple[str, Style]] = []
         refs = row.refs or []

@@ -1,4 +1,8 @@
-"""The swap_map: one cell per slot, or per run of slots when they do not all fit."""
+"""The swap_map: one cell per slot, or per run of slots when they do not all fit.
+
+It covers a span of the area (`viewer.zoom`): by default the slots the run is about,
+on `z` the whole area; row labels, the "1 cell = N slots" note and the mouse follow.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +18,15 @@ from textual.message import Message
 from models.machine import SHMEM, Machine
 from models.timeline import FrameView
 from swaptui.viewer.focus import focus_slot, freed_slot, request_in_flight
+from swaptui.viewer.zoom import SlotSpan, whole_area
 from swaptui.widgets.base import LinePanel, runs
+from swaptui.widgets.numbers import count, plural
 from themes import GLYPHS
 
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 FREED = "○"
+# every glyph a frame can show: the states, then the slot the frame is about and the
+# one it just freed
 LEGEND = (
     ("used", "in use"),
     ("shared", "shared"),
@@ -27,6 +35,8 @@ LEGEND = (
     ("head", "reading"),
     ("free", "free"),
     ("bad", "bad"),
+    ("cursor", "in focus"),
+    ("freed", "just freed"),
 )
 
 
@@ -53,14 +63,29 @@ class Grid:
         return max(0, self.rows * self.pitch - (self.pitch - self.ch))
 
 
-@functools.lru_cache(maxsize=64)
-def legend_lines(width: int, per: int) -> list[list[tuple[str, str]]]:
-    """The legend as (text, state) pieces wrapped to the width."""
+# the same, in a word each, for narrow panels
+SHORT_LABELS = {"cached": "cache", "head": "read", "cursor": "focus", "freed": "freed"}
+NARROW = 44  # below this width the legend uses SHORT_LABELS
+
+
+@functools.lru_cache(maxsize=256)
+def legend_lines(width: int, cache: tuple[int, int] | None = None) -> list[list[tuple[str, str]]]:
+    """The legend as (text, state) pieces wrapped to the width (how many slots a cell
+    holds is the panel's subtitle).  `cache`: the pages in the swap cache now and the
+    most so far, written after its glyph (the memory a run costs, in plain sight)."""
     items: list[list[tuple[str, str]]] = []
-    if per > 1:
-        items.append([(f"1 cell = {per:,} slots", "text")])
     for state, label in LEGEND:
-        items.append([(GLYPHS[state], state), (f" {label}", "dim")])
+        glyph = FREED if state == "freed" else GLYPHS[state]
+        if width < NARROW:
+            label = SHORT_LABELS.get(state, label)
+        if state == "cached" and cache is not None:
+            now, peak = cache
+            label += (
+                f" {count(now)} (peak {count(peak)})"
+                if width < NARROW
+                else (f" {plural(now, 'page')} (peak {count(peak)})")
+            )
+        items.append([(glyph, "cursor" if state == "freed" else state), (f" {label}", "dim")])
     lines: list[list[tuple[str, str]]] = [[]]
     used = 0
     for item in items:
@@ -91,12 +116,17 @@ def shows_numbers(cw: int, ch: int, digits: int) -> bool:
 
 
 @functools.lru_cache(maxsize=64)
-def layout(slots: int, width: int, height: int) -> Grid:
-    label = len(str(max(slots - 1, 0))) + 1
+def layout(slots: int, width: int, height: int, last: int | None = None) -> Grid:
+    """The grid of `slots` cells-worth of slots in width x height; `last` is the highest
+    slot number a row label may have to show (default slots - 1)."""
+    label = len(str(max(slots - 1 if last is None else last, 0))) + 1
     if width - label < 8:
         label = 0
     avail = max(1, width - label)
-    legend = len(legend_lines(width, 1)) if height >= 4 else 0
+    # room for the legend with the longest swap cache numbers it can show (no more
+    # pages than slots; counts of 100,000 and up are written short: 262k)
+    most = min(99_999, max(slots, last or 0))
+    legend = len(legend_lines(width, (most, most))) if height >= 4 else 0
     rows_avail = max(1, height - legend - (1 if legend else 0))
     if slots <= avail * rows_avail:
         digits = len(str(max(slots - 1, 0)))
@@ -122,13 +152,15 @@ def layout(slots: int, width: int, height: int) -> Grid:
                 best = (score, Grid(label, cols, 1, cw, rows, legend, ch, pitch, nums))
         assert best is not None
         g = best[1]
-        if not g.numbers and g.cw > 2:
+        if g.numbers:
+            # every cell carries its number: a row label would repeat the first one's
+            return Grid(0, g.cols, 1, g.cw, g.rows, legend, g.ch, g.pitch, True)
+        if g.cw > 2:
             # no number in the cell: the glyph and a gap read best, not a wide smear
             g = Grid(label, g.cols, 1, min(g.cw, 4), g.rows, legend, g.ch, g.pitch)
         return g
     per = -(-slots // (avail * rows_avail))
     cells = -(-slots // per)
-    legend = len(legend_lines(width, per)) if legend else 0
     return Grid(label, avail, per, 1, -(-cells // avail), legend)
 
 
@@ -147,11 +179,13 @@ class SwapMap(LinePanel):
         self.machine: Machine | None = None
         self.frame: FrameView | None = None
         self.selected: int | None = None
+        self.span: SlotSpan = whole_area(0)
         self._shmem = bytearray()
         self._bad = bytearray()
 
-    def set_machine(self, machine: Machine) -> None:
+    def set_machine(self, machine: Machine, span: SlotSpan | None = None) -> None:
         self.machine = machine
+        self.span = span or whole_area(machine.slots)
         self.frame = None  # a frame of the previous run must not be drawn on this one
         self._shmem = bytearray(machine.slots)
         for slot, refs in machine.slot_refs.items():
@@ -164,22 +198,46 @@ class SwapMap(LinePanel):
         self._strips.clear()
         self.redraw()
 
+    def set_span(self, span: SlotSpan) -> None:
+        """Cover these slots from now on (the zoom key)."""
+        if span != self.span:
+            self.span = span
+            self._strips.clear()
+            self.redraw()
+
     def show(self, view: FrameView) -> None:
         self.frame = view
         self.redraw()
 
     def grid(self) -> Grid:
-        slots = self.machine.slots if self.machine else 0
-        return layout(slots, self.area.width, self.area.height)
+        sp = self.span
+        return layout(sp.size, self.area.width, self.area.height, sp.hi - 1)
 
     def title(self, width: int = 200) -> str:
         if self.machine is None or self.frame is None:
             return "swap_map"
-        used, slots = self.frame.state.inuse, self.machine.slots
-        full = f"swap_map · {slots:,} slots · {used:,} in use"
-        return full if len(full) + 4 <= width else f"swap_map {used:,}/{slots:,} used"
+        used, sp = self.frame.state.inuse, self.span
+        shown = f"slots {sp.lo:,}-{sp.hi - 1:,}" if not sp.whole else sp.label()
+        for text in (
+            f"swap_map · {sp.label()} · {used:,} in use",
+            f"swap_map · {sp.label()}",
+            f"swap_map · {shown}",
+        ):
+            if len(text) + 4 <= width:
+                return text
+        return "swap_map"
+
+    def subtitle(self) -> str:
+        """How many slots a cell holds, when it holds more than one."""
+        if self.machine is None or self.frame is None:
+            return ""
+        per = self.grid().per
+        return f"1 cell = {per:,} slots" if per > 1 else ""
 
     # ---- drawing --------------------------------------------------------------------
+    def view_signature(self) -> tuple[Any, ...]:
+        return (*super().view_signature(), self.span)
+
     def line_spec(self, y: int) -> tuple[tuple[Any, ...], Any] | None:
         if self.machine is None or self.frame is None:
             return None
@@ -191,8 +249,21 @@ class SwapMap(LinePanel):
             return None
         first = self.area.height - g.legend
         if g.legend and y >= first:
-            return ("legend", g.per, y - first), lambda: self._legend(g, y - first)
+            cache = self.cache_pages()
+            return ("legend", y - first, cache), lambda: self._legend(g, y - first, cache)
         return None
+
+    def cache_pages(self) -> tuple[int, int] | None:
+        """(pages in the swap cache now, the most so far) of the frame on screen."""
+        if self.frame is None:
+            return None
+        return self.frame.state.cache_size, self.frame.counters.swapcache_peak
+
+    def _row_range(self, g: Grid, row: int) -> tuple[int, int]:
+        """The slots [a, b) of grid row `row`."""
+        sp = self.span
+        a = sp.lo + row * g.cols * g.per
+        return a, min(sp.hi, a + g.cols * g.per)
 
     def _overlays(self, a: int, b: int) -> tuple[object, ...]:
         """The transient highlights of this frame that fall in slots [a, b)."""
@@ -210,9 +281,8 @@ class SwapMap(LinePanel):
     def _grid_line(self, g: Grid, row: int, sub: int) -> tuple[tuple[Any, ...], Any]:
         assert self.machine is not None and self.frame is not None
         st = self.frame.state
-        a = row * g.cols * g.per
-        b = min(self.machine.slots, a + g.cols * g.per)
-        key = (row, sub, g, bytes(st.count[a:b]), bytes(st.cached[a:b]), self._overlays(a, b))
+        a, b = self._row_range(g, row)
+        key = (row, sub, g, a, bytes(st.count[a:b]), bytes(st.cached[a:b]), self._overlays(a, b))
         return key, lambda: self._build_row(g, a, b, sub)
 
     def _slot_state(self, s: int, req: tuple[int, int] | None) -> str:
@@ -328,11 +398,12 @@ class SwapMap(LinePanel):
             cells.append((ch, style))
         return runs(cells)
 
-    def _legend(self, g: Grid, line: int) -> list[Segment]:
-        pieces = legend_lines(self.area.width, g.per)
+    def _legend(self, g: Grid, line: int, cache: tuple[int, int] | None) -> list[Segment]:
+        pieces = legend_lines(self.area.width, cache)
         segs: list[Segment] = []
         for text, state in pieces[line] if line < len(pieces) else []:
-            style = self.style("head-bg") if state == "head" else self.style(state)
+            # the glyphs drawn on a colour in the map are drawn so here too
+            style = self.style(f"{state}-bg") if state in ("head", "cursor") else self.style(state)
             segs.append(Segment(text, style))
         return segs
 
@@ -347,8 +418,8 @@ class SwapMap(LinePanel):
         cell = (x - g.label) // g.cw
         if cell >= g.cols:
             return None
-        slot = (row * g.cols + cell) * g.per
-        return slot if slot < self.machine.slots else None
+        slot = self.span.lo + (row * g.cols + cell) * g.per
+        return slot if slot < self.span.hi else None
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

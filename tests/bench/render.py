@@ -4,8 +4,9 @@
 
 For each scenario (default: demo, the largest preset, and the pc3 kernel capture when
 it is there):
-- first paint: from the start (load and check the scenario) to the first full screen,
-  which says "computing" while the run is built in a worker, as `swaptui` does;
+- first paint: from the start to the first full screen, which says what is being
+  computed while a worker generates the preset and runs the engine, as `swaptui
+  PRESET` does (a scenario file is loaded before, as the command line does);
 - run on screen: until the computed run replaces it (the first real frame);
 - then the median and p95 of one step (FrameView, every panel, compositor update and
   ANSI encoding) over a spread of frames, and of one scroll of the page tables.
@@ -26,7 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("SWAPTUI_CONFIG_DIR", tempfile.mkdtemp())
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
+from models.scenario.presets import find_preset
+from swaptui.viewer import scenarios
 from swaptui.viewer.app import SwapApp
+from swaptui.viewer.player import RunKey
 from swaptui.viewer.scenarios import largest_preset
 from swaptui.widgets.pagetables import PageTables
 
@@ -41,7 +45,10 @@ def p95(times: list[float]) -> float:
 
 async def bench(ref: str, algorithm: str, granularity: str) -> None:
     t0 = time.perf_counter()
-    app = SwapApp.deferred(ref, algorithm, granularity=granularity, remember_theme=False)
+    # as the command line opens it: a preset by name (generated on screen), a file loaded
+    source = find_preset(ref) or scenarios.load(ref)
+    key = RunKey(algorithm, None, None)
+    app = SwapApp(source, None, key, granularity=granularity, remember_theme=False)
     times: list[float] = []
     scrolls: list[float] = []
     async with app.run_test(size=(200, 60)) as pilot:

@@ -77,6 +77,13 @@ class ThemedApp(App[int]):
     def fit(self, w: int, h: int) -> None:
         """Lay the main screen out for a new size (before the guard looks at it)."""
 
+    def action_command_palette(self) -> None:
+        # Nothing opens over the notice: Textual asks only the top screen whether a
+        # palette is open, so ctrl+p with the notice over an open palette pushed a second
+        # one with the same id (DuplicateIds), and a palette over the notice hid it.
+        if self._small is None:
+            super().action_command_palette()
+
     # ---- talks: presentation mode and stills ----------------------------------------
     def action_toggle_present(self) -> None:
         self.set_presenting(not self.presenting)

@@ -166,10 +166,13 @@ def guard_size(
         shown = TooSmallScreen()
         app.push_screen(shown)
     elif not small and shown is not None:
-        if app.screen is shown:
+        # the notice itself must go: dismiss() pops whatever screen is on top, which left
+        # the notice for good under a screen opened over it.  Whatever came over it goes
+        # with it (the app opens nothing over the notice, see ThemedApp).
+        if shown in app.screen_stack:
+            if app.screen is not shown:
+                shown.pop_until_active()
             app.pop_screen()
-        else:
-            shown.dismiss()
         shown = None
     return shown
 

@@ -32,7 +32,7 @@ from swaptui.race.model import RA_LABELS, RA_MODES, RACE_SECONDS, Race, RaceErro
 from swaptui.race.side import RaceSidePanel
 from swaptui.screens.modals import HelpScreen
 from swaptui.themed import ThemedApp
-from swaptui.viewer.jobs import Job
+from swaptui.viewer.jobs import Abandoned, Job
 from swaptui.viewer.zoom import SlotSpan, union, whole_area, work_span
 from swaptui.widgets.text import KeyFooter
 
@@ -346,9 +346,13 @@ class RaceScreen(Screen[None]):
     def build_race(self, spec: RaceSpec, job: Job, painted: threading.Event) -> None:
         """Run the engine off the event loop; the old race stays on screen until then."""
         worker = get_current_worker()
+        # replaced by another race (d, r), the screen closed (escape) or the app quits
+        job.abandoned = lambda: worker.is_cancelled
         painted.wait(PAINT_WAIT_S)
         try:
             race = spec.build(job)
+        except Abandoned:
+            return
         except (RaceError, ScenarioError) as e:
             self.app.call_from_thread(self.failed, job, str(e).splitlines()[0])
             return

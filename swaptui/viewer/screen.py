@@ -34,7 +34,7 @@ from swaptui.race.screen import RaceScreen
 from swaptui.screens.modals import DetailsScreen, HelpScreen, OpenScreen
 from swaptui.viewer import scenarios
 from swaptui.viewer.details import ref_details, slot_details
-from swaptui.viewer.jobs import Job
+from swaptui.viewer.jobs import Abandoned, Job
 from swaptui.viewer.player import (
     ALGO_CYCLE,
     DISK_CYCLE,
@@ -433,11 +433,15 @@ class MainScreen(Screen[None]):
         stays until the new one is ready, and stays for good if it fails."""
         worker = get_current_worker()
         app = self.app
+        # replaced by another run (exclusive group), or the app quits: stop computing
+        job.abandoned = lambda: worker.is_cancelled
         # the worker exists at once (whoever waits for workers sees it), but computes only
         # once the notice is painted: it would hold the GIL for seconds before that
         painted.wait(PAINT_WAIT_S)
         try:
             built = build_run(source, key, job)
+        except Abandoned:
+            return  # nobody waits for it: the newer job (or nothing) is on screen
         except OptionError as e:
             if key.readahead == "vma" and key.algorithm == "legacy":
                 # the cycle would stick on a refused value: skip it, say why

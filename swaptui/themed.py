@@ -4,22 +4,25 @@
 what they share is written here once: the swaptui themes registered and the one to
 start with (the command line's, else the saved one, else the dark default), the
 choice saved when the user changes it, the "enlarge to 80x24" notice below that size
-(the screens keep running behind it) and the theme key; and for talks, ctrl+s (a
+(the screens keep running behind it) and the theme key; for talks, ctrl+s (a
 still of the run, `swaptui.record.still`) and presentation mode (`p`, `--present`:
-no key bar, no key hints, no toasts but errors).
+no key bar, no key hints, no toasts but errors); and what a crash does
+(`run_for_status`: one line and a report file, `swaptui.crash`).
 """
 
 from __future__ import annotations
 
+import io
 from typing import Any, ClassVar
 
+from rich.console import Console
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.events import Resize
 from textual.widgets import Footer
 
 import themes
-from swaptui import config
+from swaptui import config, crash
 from swaptui.screens.modals import TooSmallScreen, guard_size
 from swaptui.widgets.base import LinePanel
 
@@ -53,6 +56,28 @@ class ThemedApp(App[int]):
             chosen = themes.resolve(saved) if saved else None
         self.theme = chosen or themes.DEFAULT_THEME
         self._small: TooSmallScreen | None = None
+        self.crashed: BaseException | None = None  # the first unhandled error
+
+    # ---- crashes --------------------------------------------------------------------
+    def _handle_exception(self, error: Exception) -> None:
+        # Every unhandled error reaches Textual here (handlers, timers, workers).  Textual
+        # then closes the app, prints the traceback over the terminal and lets run()
+        # return as if all went well: keep the error for run_for_status, print nothing.
+        if self.crashed is None:
+            self.crashed = error
+        self.error_console = Console(file=io.StringIO())
+        super()._handle_exception(error)
+
+    def run_for_status(self, **kwargs: Any) -> int:
+        """Run the app; its exit status.  A crash is one line on stderr naming the file
+        that holds the traceback, and exit status 70 (`swaptui.crash`)."""
+        try:
+            result = self.run(**kwargs)
+        except Exception as e:  # before or after Textual's own loop (the driver, ...)
+            return crash.report(e)
+        if self.crashed is not None:
+            return crash.report(self.crashed)
+        return result if isinstance(result, int) else 0
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Textual's own themes (command palette) get the dark theme's state colours

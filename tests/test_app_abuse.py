@@ -7,14 +7,19 @@ real session (tmux, random keys and `resize-window`), and says what went wrong.
 from __future__ import annotations
 
 import asyncio
+import re
+import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.command import CommandPalette
 
 from models.scenario import load_preset
+from swaptui import crash
+from swaptui.crash import CRASH_STATUS
 from swaptui.race.model import Race, RaceSpec
 from swaptui.race.screen import RaceApp, RaceScreen
 from swaptui.screens.modals import HelpScreen, TooSmallScreen
@@ -197,3 +202,181 @@ async def test_races_replaced_or_left_stop_computing(monkeypatch: pytest.MonkeyP
         await app2.workers.wait_for_complete()
         await slow.all_ended()
         assert slow.finished == 1 and slow.abandoned == slow.started - 1 >= 1
+
+
+# ---- crashes ----------------------------------------------------------------------------------
+
+
+def crash_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("crash-*.txt"))
+
+
+def test_a_crash_is_one_line_a_report_and_a_failing_status(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Textual printed its traceback (with locals) over the terminal and the app exited
+    # with status 0.  Now: the traceback in a file, one line naming it, status 70.
+    monkeypatch.setenv("SWAPTUI_CRASH_DIR", str(tmp_path))
+
+    def broken_zoom(self: MainScreen) -> None:
+        raise ZeroDivisionError("the zoom divided by nothing")
+
+    monkeypatch.setattr(MainScreen, "action_zoom", broken_zoom)
+
+    async def press_z(pilot: Any) -> None:
+        await pilot.pause()
+        await pilot.press("z")
+
+    status = demo_app().run_for_status(headless=True, size=BIG, auto_pilot=press_z)
+    assert status == CRASH_STATUS == 70
+    out, err = capsys.readouterr()
+    [report] = crash_files(tmp_path)
+    assert err.splitlines() == [
+        "swaptui: crashed (a swaptui bug): ZeroDivisionError: the zoom divided by nothing;"
+        f" the traceback is in {report}"
+    ]
+    assert "Traceback" not in out + err
+    text = report.read_text()
+    assert "Traceback (most recent call last)" in text
+    assert "in broken_zoom" in text and "the zoom divided by nothing" in text
+    assert text.startswith("swaptui ") and "textual 8." in text
+
+
+def test_a_crash_in_a_worker_names_the_error_not_the_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `swaptui race`: an error in the thread that builds the race (one its handler does
+    # not expect) ends the app; the line names that error, not Textual's WorkerFailed
+    monkeypatch.setenv("SWAPTUI_CRASH_DIR", str(tmp_path))
+
+    def broken_build(spec: RaceSpec, job: Any = None) -> Race:
+        raise RuntimeError("an engine bug")
+
+    monkeypatch.setattr(RaceSpec, "build", broken_build)
+    app = RaceApp(RaceSpec(load_preset("demo"), ("legacy", "linear"), None), remember_theme=False)
+
+    async def wait(pilot: Any) -> None:
+        await pilot.pause(0.5)
+
+    assert app.run_for_status(headless=True, size=BIG, auto_pilot=wait) == CRASH_STATUS
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("swaptui: crashed (a swaptui bug): RuntimeError: an engine bug;")
+    assert "broken_build" in crash_files(tmp_path)[0].read_text()
+
+
+def test_no_crash_no_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SWAPTUI_CRASH_DIR", str(tmp_path))
+
+    async def quit_(pilot: Any) -> None:
+        await pilot.pause()
+        await pilot.press("q")
+
+    assert demo_app().run_for_status(headless=True, size=BIG, auto_pilot=quit_) == 0
+    assert crash_files(tmp_path) == []
+
+
+def test_a_report_that_cannot_be_written_is_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # nowhere to write (a read-only or full disk): the traceback is all there is
+    monkeypatch.setenv("SWAPTUI_CRASH_DIR", str(tmp_path / "file"))
+    (tmp_path / "file").write_text("not a directory")
+    try:
+        raise KeyError("k")
+    except KeyError as e:
+        assert crash.report(e) == CRASH_STATUS
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err
+    assert err.splitlines()[-1] == (
+        "swaptui: crashed (a swaptui bug): KeyError: 'k';"
+        " the traceback is above (no directory would take a report)"
+    )
+
+
+CRASHING_APP = """
+import sys
+from swaptui.race.screen import RaceScreen
+from swaptui.viewer.screen import MainScreen
+
+def broken_zoom(self):
+    raise ZeroDivisionError("the zoom divided by nothing")
+
+MainScreen.action_zoom = RaceScreen.action_zoom = broken_zoom
+from swaptui.cli import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+@pytest.mark.parametrize("argv", [["demo"], ["race", "demo"]])
+def test_a_crash_in_a_terminal(tmp_path: Path, argv: list[str]) -> None:
+    """The app and `swaptui race` on a pty, as a user runs them: a key that crashes
+    (z, made to raise) ends with the screen restored, one line, and status 70."""
+    import contextlib
+    import os
+    import pty
+    import select
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: swaptui on the pty, 100x30
+        os.environ["SWAPTUI_CONFIG_DIR"] = str(tmp_path / "config")
+        os.environ["SWAPTUI_CRASH_DIR"] = str(tmp_path / "crashes")
+        os.environ["COLUMNS"], os.environ["LINES"] = "100", "30"
+        os.execv(sys.executable, [sys.executable, "-c", CRASHING_APP, *argv])
+    seen = b""
+    deadline = time.monotonic() + 30
+    status = None
+    try:
+        while b"legacy" not in seen and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.5)[0]:
+                seen += os.read(fd, 65536)
+        assert b"legacy" in seen, seen[-2000:]
+        time.sleep(1)  # the run (the race's sides) is computed first: z waits for it
+        os.write(fd, b"z")
+        while status is None and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.2)[0]:
+                with contextlib.suppress(OSError):
+                    seen += os.read(fd, 65536)
+            done, code = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = code
+        with contextlib.suppress(OSError):
+            while select.select([fd], [], [], 0.2)[0]:
+                seen += os.read(fd, 65536)
+    finally:
+        if status is None:
+            with contextlib.suppress(ProcessLookupError, ChildProcessError):
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+        os.close(fd)
+    assert status is not None, "still running 30 s after the crash"
+    assert os.waitstatus_to_exitcode(status) == CRASH_STATUS
+    # what is left on the terminal once the app's screen is gone
+    after = seen.rsplit(b"\x1b[?1049l", 1)[-1].decode(errors="replace")
+    after = re.sub(r"\x1b\[[0-9;?<>=$]*[A-Za-z~]", "", after)  # the terminal modes reset
+    lines = [line for line in after.replace("\r", "").split("\n") if line.strip()]
+    [report] = crash_files(tmp_path / "crashes")
+    assert lines == [
+        "swaptui: crashed (a swaptui bug): ZeroDivisionError: the zoom divided by nothing;"
+        f" the traceback is in {report}"
+    ], after
+    assert "Traceback" not in after
+
+
+def test_every_command_reports_a_crash_the_same_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `swaptui run` failing inside (an engine bug) printed a Python traceback
+    from swaptui.cli import main
+    from swaptui.commands import run as run_command
+
+    monkeypatch.setenv("SWAPTUI_CRASH_DIR", str(tmp_path))
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the engine lost a page")
+
+    monkeypatch.setattr(run_command, "run", broken)
+    assert main(["run", "demo"]) == CRASH_STATUS
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("swaptui: crashed (a swaptui bug): AssertionError: the engine lost")
+    assert len(crash_files(tmp_path)) == 1

@@ -173,5 +173,4 @@ def launch(
     generated and the run computed after the first paint.  The command layer
     (`swaptui.commands.app`) has checked everything."""
     app = SwapApp(scenario, None, key, granularity=granularity, theme=theme, present=present)
-    result = app.run()
-    return result if isinstance(result, int) else 0
+    return app.run_for_status()

@@ -43,7 +43,7 @@ def root_cause(error: BaseException) -> BaseException:
     return inner if isinstance(inner, BaseException) else error
 
 
-def report_text(error: BaseException) -> str:
+def report_text(error: BaseException, context: str = "") -> str:
     """What the report file holds: what ran, on what, and the traceback."""
     try:
         import textual
@@ -55,6 +55,7 @@ def report_text(error: BaseException) -> str:
         f"swaptui {__version__} crashed at {time.strftime('%Y-%m-%d %H:%M:%S')}",
         f"command line: {' '.join(sys.argv)}",
         f"python {platform.python_version()} on {platform.platform()}, textual {textual_version}",
+        *([context] if context else []),
         "",
     ]
     cause = root_cause(error)  # a worker's error carries the traceback, not WorkerFailed
@@ -62,10 +63,10 @@ def report_text(error: BaseException) -> str:
     return "\n".join(head) + "".join(lines)
 
 
-def write_report(error: BaseException) -> Path | None:
+def write_report(error: BaseException, context: str = "") -> Path | None:
     """Write the report; its path, or None when no directory would take it."""
     name = f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
-    text = report_text(error)
+    text = report_text(error, context)
     for directory in crash_dirs():
         try:
             directory.mkdir(parents=True, exist_ok=True)
@@ -89,9 +90,10 @@ def summary(error: BaseException) -> str:
     return f"{type(cause).__name__}: {message}" if message else type(cause).__name__
 
 
-def report(error: BaseException) -> int:
-    """Say in one line on stderr that swaptui crashed and where the traceback is."""
-    path = write_report(error)
+def report(error: BaseException, context: str = "") -> int:
+    """Say in one line on stderr that swaptui crashed and where the traceback is
+    (`context`: what the app had on screen, for the report)."""
+    path = write_report(error, context)
     if path is None:
         # nowhere to write it: the traceback is all there is to report the bug with
         cause = root_cause(error)

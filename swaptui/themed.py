@@ -57,6 +57,7 @@ class ThemedApp(App[int]):
         self.theme = chosen or themes.DEFAULT_THEME
         self._small: TooSmallScreen | None = None
         self.crashed: BaseException | None = None  # the first unhandled error
+        self.crash_context = ""
 
     # ---- crashes --------------------------------------------------------------------
     def _handle_exception(self, error: Exception) -> None:
@@ -65,6 +66,12 @@ class ThemedApp(App[int]):
         # return as if all went well: keep the error for run_for_status, print nothing.
         if self.crashed is None:
             self.crashed = error
+            # what was on screen, for the report: most crashes depend on it
+            try:
+                stack = " > ".join(type(s).__name__ for s in self.screen_stack)
+            except Exception:  # no screen yet, or the stack is what broke
+                stack = "?"
+            self.crash_context = f"screens: {stack}; terminal {self.size.width}x{self.size.height}"
         self.error_console = Console(file=io.StringIO())
         super()._handle_exception(error)
 
@@ -76,7 +83,7 @@ class ThemedApp(App[int]):
         except Exception as e:  # before or after Textual's own loop (the driver, ...)
             return crash.report(e)
         if self.crashed is not None:
-            return crash.report(self.crashed)
+            return crash.report(self.crashed, self.crash_context)
         return result if isinstance(result, int) else 0
 
     def get_theme_variable_defaults(self) -> dict[str, str]:

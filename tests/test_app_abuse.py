@@ -240,6 +240,7 @@ def test_a_crash_is_one_line_a_report_and_a_failing_status(
     assert "Traceback (most recent call last)" in text
     assert "in broken_zoom" in text and "the zoom divided by nothing" in text
     assert text.startswith("swaptui ") and "textual 8." in text
+    assert "screens: MainScreen; terminal 120x36" in text
 
 
 def test_a_crash_in_a_worker_names_the_error_not_the_worker(

@@ -16,18 +16,17 @@ import io
 from typing import Any, ClassVar
 
 from rich.console import Console
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.events import Resize
 from textual.widgets import Footer
 
 import themes
 from swaptui import config, crash
-from swaptui.screens.modals import TooSmallScreen, guard_size
+from swaptui.screens.size_guard import SizeGuardApp
 from swaptui.widgets.base import LinePanel
 
 
-class ThemedApp(App[int]):
+class ThemedApp(SizeGuardApp):
     """An app with swaptui's themes and size guard; subclasses supply the screen."""
 
     CSS = """
@@ -55,7 +54,6 @@ class ThemedApp(App[int]):
             saved = config.load().get("theme")
             chosen = themes.resolve(saved) if saved else None
         self.theme = chosen or themes.DEFAULT_THEME
-        self._small: TooSmallScreen | None = None
         self.crashed: BaseException | None = None  # the first unhandled error
         self.crash_context = ""
 
@@ -104,7 +102,7 @@ class ThemedApp(App[int]):
         if w is None or h is None:
             w, h = self.size
         self.fit(w, h)
-        self._small = guard_size(self, self._small, w, h)
+        self.guard_size(w, h)
 
     def fit(self, w: int, h: int) -> None:
         """Lay the main screen out for a new size (before the guard looks at it)."""
@@ -113,7 +111,7 @@ class ThemedApp(App[int]):
         # Nothing opens over the notice: Textual asks only the top screen whether a
         # palette is open, so ctrl+p with the notice over an open palette pushed a second
         # one with the same id (DuplicateIds), and a palette over the notice hid it.
-        if self._small is None:
+        if not self.too_small:
             super().action_command_palette()
 
     # ---- talks: presentation mode and stills ----------------------------------------

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
+from textual.widgets import Input
 
 from models.scenario import load_preset
 from swaptui import crash
@@ -81,21 +82,69 @@ async def test_ctrl_p_over_the_notice_over_the_palette_does_not_crash() -> None:
 
 
 @sync
-async def test_the_notice_goes_when_the_size_is_back_even_under_another_screen() -> None:
-    # ctrl+p below 80x24 opened the palette over the notice; enlarging "dismissed" the
-    # notice, which pops whatever screen is on top: the palette went and the notice
-    # stayed for good.  Whatever lies over it, the notice itself must go.
+async def test_a_screen_pushed_while_the_notice_is_up_goes_under_it() -> None:
+    # ctrl+p below 80x24 opened the palette over the notice (now ctrl+p does nothing
+    # there); a palette command run after the window shrank (Race, Open) still pushes
+    # a screen.  It goes under the notice, which stays on top and goes with the size.
     for app in (demo_app(), race_app()):
         async with app.run_test(size=BIG) as pilot:
             await resize(pilot, (20, 5))
             await pilot.press("ctrl+p")
             await pilot.pause()
-            # and should anything else come over the notice, it still goes
+            assert isinstance(app.screen, TooSmallScreen)
             app.push_screen(HelpScreen())
             await pilot.pause()
+            assert isinstance(app.screen, TooSmallScreen)
+            assert stack(app)[-2:] == ["HelpScreen", "TooSmallScreen"]
             await resize(pilot, BIG)
             assert "TooSmallScreen" not in stack(app), stack(app)
-            assert not isinstance(app.screen, TooSmallScreen)
+            assert isinstance(app.screen, HelpScreen)
+
+
+@sync
+async def test_a_dialog_under_the_notice_that_dismisses_itself_leaves_the_notice() -> None:
+    # Screen.dismiss() pops the top screen, whoever asks: a dialog closed by a key or
+    # click pressed before the window shrank (and handled after) popped the notice.
+    # The app went on at 40x10 with no notice, the dialog stayed, and its second
+    # dismiss crashed (InvalidStateError).
+    app = demo_app()
+    async with app.run_test(size=BIG) as pilot:
+        help_screen = HelpScreen()
+        app.push_screen(help_screen)
+        await pilot.pause()
+        await resize(pilot, (40, 10))
+        assert stack(app) == ["MainScreen", "HelpScreen", "TooSmallScreen"]
+        help_screen.dismiss()  # as its click handler does
+        await pilot.pause()
+        assert stack(app) == ["MainScreen", "TooSmallScreen"]
+        await resize(pilot, BIG)
+        assert stack(app) == ["MainScreen"]
+
+
+@sync
+async def test_a_palette_command_chosen_before_a_shrink_runs_under_the_notice() -> None:
+    # The session that crashed with InvalidStateError: the palette's Enter (choose
+    # "Race") was handled after the window shrank to 40x10.
+    app = demo_app()
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.press("ctrl+p", *"Race")
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        for _ in range(100):  # the palette gathers its matches in a worker
+            await pilot.pause(0.05)
+            if palette.query_one(CommandList).option_count == 1 and palette.has_class("-ready"):
+                break
+        await resize(pilot, (40, 10))
+        # Enter, pressed before the shrink, reaches the palette's input now
+        await palette.query_one(Input).action_submit()
+        for _ in range(100):  # the palette closes, then runs the command
+            await pilot.pause(0.05)
+            if "RaceScreen" in stack(app):
+                break
+        assert isinstance(app.screen, TooSmallScreen)
+        assert stack(app) == ["MainScreen", "RaceScreen", "TooSmallScreen"], stack(app)
+        await resize(pilot, BIG)
+        assert isinstance(app.screen, RaceScreen)
 
 
 # ---- computations nobody waits for ----------------------------------------------------------

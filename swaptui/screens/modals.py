@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
@@ -151,30 +151,6 @@ class OpenScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-def guard_size(
-    app: App[Any], shown: TooSmallScreen | None, w: int, h: int
-) -> TooSmallScreen | None:
-    """Push the "enlarge to 80x24" notice below that size, take it away above it.
-
-    Returns the notice now on screen (None when the window is big enough); the app
-    keeps running behind it.
-    """
-    small = w < MIN_WIDTH or h < MIN_HEIGHT
-    if small and shown is None:
-        shown = TooSmallScreen()
-        app.push_screen(shown)
-    elif not small and shown is not None:
-        # the notice itself must go: dismiss() pops whatever screen is on top, which left
-        # the notice for good under a screen opened over it.  Whatever came over it goes
-        # with it (the app opens nothing over the notice, see ThemedApp).
-        if shown in app.screen_stack:
-            if app.screen is not shown:
-                shown.pop_until_active()
-            app.pop_screen()
-        shown = None
-    return shown
 
 
 class TooSmallScreen(Screen[None]):

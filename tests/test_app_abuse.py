@@ -147,6 +147,68 @@ async def test_a_palette_command_chosen_before_a_shrink_runs_under_the_notice() 
         assert isinstance(app.screen, RaceScreen)
 
 
+# ---- keys handled after another screen came over ----------------------------------------------
+# A key or click reaches a screen through the screen's own queue: one pressed just before
+# another screen came over it is handled after.  The tests call the action as that late
+# key does.
+
+
+@sync
+async def test_a_late_escape_on_the_race_does_not_close_its_help() -> None:
+    # ? then escape, fast, on the race: the race opened its help, then its escape
+    # dismissed, which pops the top screen (the help), and the next escape dismissed
+    # the race a second time: InvalidStateError.
+    app = demo_app()
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.press("c")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        race = app.screen
+        assert isinstance(race, RaceScreen)
+        race.action_help()
+        race.action_leave()  # the late escape: dropped
+        await pilot.pause()
+        assert stack(app) == ["MainScreen", "RaceScreen", "RaceHelp"]
+        await pilot.press("escape")  # closes the help
+        await pilot.pause()
+        await pilot.press("escape")  # leaves the race
+        await pilot.pause()
+        assert stack(app) == ["MainScreen"]
+
+
+@sync
+async def test_a_late_escape_on_the_help_does_not_close_the_palette_over_it() -> None:
+    # ctrl+p (a priority key) opened the palette over the help at once, the help's
+    # escape then popped the palette while it gathered its commands: NoMatches
+    app = demo_app()
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.press("question_mark")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        help_screen.action_close()  # the late escape: dropped
+        await pilot.pause()
+        assert stack(app) == ["MainScreen", "HelpScreen", "CommandPalette"]
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert stack(app) == ["MainScreen"]
+
+
+@sync
+async def test_late_keys_on_the_main_screen_open_nothing_over_a_dialog() -> None:
+    # ? then c (or o, or a click), fast: the race opened over the help
+    app = demo_app()
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.press("question_mark")
+        main = app.main
+        main.action_race()
+        main.action_open()
+        main.action_help()
+        await pilot.pause()
+        assert stack(app) == ["MainScreen", "HelpScreen"]
+
+
 # ---- computations nobody waits for ----------------------------------------------------------
 
 

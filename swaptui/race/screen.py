@@ -30,7 +30,7 @@ from models.scenario import ScenarioError
 from models.scenario_model import DISK_KINDS
 from swaptui.race.model import RA_LABELS, RA_MODES, RACE_SECONDS, Race, RaceError, RaceSpec
 from swaptui.race.side import RaceSidePanel
-from swaptui.screens.modals import HelpScreen
+from swaptui.screens.modals import HelpScreen, in_front
 from swaptui.themed import ThemedApp
 from swaptui.viewer.jobs import Abandoned, Job
 from swaptui.viewer.zoom import SlotSpan, union, whole_area, work_span
@@ -389,9 +389,12 @@ class RaceScreen(Screen[None]):
         self.call_after_refresh(self.show_race)
 
     def action_help(self) -> None:
-        self.app.push_screen(RaceHelp())
+        if in_front(self):  # not for a key handled after another screen came over
+            self.app.push_screen(RaceHelp())
 
     def action_leave(self) -> None:
+        if not in_front(self):
+            return  # an escape meant for this screen, handled after its help came over
         if self.standalone:
             self.app.exit(0)
         else:

@@ -11,7 +11,7 @@ import gc
 import threading
 import time
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -31,7 +31,7 @@ from models.scenario_model import Scenario
 from models.timeline import Timeline
 from swaptui.race.model import RaceSpec, race_algorithms
 from swaptui.race.screen import RaceScreen
-from swaptui.screens.modals import DetailsScreen, HelpScreen, OpenScreen
+from swaptui.screens.modals import DetailsScreen, HelpScreen, OpenScreen, in_front
 from swaptui.viewer import scenarios
 from swaptui.viewer.details import ref_details, slot_details
 from swaptui.viewer.jobs import Abandoned, Job
@@ -498,7 +498,13 @@ class MainScreen(Screen[None]):
                 k = self.player.key
                 self.rerun(ref, RunKey(k.algorithm, None, None, k.extras))
 
-        self.app.push_screen(OpenScreen(list(scenarios.preset_names())), opened)
+        self.open_over(OpenScreen(list(scenarios.preset_names())), opened)
+
+    def open_over(self, screen: Screen[Any], callback: Any = None) -> None:
+        """Push a dialog or the race over this screen, unless another screen came over it
+        since the key or click was pressed (it would open over that one)."""
+        if in_front(self):
+            self.app.push_screen(screen, callback)
 
     # ---- race and source ------------------------------------------------------------
     @property
@@ -515,28 +521,34 @@ class MainScreen(Screen[None]):
         """Race this scenario: the race screen comes up at once and computes its sides."""
         p = self.player
         algos = race_algorithms(p.timeline.run.algorithm)
+        if not in_front(self):
+            return
         # the run behind the race stands still (and costs nothing) until escape
         p.playing = False
         self.changed()
         spec = RaceSpec(p.scenario, algos, p.timeline.run.disk, extras=p.key.extras)
-        self.app.push_screen(RaceScreen(spec))
+        self.open_over(RaceScreen(spec))
 
     # ---- help ----------------------------------------------------------
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen())
+        self.open_over(HelpScreen())
 
     # ---- mouse ----------------------------------------------------------------------
     def on_swap_map_slot_clicked(self, message: SwapMap.SlotClicked) -> None:
+        if not in_front(self):
+            return
         view = self.player.view()
         self.query_one(SwapMap).selected = message.slot
         self.show_frame()
         body = slot_details(self.player.timeline, view, message.slot)
-        self.app.push_screen(DetailsScreen(f"slot {message.slot}", body))
+        self.open_over(DetailsScreen(f"slot {message.slot}", body))
 
     def on_page_tables_pte_clicked(self, message: PageTables.PteClicked) -> None:
+        if not in_front(self):
+            return
         view = self.player.view()
         self.query_one(PageTables).selected_ref = message.ref
         self.query_one(SwapMap).selected = self.player.timeline.machine.refs[message.ref].slot
         self.show_frame()
         title, body = ref_details(self.player.timeline, view, message.ref)
-        self.app.push_screen(DetailsScreen(title, body))
+        self.open_over(DetailsScreen(title, body))

@@ -209,6 +209,22 @@ async def test_late_keys_on_the_main_screen_open_nothing_over_a_dialog() -> None
         assert stack(app) == ["MainScreen", "HelpScreen"]
 
 
+@sync
+async def test_the_palette_over_the_race_offers_no_commands_of_the_run_behind_it() -> None:
+    # ctrl+p on the race listed the single-run commands: "Algorithm: rfc" recomputed the
+    # run hidden behind the race, "Race" opened a race over the race
+    app = demo_app()
+    async with app.run_test(size=BIG) as pilot:
+        on_main = {c.title for c in app.get_system_commands(app.main)}
+        assert {"Algorithm: rfc", "Race", "Next disk", "Theme: swaptui-light"} <= on_main
+        await pilot.press("c")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        on_race = {c.title for c in app.get_system_commands(app.screen)}
+        assert "Theme: swaptui-light" in on_race and "Presentation mode" in on_race
+        assert not {"Algorithm: rfc", "Race", "Next disk", "Play / pause"} & on_race
+
+
 # ---- computations nobody waits for ----------------------------------------------------------
 
 

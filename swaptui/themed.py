@@ -22,6 +22,7 @@ from textual.widgets import Footer
 
 import themes
 from swaptui import config, crash
+from swaptui.screens.palette import PALETTE_ID, Palette
 from swaptui.screens.size_guard import SizeGuardApp
 from swaptui.widgets.base import LinePanel
 
@@ -111,8 +112,8 @@ class ThemedApp(SizeGuardApp):
         # Nothing opens over the notice: Textual asks only the top screen whether a
         # palette is open, so ctrl+p with the notice over an open palette pushed a second
         # one with the same id (DuplicateIds), and a palette over the notice hid it.
-        if not self.too_small:
-            super().action_command_palette()
+        if not self.too_small and self.use_command_palette and self.screen.id != PALETTE_ID:
+            self.push_screen(Palette(id=PALETTE_ID))
 
     # ---- talks: presentation mode and stills ----------------------------------------
     def action_toggle_present(self) -> None:

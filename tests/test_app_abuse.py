@@ -189,7 +189,7 @@ async def test_a_late_escape_on_the_help_does_not_close_the_palette_over_it() ->
         await pilot.pause()
         help_screen.action_close()  # the late escape: dropped
         await pilot.pause()
-        assert stack(app) == ["MainScreen", "HelpScreen", "CommandPalette"]
+        assert stack(app) == ["MainScreen", "HelpScreen", "Palette"]
         await pilot.press("escape", "escape")
         await pilot.pause()
         assert stack(app) == ["MainScreen"]
@@ -223,6 +223,36 @@ async def test_the_palette_over_the_race_offers_no_commands_of_the_run_behind_it
         on_race = {c.title for c in app.get_system_commands(app.screen)}
         assert "Theme: swaptui-light" in on_race and "Presentation mode" in on_race
         assert not {"Algorithm: rfc", "Race", "Next disk", "Play / pause"} & on_race
+
+
+@sync
+async def test_a_palette_command_chosen_twice_at_once_runs_once() -> None:
+    # Found by the soak (seed 11): in the palette, Enter on the highlighted command and a
+    # click on a command, together.  Each posts a selection; the first closed the
+    # palette and ran its command, the second, handled by the closed palette, called
+    # dismiss() again, which pops the top screen whoever asks: the main screen, the
+    # last one (ScreenStackError).  Without the crash it would run a command the user
+    # no longer sees.  The second selection is dropped.
+    app = demo_app()
+    async with app.run_test(size=BIG) as pilot:
+        chosen: list[str] = []
+        app.set_theme = chosen.append  # type: ignore[method-assign]
+        await pilot.press("ctrl+p", *"Theme: swaptui-light")
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        commands = palette.query_one(CommandList)
+        for _ in range(100):  # the palette gathers its matches in a worker
+            await pilot.pause(0.05)
+            if commands.option_count == 1 and palette.has_class("-ready"):
+                break
+        commands.highlighted = 0
+        commands.action_select()  # the Enter
+        commands.action_select()  # the click, before the Enter's selection is handled
+        for _ in range(3):
+            await pilot.pause()
+        assert app.crashed is None
+        assert stack(app) == ["MainScreen"]
+        assert chosen == ["swaptui-light"]  # once
 
 
 # ---- computations nobody waits for ----------------------------------------------------------

@@ -255,6 +255,28 @@ async def test_a_palette_command_chosen_twice_at_once_runs_once() -> None:
         assert chosen == ["swaptui-light"]  # once
 
 
+@sync
+async def test_a_key_typed_into_the_palette_as_it_closes_gathers_nothing() -> None:
+    # Found by the soak (seed 12), on the race: + typed into the palette and a click on
+    # its background, together.  The click closed the palette (and stopped its search);
+    # the typed key's change, handled after, started a new search for the closed
+    # palette, whose list was gone by the time it showed its matches: NoMatches in a
+    # worker, a crash.  The late change is dropped.
+    app = race_app()
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.press("ctrl+p")
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        await pilot.pause()
+        typed = Input.Changed(palette.query_one(Input), "+")
+        await pilot.press("escape")  # as the click on its background closes it
+        await palette._dispatch_message(typed)  # the change, handled after
+        for _ in range(10):  # the search (if any) ends
+            await pilot.pause(0.05)
+        assert app.crashed is None
+        assert stack(app) == ["RaceScreen"]
+
+
 # ---- computations nobody waits for ----------------------------------------------------------
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 from textual.command import CommandList, CommandPalette
+from textual.events import Resize
+from textual.geometry import Size
 from textual.widgets import Input
 
 from models.scenario import load_preset
@@ -275,6 +277,46 @@ async def test_a_key_typed_into_the_palette_as_it_closes_gathers_nothing() -> No
             await pilot.pause(0.05)
         assert app.crashed is None
         assert stack(app) == ["RaceScreen"]
+
+
+# ---- two sizes at once ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make", [demo_app, race_app], ids=["main", "race"])
+@sync
+async def test_two_sizes_at_once_do_not_keep_the_screen_resizing(
+    make: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Seven sessions of the issue stopped answering at 80-90% CPU; the soak found why.
+    # Two resizes close together leave two sizes in the screen's queue, with a message
+    # between them (a key, a callback), so Textual does not fold them into one.  A
+    # screen laying itself out at a new size posts itself a Resize; handling the older
+    # size then the newer one, each re-posted its own, forever, as long as something
+    # came between them: the screen's on_resize did, itself (a call_after_refresh
+    # message).  The screen must settle after a few resizes.
+    app = make()
+    screen_cls = type(app.main) if isinstance(app, SwapApp) else RaceScreen
+    handled: list[tuple[int, int]] = []
+    real = screen_cls.on_resize
+
+    def counting(self: Any, event: Resize) -> None:
+        handled.append(tuple(event.size))
+        if len(handled) < 50:  # past that, stop it, so that a failing test ends
+            real(self, event)
+
+    monkeypatch.setattr(screen_cls, "on_resize", counting)
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, screen_cls)
+        handled.clear()
+        screen.post_message(Resize(Size(100, 30), Size(100, 30)))
+        screen.call_later(lambda: None)  # something between the two sizes
+        screen.post_message(Resize(Size(*BIG), Size(*BIG)))
+        for _ in range(50):  # not pilot.pause(): it waits for a screen that never idles
+            await asyncio.sleep(0.01)
+        assert len(handled) < 10, handled[:6]
+        assert screen.size == Size(*BIG)
 
 
 # ---- computations nobody waits for ----------------------------------------------------------

@@ -402,7 +402,10 @@ class RaceScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self.fit(event.size.width, event.size.height)
-        self.call_after_refresh(self.show_race)
+        # call_next, not call_after_refresh: that posts this screen a message, which
+        # came between two queued sizes and kept Textual from folding them into
+        # one: the screen laid itself out at each in turn, forever (#18 item 6)
+        self.call_next(self.show_race)
 
     def fit(self, w: int, h: int) -> None:
         """Heights that depend on the size only (never on how far the race is)."""

@@ -247,7 +247,10 @@ class MainScreen(Screen[None]):
     # ---- size -----------------------------------------------------------------------
     def on_resize(self, event: Resize) -> None:
         self.fit_layout(event.size.width, event.size.height)
-        self.call_after_refresh(self.show_frame)
+        # call_next, not call_after_refresh: that posts this screen a message, which
+        # came between two queued sizes and kept Textual from folding them into
+        # one: the screen laid itself out at each in turn, forever (#18 item 6)
+        self.call_next(self.show_frame)
 
     def fit_layout(self, w: int, h: int) -> None:
         """Give the disk head chart the spare height of tall screens; keep the footer

@@ -54,8 +54,8 @@ class State:
         # PG_readahead: brought in by readahead and not yet used through a lookup
         self.readahead = bytearray(slots)
         self.ref_state = bytearray(len(machine.refs))
-        # the content of each cached page, and what each restored PTE received
-        self.cache_token = array("Q", bytes(8 * slots))
+        # the content of each cached page (slot -> token), and what each restored PTE received
+        self.cache_token: dict[int, int] = {}
         self.ref_token = array("Q", bytes(8 * len(machine.refs)))
         self.seed = machine.scenario.seed
         # mms on the mmlist (a fork child joins when its fork happens)
@@ -68,7 +68,8 @@ class State:
         for r in range(len(ref_slot)):
             if self.ref_state[r] == SWAP:
                 self.count[ref_slot[r]] += 1
-        self.inuse = sum(1 for c in self.count if c)
+        count = self.count
+        self.inuse = sum(1 for s in machine.used_slots if count[s])
         self.signal = False
         self.head = 0
         self.cache_size = 0
@@ -85,7 +86,7 @@ class State:
         other.cached = bytearray(self.cached)
         other.readahead = bytearray(self.readahead)
         other.ref_state = bytearray(self.ref_state)
-        other.cache_token = array("Q", self.cache_token)
+        other.cache_token = dict(self.cache_token)
         other.ref_token = array("Q", self.ref_token)
         other.seed = self.seed
         other.active = bytearray(self.active)
@@ -149,8 +150,10 @@ class State:
         self.counters.ptes_scanned += e.ptes
         self.counters.unuse_pte_range_calls += e.calls
 
-    def _drop_reference(self, ref: int, slot: int, state: int = PRESENT) -> None:
-        page = self.cache_token[slot]
+    def drop_reference(self, ref: int, slot: int, state: int = PRESENT) -> None:
+        """Reference `ref` stops holding `slot`: restored (PRESENT) from the cached page, or
+        gone (DROPPED).  The timeline calls it too, for restores inside a partial search."""
+        page = self.cache_token.get(slot, 0)
         if state == PRESENT and page == ERROR_TOKEN:
             state = ERROR  # the read failed: an error marker, never silently wrong data
         self.ref_state[ref] = state
@@ -160,11 +163,11 @@ class State:
             self.inuse -= 1
 
     def _unuse_pte(self, e: ev.UnusePte) -> None:
-        self._drop_reference(e.ref, e.slot)
+        self.drop_reference(e.ref, e.slot)
         self.counters.unuse_pte_calls += 1
 
     def _shmem(self, e: ev.ShmemUnuse) -> None:
-        self._drop_reference(e.ref, e.slot)
+        self.drop_reference(e.ref, e.slot)
 
     def _search(self, e: ev.Search) -> None:
         c = self.counters
@@ -173,13 +176,13 @@ class State:
         c.ptes_scanned += e.ptes
         c.unuse_pte_calls += len(e.restored)
         for ref in e.restored:
-            self._drop_reference(ref, e.slot)
+            self.drop_reference(ref, e.slot)
 
     def _free(self, e: ev.FreeSwapCache) -> None:
         slot = e.slot
         if self.cached[slot]:
             self.cached[slot] = 0
-            self.cache_token[slot] = 0
+            del self.cache_token[slot]
             self.readahead[slot] = 0
             self.cache_size -= 1
             if not self.count[slot]:
@@ -193,10 +196,10 @@ class State:
             self.signal = True
 
     def _fault_in(self, e: ev.FaultIn) -> None:
-        self._drop_reference(e.ref, e.slot)
+        self.drop_reference(e.ref, e.slot)
 
     def _drop_ref(self, e: ev.DropRef) -> None:
-        self._drop_reference(e.ref, e.slot, DROPPED)
+        self.drop_reference(e.ref, e.slot, DROPPED)
 
     def _mm_exit(self, e: ev.MmExit) -> None:
         self.active[e.mm] = 0

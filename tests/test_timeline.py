@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models import events as ev
-from models.algorithms.legacy import search_visits
+from models.algorithms.legacy_search import search_visits
 from models.engine import RunOptions, run_swapoff
 from models.events import GRANULARITIES
 from models.state import State

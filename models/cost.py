@@ -9,6 +9,7 @@ parts they compute here, so a changed constant moves all three together.
 
 from __future__ import annotations
 
+import functools
 import math
 
 from attrs import frozen
@@ -54,9 +55,13 @@ class CpuCost:
         """unuse_pte_range: `calls` calls entered, `ptes` PTEs compared in them."""
         return ptes * self.pte + calls * self.range
 
+    def restores(self, n: int) -> int:
+        """unuse_pte for `n` PTEs."""
+        return n * self.unuse_pte
+
     def search(self, ptes: int, calls: int, mm_calls: int, restores: int) -> int:
         """A stretch of legacy's mmlist search: walks, unuse_mm calls and the PTEs restored."""
-        return self.walk(ptes, calls) + mm_calls * self.mm + restores * self.unuse_pte
+        return self.walk(ptes, calls) + mm_calls * self.mm + self.restores(restores)
 
     def scan(self, examined: int) -> int:
         """find_next_to_unuse reading `examined` swap_map entries."""
@@ -86,9 +91,12 @@ class DiskParts:
 
     `seek`: moving the arm; `rotation`: waiting for the platter (half a turn after a
     seek, or the gap passing under the head); `access`: an SSD's per-request latency;
-    `transfer`: the pages themselves (zram: their decompression).
+    `transfer`: the pages themselves (zram: their decompression).  `how` names the
+    case of the model: "zram", "ssd", or on an hdd "at head" (no wait), "gap" (a short
+    way ahead: the platter turns past the gap) or "seek".
     """
 
+    how: str
     total: float  # the sum of the parts (as the formula adds them up)
     seek: float = 0.0
     rotation: float = 0.0
@@ -103,6 +111,11 @@ class DiskParts:
 
 class DiskModel:
     """Cost of one request given the head position: hdd, ssd or zram."""
+
+    @classmethod
+    def of(cls, params: DiskParams, slots: int) -> DiskModel:
+        """The model of a disk under an area of `slots` (shared: it holds no state)."""
+        return _disk_model(params, slots)
 
     def __init__(self, params: DiskParams, slots: int) -> None:
         self.params = params
@@ -119,22 +132,25 @@ class DiskModel:
         """Where the time of reading `pages` slots from `start` goes, the head at `head`."""
         if self.kind == "zram":
             transfer = pages * self.params.zram_page_us * 1000.0
-            return DiskParts(transfer, transfer=transfer)
+            return DiskParts("zram", transfer, transfer=transfer)
         if self.kind == "ssd":
             transfer = pages * self.ssd_page_ns
             return DiskParts(
-                self.ssd_request_ns + transfer, access=self.ssd_request_ns, transfer=transfer
+                "ssd", self.ssd_request_ns + transfer, access=self.ssd_request_ns, transfer=transfer
             )
         transfer = pages * self.hdd_page_ns
         d = start - head
         if d == 0:
-            return DiskParts(transfer, transfer=transfer)
+            return DiskParts("at head", transfer, transfer=transfer)
         if 0 < d <= self.params.skip_slots:
             # a short way ahead: wait while the platter turns past the gap
             wait = d * self.hdd_page_ns
-            return DiskParts((d + pages) * self.hdd_page_ns, rotation=wait, transfer=transfer)
+            return DiskParts(
+                "gap", (d + pages) * self.hdd_page_ns, rotation=wait, transfer=transfer
+            )
         seek = self.seek_ns(abs(d))
         return DiskParts(
+            "seek",
             seek + self.half_rotation_ns + transfer,
             seek=seek,
             rotation=self.half_rotation_ns,
@@ -149,3 +165,14 @@ class DiskModel:
         p = self.params
         frac = min(1.0, distance / self.stroke_slots)
         return (p.track_ms + (p.stroke_ms - p.track_ms) * math.sqrt(frac)) * 1e6
+
+
+@functools.lru_cache(maxsize=16)
+def _disk_model(params: DiskParams, slots: int) -> DiskModel:
+    return DiskModel(params, slots)
+
+
+@functools.lru_cache(maxsize=16)
+def cpu_cost(params: CpuParams) -> CpuCost:
+    """The CPU constants of `params` in picoseconds (shared: frozen)."""
+    return CpuCost.from_params(params)

@@ -124,6 +124,53 @@ def test_the_parts_named_add_up_to_the_request() -> None:
         assert seek + rotation + transfer == q.t1 - q.t0
 
 
+def test_one_seek_formula_drives_the_charge_the_sentence_and_the_breakdown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Replace the seek curve of the cost model by a flat 7 ms: the engine's charge, the
+    narrated seek and the race's seek bar all follow, because all three ask
+    models.cost.DiskModel and nothing else."""
+    from models.breakdown import split_request
+    from models.cost import DiskModel
+
+    monkeypatch.setattr(DiskModel, "seek_ns", lambda self, distance: 7_000_000.0)
+    tl = Timeline(run_swapoff(scenario(), RunOptions(algorithm="linear", disk="hdd")))
+    model = DiskModel.of(tl.run.scenario.disk, tl.run.scenario.slots)
+    seeks = [
+        (i, e)
+        for i, e in enumerate(tl.events)
+        if isinstance(e, ev.DiskRequest) and e.start - e.head not in range(257)
+    ]
+    assert seeks
+    for i, e in seeks:
+        # 7 ms + half a turn at 7200 rpm (4,166,666.67 ns) + 27,306.67 ns per 4 KiB page
+        expect_ns = int(7_000_000 + 30 / 7200 * 1e9 + e.pages * 4096 / 150e6 * 1e9 + 0.5)
+        assert e.t1 - e.t0 == expect_ns * 1000
+        line = narrate(tl.view("pte", tl.frame_of_event("pte", i)), tl.machine)
+        assert "slots (7 ms) + half a rotation (4.17 ms)" in line or "slot (7 ms)" in line
+        _w, _c, seek, rotation, _a, _t = split_request(model, e)
+        assert (seek, rotation) == (7_000_000_000, 4_166_666_667)
+
+
+def test_a_cpu_constant_moves_the_sentence_the_charge_and_the_breakdown() -> None:
+    """--cpu-param pte_ns=3: a walk of p PTEs over c page tables costs p x 3 ns + c x 40 ns,
+    the sentence says "× 3 ns", and the breakdown puts exactly that in the walk bar."""
+    from models.breakdown import split_event
+    from models.cost import CpuCost, DiskModel
+
+    run = run_swapoff(scenario(), RunOptions(algorithm="linear", cpu_params={"pte_ns": 3}))
+    tl = Timeline(run)
+    walks = [e for e in tl.events if isinstance(e, ev.Walk)]
+    assert walks
+    for e in walks:
+        assert e.t1 - e.t0 == e.ptes * 3000 + e.calls * 40_000
+        disk = DiskModel.of(run.scenario.disk, run.scenario.slots)
+        walk_ps = split_event(disk, CpuCost.from_params(run.scenario.cpu), e)[0]
+        assert walk_ps == e.t1 - e.t0
+    whole = event_ends(tl, ev.Walk)
+    assert all("PTE" in s and " × 3 ns" in s for s in whole)
+
+
 def test_searches_explain_the_quadratic_cost() -> None:
     tl = Timeline(run_swapoff(scenario(), RunOptions(algorithm="legacy")))
     lines = event_ends(tl, ev.Search)

@@ -32,7 +32,7 @@ class RunOptions:
     """How to run a scenario: algorithm, readahead policy, disk kind and cost overrides."""
 
     algorithm: str = "legacy"
-    readahead: str | None = None  # None: the spec's default for the algorithm and disk
+    readahead: str | None = None  # None: the algorithm's default on its disk (the registry's)
     disk: str | None = None  # None: the scenario's disk kind
     disk_params: tuple[tuple[str, float], ...] = field(default=(), converter=_pairs)
     cpu_params: tuple[tuple[str, float], ...] = field(default=(), converter=_pairs)

@@ -1,4 +1,4 @@
-"""The invariants of engine-spec section 8, checked after every run.
+"""The invariants of docs/engine.md, section 7, checked after every run.
 
 Completed: every slot free and out of the swap cache; every reference restored with
 its own slot's token (or an error marker for a failed read); counters agree with the

@@ -1,7 +1,7 @@
-"""A deliberately naive reference walker for swapoff, written from the spec alone.
+"""A deliberately naive reference walker for swapoff, written from docs/engine.md alone.
 
 This is the independent cross-check of the engine in ``models/``: it follows
-``engine-spec.md`` (sections 1-5 and 8) literally, PTE by PTE, and shares no code
+``docs/engine.md`` (sections 1-5 and 7) literally, PTE by PTE, and shares no code
 with the engine (only the scenario data classes of ``models.scenario_model``).
 
 Naive on purpose:

@@ -5,7 +5,7 @@
     `linear` reproduces the kernel's unuse_pte_range calls and every read, in order;
 (c) hypothesis properties on tests/strategies.py scenarios.
 
-Cost constants used in the hand computations (engine-spec section 4, converted to
+Cost constants used in the hand computations (docs/engine.md section 4, converted to
 integer picoseconds): PTE 500 ps, unuse_pte_range 40000 ps, unuse_mm 500000 ps,
 unuse_pte 300000 ps, swap_map slot 20000 ps.  zram: 4000 ns per page, no request cost.
 """

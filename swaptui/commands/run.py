@@ -96,7 +96,7 @@ def _run_one(scenario: Scenario, opt: Any) -> RunResult:
 
 
 def report(r: RunResult, problems: list[str]) -> dict[str, Any]:
-    """The JSON object of engine-spec section 7."""
+    """The JSON object of docs/engine.md, section 5."""
     return {
         "scenario": r.scenario.name,
         "algorithm": r.algorithm,

@@ -32,11 +32,16 @@ class PassStart(Event):
 
 @frozen
 class SwapMapScan(Event):
-    """find_next_to_unuse read `examined` swap_map entries and stopped at `found` (0: none)."""
+    """find_next_to_unuse read `examined` swap_map entries and stopped at `found` (0: none).
+
+    prefetch charges all the calls that gathered one batch in one event: `gathered`
+    slots to read, `found` the last slot returned (0 when the scan reached the end).
+    """
 
     start: int  # first slot examined
     examined: int
     found: int
+    gathered: int = 0
 
 
 @frozen

@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from models import events as ev
+from models.algorithms.registry import BY_NAME
 from models.cost import DiskModel, cpu_cost, ps
+from models.sites import Site
 
 if TYPE_CHECKING:
     from models.machine import Machine
@@ -88,11 +90,28 @@ def _slots(e: ev.DiskRequest) -> str:
     return f"slots {e.start}-{e.start + e.pages - 1}"
 
 
+def _prefetch_scan(machine: Machine, e: ev.SwapMapScan) -> str:
+    """prefetch's phase 1: one batch gathered (or the end of the area reached)."""
+    cost = f"{duration(cpu_cost(machine.scenario.cpu).slot_scan)} each = {duration(e.t1 - e.t0)}"
+    read = f"find_next_to_unuse read {_n(e.examined, 'swap_map entry')} from slot {e.start}"
+    if e.gathered:
+        return (
+            f"prefetch, phase 1: {read} and gathered {_n(e.gathered, 'slot')} in use, to be "
+            f"read next in disk order ({cost})"
+        )
+    return f"prefetch, phase 1 ends: {read} to the end of the area ({cost}); now the walk"
+
+
 def _request(view: FrameView, machine: Machine, e: ev.DiskRequest) -> str:
     cost = _disk_cost(machine, e)
     if e.failed:
         bad = ", ".join(str(s) for s in e.failed)
         cost += f"; reading slot {bad} failed (EIO): its PTEs get an error marker"
+    if e.site == Site.PREFETCH_READ:
+        return (
+            f"prefetch reads {_slots(e)} into the swap cache in disk order, before any walk: "
+            f"{cost}; the memory it holds grows, the walk will find every page there"
+        )
     if e.pages == 1 and e.start == e.target:
         if e.site == "read_swap_cache_async":
             why = "legacy never reads ahead"
@@ -288,9 +307,17 @@ def narrate(view: FrameView, machine: Machine) -> str:
     if isinstance(e, ev.PassStart):
         if e.number > 1:
             return f"try_to_unuse: pass {e.number} begins (some slots are still in use: retry)"
-        if e.site == "try_to_unuse":
-            return "try_to_unuse begins: one swap_map entry at a time, from the bottom"
-        return "try_to_unuse begins: tmpfs files first, then one walk of each mm"
+        if view.algorithm == "prefetch":
+            return (
+                "phase 2, linear's walk: tmpfs files first, then one walk of each mm; every "
+                "page it needs is in the swap cache already"
+            )
+        alg = BY_NAME.get(view.algorithm)
+        if alg is not None:
+            return f"try_to_unuse begins, as in {alg.kernel}: {alg.description}"
+        return "try_to_unuse begins"
+    if isinstance(e, ev.SwapMapScan) and e.site == Site.PREFETCH_FIND_NEXT:
+        return _prefetch_scan(machine, e)
     if isinstance(e, ev.SwapMapScan):
         what = f"next slot in use is {e.found}" if e.found else "no slot left in use"
         return (

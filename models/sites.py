@@ -41,6 +41,9 @@ class Site(StrEnum):
     SHMEM_UNUSE_INODE_DELETE = "shmem_unuse_inode:delete_from_swap_cache"
     SHMEM_SWAPIN = "shmem_swapin"
     SHMEM_SWAPIN_LOOKUP = "shmem_swapin:lookup"
+    # prefetch's phase 1 (a what-if: no kernel has it)
+    PREFETCH_FIND_NEXT = "prefetch:find_next_to_unuse"
+    PREFETCH_READ = "prefetch:read_swap_cache_async"
     # other tasks racing swapoff (the injected faults)
     DO_SWAP_PAGE = "do_swap_page"
     DO_SWAP_PAGE_LOOKUP = "do_swap_page:lookup_swap_cache"

@@ -44,6 +44,7 @@ class FrameView:
     time_ps: int
     cursor: Cursor | None
     site: str
+    algorithm: str = ""  # the run's algorithm (a registry name)
 
     @property
     def time_ns(self) -> int:
@@ -205,13 +206,14 @@ class Timeline:
         return st
 
     def view(self, granularity: str, frame: int) -> FrameView:
+        algo = self.run.algorithm
         frames = self.frame_count(granularity)
         frame = max(0, min(frame, frames - 1))
         e, j = self.position(granularity, frame)
         if e < 0:
             st = self.state_before(0)
             return FrameView(
-                granularity, frame, frames, -1, None, None, st, st.counters, 0, None, ""
+                granularity, frame, frames, -1, None, None, st, st.counters, 0, None, "", algo
             )
         event = self.events[e]
         if j is None:
@@ -228,6 +230,7 @@ class Timeline:
                 event.t1,
                 None,
                 event.site,
+                algo,
             )
         st = self.state_before(e)
         prog = self.expand[type(event)](self.machine, lambda: st, event, granularity, j)
@@ -254,6 +257,7 @@ class Timeline:
             event.t0 + spent,
             prog.cursor,
             event.site,
+            algo,
         )
 
     # ---- history -------------------------------------------------------------------

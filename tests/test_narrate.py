@@ -6,6 +6,7 @@ import attrs
 import pytest
 
 from models import events as ev
+from models.algorithms import ALGORITHMS
 from models.engine import RunOptions, run_swapoff
 from models.events import GRANULARITIES
 from models.narrate import duration, literal, narrate
@@ -28,7 +29,7 @@ def scenario() -> Scenario:
     )
 
 
-@pytest.mark.parametrize("algorithm", ["legacy", "rfc", "linear", "linear-5.1"])
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
 @pytest.mark.parametrize("granularity", GRANULARITIES)
 def test_every_frame_has_one_plain_line(algorithm: str, granularity: str) -> None:
     tl = Timeline(run_swapoff(scenario(), RunOptions(algorithm=algorithm)))
@@ -78,6 +79,24 @@ def event_ends(tl: Timeline, kind: type) -> list[str]:
             view = tl.view("pte", tl.frame_of_event("pte", i))
             out.append(narrate(attrs.evolve(view, progress=None, cursor=None), tl.machine))
     return out
+
+
+def test_prefetch_phase_one_is_narrated() -> None:
+    """scenario(): slots 3, 7, 12, 20 and 30 in use of 40.  Phase 1's one batch: the scan
+    reads swap_map from slot 1 to the end (39 entries) and gathers the 5 slots; they are
+    read upwards, 3 alone, then 7, 12, 20, 30 each alone (no two are consecutive)."""
+    tl = Timeline(run_swapoff(scenario(), RunOptions(algorithm="prefetch", disk="hdd")))
+    first = narrate(tl.view("pte", 1), tl.machine)
+    assert first == (
+        "prefetch, phase 1: find_next_to_unuse read 39 swap_map entries from slot 1 and "
+        "gathered 5 slots in use, to be read next in disk order (20 ns each = 780 ns)"
+    )
+    reads = [narrate(tl.view("pte", i), tl.machine) for i in range(2, 7)]
+    assert [s.split(" into")[0] for s in reads] == [
+        f"prefetch reads slot {n}" for n in (3, 7, 12, 20, 30)
+    ]
+    assert all("the walk will find every page there" in s for s in reads)
+    assert narrate(tl.view("pte", 7), tl.machine).startswith("phase 2, linear's walk")
 
 
 def test_walk_names_the_mm_and_the_page_table() -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from attrs import field, frozen
 
 from models import events as ev
-from models.algorithms import legacy, legacy_search, linear, rfc
+from models.algorithms import legacy, legacy_search, linear, prefetch, rfc
 from models.kernel.swapfile import walk_progress
 from models.listing import Line
 from models.progress import Expand
@@ -63,7 +63,7 @@ REGISTRY: tuple[Algorithm, ...] = (
         name="legacy",
         try_to_unuse=legacy.try_to_unuse,
         title="try_to_unuse (3.14)",
-        kernel="Linux 3.14 (before 5.1)",
+        kernel="Linux 3.14",
         description="one slot at a time, in disk order, each searched for in every mm",
         defaults=dict.fromkeys(DISK_KINDS, "none"),
         refused={
@@ -77,7 +77,7 @@ REGISTRY: tuple[Algorithm, ...] = (
         name="rfc",
         try_to_unuse=rfc.try_to_unuse,
         title="the 2014 RFC",
-        kernel="Kelley Nielsen's prototype, February 2014",
+        kernel="Kelley Nielsen's prototype of February 2014",
         description="one walk of every page table, no swap-cache lookup, no retry",
         defaults=dict.fromkeys(DISK_KINDS, "cluster-adaptive"),
         listing=rfc.LISTING,
@@ -87,7 +87,7 @@ REGISTRY: tuple[Algorithm, ...] = (
         name="linear",
         try_to_unuse=linear.try_to_unuse,
         title="try_to_unuse (5.1+)",
-        kernel="Linux 5.1 with the 2020 lookup (as in 6.1)",
+        kernel="Linux 5.1 and later, with the 2020 lookup",
         description="one walk of every page table; readahead pages found in the swap cache",
         defaults=_MERGED_DEFAULTS,
         listing=linear.LISTING,
@@ -97,12 +97,23 @@ REGISTRY: tuple[Algorithm, ...] = (
         name="linear-5.1",
         try_to_unuse=linear.try_to_unuse_51,
         title="try_to_unuse (5.1, no lookup)",
-        kernel="Linux 5.1 as first merged (2019)",
+        kernel="Linux 5.1 as first merged",
         description="the walk as first merged: every swap PTE computes a readahead window",
         defaults=_MERGED_DEFAULTS,
         listing=linear.LISTING_51,
         expand=_WALKS,
         in_cycle=False,
+    ),
+    Algorithm(
+        name="prefetch",
+        try_to_unuse=prefetch.try_to_unuse,
+        title="prefetch (a what-if)",
+        kernel="no kernel (a what-if)",
+        description="the whole area read in disk order first, then linear's walk: "
+        "fast on any disk, at the price of memory",
+        defaults=_MERGED_DEFAULTS,
+        listing=prefetch.LISTING,
+        expand=_WALKS,
     ),
 )
 

@@ -56,10 +56,21 @@ def next_in_use(run: Run, first: int, limit: int) -> int:
     return limit
 
 
-def charge_scan(run: Run, start: int, examined: int, found: int, site: Site) -> int:
-    """Charge find_next_to_unuse's reads of swap_map (`examined` bytes); returns `found`."""
+def charge_scan(
+    run: Run, start: int, examined: int, found: int, site: Site, gathered: int = 0
+) -> int:
+    """Charge find_next_to_unuse's reads of swap_map (`examined` bytes); returns `found`.
+
+    `gathered`: the slots to read that the scan collected (prefetch's batches).
+    """
     run.emit(
-        ev.SwapMapScan, run.cpu.scan(examined), site, start=start, examined=examined, found=found
+        ev.SwapMapScan,
+        run.cpu.scan(examined),
+        site,
+        start=start,
+        examined=examined,
+        found=found,
+        gathered=gathered,
     )
     return found
 

@@ -51,8 +51,9 @@ class State:
         # swap count per slot (the low bits of swap_map); SWAP_HAS_CACHE lives in `cached`
         self.count = bytearray(slots)
         self.cached = bytearray(slots)
-        # PG_readahead: brought in by readahead and not yet used through a lookup
-        self.readahead = bytearray(slots)
+        # PG_readahead: the cached pages brought in by readahead and not yet used through
+        # a lookup (a set: a few pages at a time, even on a huge area)
+        self.readahead: set[int] = set()
         self.ref_state = bytearray(len(machine.refs))
         # the content of each cached page (slot -> token), and what each restored PTE received
         self.cache_token: dict[int, int] = {}
@@ -84,7 +85,7 @@ class State:
         other.machine = self.machine
         other.count = bytearray(self.count)
         other.cached = bytearray(self.cached)
-        other.readahead = bytearray(self.readahead)
+        other.readahead = set(self.readahead)
         other.ref_state = bytearray(self.ref_state)
         other.cache_token = dict(self.cache_token)
         other.ref_token = array("Q", self.ref_token)
@@ -127,7 +128,10 @@ class State:
                     self.inuse += 1
             self.cached[slot] = 1
             self.cache_token[slot] = ERROR_TOKEN if slot in e.failed else token(self.seed, slot)
-            self.readahead[slot] = 0 if slot == e.target else 1
+            if slot == e.target:
+                self.readahead.discard(slot)
+            else:
+                self.readahead.add(slot)
         self.allocated += e.pages
         self.head = e.start + e.pages
         c.pages_read += e.pages
@@ -140,7 +144,7 @@ class State:
 
     def _lookup(self, e: ev.Lookup) -> None:
         if e.readahead_hit:
-            self.readahead[e.slot] = 0
+            self.readahead.discard(e.slot)
             self.counters.readahead_hits += 1
 
     def _unuse_mm(self, e: ev.UnuseMm) -> None:
@@ -183,7 +187,7 @@ class State:
         if self.cached[slot]:
             self.cached[slot] = 0
             del self.cache_token[slot]
-            self.readahead[slot] = 0
+            self.readahead.discard(slot)
             self.cache_size -= 1
             if not self.count[slot]:
                 self.inuse -= 1

@@ -84,8 +84,8 @@ class Timeline:
         )
         # checkpoints: state before event i*every
         initial = State(self.machine)
-        # a checkpoint copies three bytes a slot and nine a reference (and the cache)
-        size = max(1, len(initial.count) * 3 + len(initial.ref_state) * 9)
+        # a checkpoint copies two bytes a slot and nine a reference (and the cache)
+        size = max(1, len(initial.count) * 2 + len(initial.ref_state) * 9)
         max_checkpoints = max(2, CHECKPOINT_BUDGET // size)
         self.every = max(64, -(-n // max_checkpoints))
         self._checkpoints: list[State] = []

@@ -318,8 +318,8 @@ RULES = [
     ),
     (
         "slots = 64",
-        "slots = 16777217",
-        "t.toml:8: swap: too many slots: 16777217, the limit is 16777216 (2**24)",
+        "slots = 67108865",
+        "t.toml:8: swap: too many slots: 67108865, the limit is 67108864 (2**26)",
     ),
     (
         "bad = [9]",
@@ -480,7 +480,7 @@ def test_validate_scenario_checks_built_scenarios() -> None:
 
 
 def test_sparse_huge_area_is_cheap() -> None:
-    # slots = 2**24 with one reference: the per-slot table must not be allocated densely
-    text = BASE.replace("slots = 64", f"slots = {1 << 24}").replace("[[0, 20]]", "[[0, 16777215]]")
+    # slots = 2**26 with one reference: the per-slot table must not be allocated densely
+    text = BASE.replace("slots = 64", f"slots = {1 << 26}").replace("[[0, 20]]", "[[0, 67108863]]")
     s = parse_scenario(text, "t.toml")
-    assert s.slots == 1 << 24
+    assert s.slots == 1 << 26

@@ -145,7 +145,7 @@ def lookup_swap_cache(run: Run, ref: int, site: Site) -> bool:
     st = run.state
     slot = refs.slot[ref]
     hit = bool(st.cached[slot])
-    ra = hit and bool(st.readahead[slot])
+    ra = hit and slot in st.readahead
     if hit:
         if run.readahead == "vma" and refs.vpage[ref] >= 0:
             _vma_state(run, refs.owner[ref], refs.vma[ref]).on_hit(refs.vpage[ref], ra)

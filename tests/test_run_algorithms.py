@@ -67,3 +67,20 @@ def test_prefetch_holds_every_slot_in_use_at_its_peak(preset: str, capsys) -> No
     assert main(["run", preset, "--algo", "prefetch", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["counters"]["swapcache_peak"] == len(_slots_in_use(preset))
+
+
+@pytest.mark.slow
+def test_the_interleaved_laptop_of_docs_race_md(capsys) -> None:
+    """docs/race.md's claim: on rfc3-240m after ordinary reclaim (32-page stretches) the
+    walk loses to legacy on the hard disk, and prefetch beats both, holding all 61,440
+    pages in the swap cache at its peak."""
+    path = Path(__file__).resolve().parent.parent / "docs/scenarios/rfc3-240m-interleaved.toml"
+    totals, peaks = {}, {}
+    for algo in ("legacy", "linear", "prefetch"):
+        assert main(["run", str(path), "--algo", algo, "--json"]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        assert doc["disk"] == "hdd" and doc["invariants"] == "ok"
+        totals[algo] = doc["counters"]["total_ns"]
+        peaks[algo] = doc["counters"]["swapcache_peak"]
+    assert totals["prefetch"] < totals["legacy"] < totals["linear"]
+    assert peaks["prefetch"] == 61_440 and peaks["linear"] < 61_440 // 10

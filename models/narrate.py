@@ -108,10 +108,7 @@ def _request(view: FrameView, machine: Machine, e: ev.DiskRequest) -> str:
         bad = ", ".join(str(s) for s in e.failed)
         cost += f"; reading slot {bad} failed (EIO): its PTEs get an error marker"
     if e.site == Site.PREFETCH_READ:
-        return (
-            f"prefetch reads {_slots(e)} into the swap cache in disk order, before any walk: "
-            f"{cost}; the memory it holds grows, the walk will find every page there"
-        )
+        return f"prefetch reads {_slots(e)} into the swap cache, in disk order: {cost}"
     if e.pages == 1 and e.start == e.target:
         if e.site == "read_swap_cache_async":
             why = "legacy never reads ahead"

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from models.algorithms import ALGORITHMS
-from models.scenario import load_preset
+from models.engine import RunOptions, run_swapoff
+from models.invariants import check
+from models.machine import Machine
+from models.scenario import load_preset, load_scenario
 from swaptui.cli import main
 
 
@@ -70,17 +73,20 @@ def test_prefetch_holds_every_slot_in_use_at_its_peak(preset: str, capsys) -> No
 
 
 @pytest.mark.slow
-def test_the_interleaved_laptop_of_docs_race_md(capsys) -> None:
+def test_the_interleaved_laptop_of_docs_race_md() -> None:
     """docs/race.md's claim: on rfc3-240m after ordinary reclaim (32-page stretches) the
     walk loses to legacy on the hard disk, and prefetch beats both, holding all 61,440
     pages in the swap cache at its peak."""
     path = Path(__file__).resolve().parent.parent / "docs/scenarios/rfc3-240m-interleaved.toml"
+    scenario = load_scenario(str(path))
+    assert scenario.disk.kind == "hdd"
+    machine = Machine(scenario)
     totals, peaks = {}, {}
     for algo in ("legacy", "linear", "prefetch"):
-        assert main(["run", str(path), "--algo", algo, "--json"]) == 0
-        doc = json.loads(capsys.readouterr().out)
-        assert doc["disk"] == "hdd" and doc["invariants"] == "ok"
-        totals[algo] = doc["counters"]["total_ns"]
-        peaks[algo] = doc["counters"]["swapcache_peak"]
+        options = RunOptions(algo, keep_events=False, keep_requests=False)
+        run = run_swapoff(scenario, options, machine=machine)
+        assert run.result == "ok" and check(run) == []
+        totals[algo] = run.counters.total_ns
+        peaks[algo] = run.counters.swapcache_peak
     assert totals["prefetch"] < totals["legacy"] < totals["linear"]
     assert peaks["prefetch"] == 61_440 and peaks["linear"] < 61_440 // 10

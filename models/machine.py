@@ -93,26 +93,51 @@ class RefTable:
 
 
 class SlotRefs(Mapping[int, list[int]]):
-    """slot -> the references to it (ascending ids), as one sorted index.
+    """slot -> the references to it (ascending ids), as one index sorted by slot.
 
-    Sorted, not a table indexed by slot: a few references on a huge swap area cost
-    what the references cost, not what the area does.
+    Built by counting on an area of ordinary density and by sorting the references on
+    a huge, nearly empty one: either way it costs what the references cost, not what
+    the area does.
     """
 
-    def __init__(self, ref_slot: array) -> None:
-        # sorting is stable: the references to one slot stay in id order
-        order = sorted(range(len(ref_slot)), key=ref_slot.__getitem__)
-        self._refs = array("q", order)
+    def __init__(self, ref_slot: array, slots: int) -> None:
+        n = len(ref_slot)
         self.slots = array("q")  # the distinct slots, ascending
         self._start = array("q")  # where each slot's references begin in _refs
-        prev = -1
-        for k, r in enumerate(order):
-            s = ref_slot[r]
-            if s != prev:
+        if slots <= 8 * n + 65536:
+            # a dense area: count per slot (memory and time follow the references)
+            self._refs = self._by_counting(ref_slot, slots)
+        else:
+            # a huge, nearly empty area: sort the few references instead (stable: the
+            # references to one slot stay in id order)
+            order = sorted(range(n), key=ref_slot.__getitem__)
+            self._refs = array("q", order)
+            prev = -1
+            for k, r in enumerate(order):
+                s = ref_slot[r]
+                if s != prev:
+                    self.slots.append(s)
+                    self._start.append(k)
+                    prev = s
+        self._start.append(n)
+
+    def _by_counting(self, ref_slot: array, slots: int) -> array:
+        count = array("q", bytes(8 * slots))
+        for s in ref_slot:
+            count[s] += 1
+        k = 0
+        for s in range(slots):
+            c = count[s]
+            if c:
                 self.slots.append(s)
                 self._start.append(k)
-                prev = s
-        self._start.append(len(order))
+                count[s] = k  # from here on: where the next reference to s goes
+                k += c
+        refs = array("q", bytes(8 * len(ref_slot)))
+        for r, s in enumerate(ref_slot):
+            refs[count[s]] = r
+            count[s] += 1
+        return refs
 
     def _find(self, slot: int) -> int:
         k = bisect.bisect_left(self.slots, slot)
@@ -283,7 +308,7 @@ class Machine:
                     for page, slot in sorted(f.swapped)
                 ]
             )
-        self.slot_refs = SlotRefs(self.refs.slot)
+        self.slot_refs = SlotRefs(self.refs.slot, self.slots)
         # the slots find_next_to_unuse can ever stop at: referenced and not bad.  The
         # scan skips everything else without looking (its cost is counted, not looped).
         self.used_slots = array("q", (s for s in self.slot_refs.slots if s not in self.bad))

@@ -84,7 +84,7 @@ class Timeline:
         )
         # checkpoints: state before event i*every
         initial = State(self.machine)
-        # a checkpoint copies two bytes a slot and nine a reference (and the cache)
+        # a checkpoint copies two bytes a slot and nine a reference
         size = max(1, len(initial.count) * 2 + len(initial.ref_state) * 9)
         max_checkpoints = max(2, CHECKPOINT_BUDGET // size)
         self.every = max(64, -(-n // max_checkpoints))

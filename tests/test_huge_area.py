@@ -6,12 +6,17 @@ Its wall time is measured by tests/bench/engine.py (`256gib`), not asserted here
 
 from __future__ import annotations
 
+from array import array
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from models import events as ev
 from models.algorithms import ALGORITHMS
 from models.engine import RunOptions, run_swapoff
 from models.invariants import check
+from models.machine import SlotRefs
 from models.scenario import validate_scenario
 from models.scenario.limits import MAX_SLOTS
 from models.scenario_model import Mm, Scenario, Vma
@@ -73,3 +78,18 @@ def test_the_scan_is_charged_entry_by_entry(algorithm: str) -> None:
     assert run.counters.cpu_ns == walk + expect_scanned * SCAN_PS // 1000
     if algorithm == "legacy":
         assert run.counters.cpu_ns == 2_684_342_647
+
+
+@given(st.lists(st.integers(1, 65_535), max_size=60))
+def test_the_slot_index_is_the_same_built_either_way(slots_of_refs: list[int]) -> None:
+    """SlotRefs counts per slot on an ordinary area and sorts the references on a huge,
+    nearly empty one: the same references give the same index both ways."""
+    ref_slot = array("q", slots_of_refs)
+    dense = SlotRefs(ref_slot, 65_536)  # at most 8 x refs + 65,536 slots: counted
+    sparse = SlotRefs(ref_slot, SLOTS)  # 256 GiB: sorted
+    assert len(dense) == len(sparse) == len(set(slots_of_refs))
+    for slot in sorted(set(slots_of_refs)):
+        expect = [r for r, s in enumerate(slots_of_refs) if s == slot]
+        assert dense[slot] == sparse[slot] == expect
+        assert dense.count(slot) == sparse.count(slot) == len(expect)
+    assert list(dense) == list(sparse) == sorted(set(slots_of_refs))

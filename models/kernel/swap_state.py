@@ -20,7 +20,7 @@ from models import events as ev
 from models.readahead import VmaState, cluster_block
 from models.run import OutOfMemory, Run
 from models.sites import Site
-from models.state import SWAP
+from models.state import READAHEAD, SWAP
 
 NO_TARGET = 0  # a batch of readahead pages only (prefetch): slot 0 is the header, never read
 
@@ -145,7 +145,7 @@ def lookup_swap_cache(run: Run, ref: int, site: Site) -> bool:
     st = run.state
     slot = refs.slot[ref]
     hit = bool(st.cached[slot])
-    ra = hit and slot in st.readahead
+    ra = st.cached[slot] == READAHEAD
     if hit:
         if run.readahead == "vma" and refs.vpage[ref] >= 0:
             _vma_state(run, refs.owner[ref], refs.vma[ref]).on_hit(refs.vpage[ref], ra)

@@ -66,7 +66,7 @@ class ShmemFile:
 
 @frozen
 class DiskParams:
-    """Cost-model constants for the disk under the swap area (engine-spec section 4).
+    """Cost-model constants for the disk under the swap area (docs/engine.md, section 4).
 
     Every value is documented in the README with its source.
     """
@@ -94,7 +94,7 @@ class DiskParams:
 
 @frozen
 class CpuParams:
-    """CPU cost model, nanoseconds per operation (engine-spec section 4)."""
+    """CPU cost model, nanoseconds per operation (docs/engine.md, section 4)."""
 
     # one PTE compared inside unuse_pte_range: ~1-2 cycles of a 2-3 GHz core streaming a
     # 4 KiB table.  Calibrated on the merged patch's changelog (1200M calls, 8 min at 80%

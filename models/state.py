@@ -21,6 +21,8 @@ ERROR = 2  # the read failed: the PTE carries an error marker (SIGBUS on access)
 DROPPED = 3  # the reference went away: its mm exited or its file was unlinked
 ABSENT = 4  # a fork child's reference before the fork (or if its parent's was gone)
 ERROR_TOKEN = (1 << 64) - 1  # the content of a page whose read failed
+CACHED = 1  # State.cached: the slot's page is in the swap cache
+READAHEAD = 2  # ... and readahead brought it in: its first lookup is a hit
 
 
 class State:
@@ -28,7 +30,6 @@ class State:
         "active",
         "allocated",
         "cache_size",
-        "cache_token",
         "cached",
         "clock",
         "count",
@@ -37,26 +38,27 @@ class State:
         "inuse",
         "machine",
         "passes",
-        "readahead",
         "ref_state",
         "ref_token",
         "result",
         "seed",
         "signal",
+        "unreadable",
     )
 
     def __init__(self, machine: Machine) -> None:
         self.machine = machine
         slots = machine.slots
-        # swap count per slot (the low bits of swap_map); SWAP_HAS_CACHE lives in `cached`
+        # swap count per slot (the low bits of swap_map); SWAP_HAS_CACHE lives in `cached`:
+        # CACHED, or READAHEAD while the page still has PG_readahead (brought in by readahead
+        # and not yet used through a lookup), 0 when the slot has no page in the swap cache
         self.count = bytearray(slots)
         self.cached = bytearray(slots)
-        # PG_readahead: brought in by readahead and not yet used through a lookup
-        self.readahead = bytearray(slots)
         self.ref_state = bytearray(len(machine.refs))
-        # the content of each cached page, and what each restored PTE received
-        self.cache_token = array("Q", bytes(8 * slots))
+        # what each restored PTE received (a cached page holds its slot's token, or
+        # ERROR_TOKEN if its read failed: those slots are `unreadable`)
         self.ref_token = array("Q", bytes(8 * len(machine.refs)))
+        self.unreadable: set[int] = set()
         self.seed = machine.scenario.seed
         # mms on the mmlist (a fork child joins when its fork happens)
         self.active = bytearray(b"\x01" * len(machine.walks))
@@ -68,7 +70,8 @@ class State:
         for r in range(len(ref_slot)):
             if self.ref_state[r] == SWAP:
                 self.count[ref_slot[r]] += 1
-        self.inuse = sum(1 for c in self.count if c)
+        count = self.count
+        self.inuse = sum(1 for s in machine.used_slots if count[s])
         self.signal = False
         self.head = 0
         self.cache_size = 0
@@ -83,10 +86,9 @@ class State:
         other.machine = self.machine
         other.count = bytearray(self.count)
         other.cached = bytearray(self.cached)
-        other.readahead = bytearray(self.readahead)
         other.ref_state = bytearray(self.ref_state)
-        other.cache_token = array("Q", self.cache_token)
         other.ref_token = array("Q", self.ref_token)
+        other.unreadable = set(self.unreadable)
         other.seed = self.seed
         other.active = bytearray(self.active)
         other.signal = self.signal
@@ -124,9 +126,11 @@ class State:
                 self.cache_size += 1
                 if not self.count[slot]:
                     self.inuse += 1
-            self.cached[slot] = 1
-            self.cache_token[slot] = ERROR_TOKEN if slot in e.failed else token(self.seed, slot)
-            self.readahead[slot] = 0 if slot == e.target else 1
+            self.cached[slot] = CACHED if slot == e.target else READAHEAD
+            if slot in e.failed:
+                self.unreadable.add(slot)
+            else:
+                self.unreadable.discard(slot)
         self.allocated += e.pages
         self.head = e.start + e.pages
         c.pages_read += e.pages
@@ -139,7 +143,7 @@ class State:
 
     def _lookup(self, e: ev.Lookup) -> None:
         if e.readahead_hit:
-            self.readahead[e.slot] = 0
+            self.cached[e.slot] = CACHED
             self.counters.readahead_hits += 1
 
     def _unuse_mm(self, e: ev.UnuseMm) -> None:
@@ -149,8 +153,15 @@ class State:
         self.counters.ptes_scanned += e.ptes
         self.counters.unuse_pte_range_calls += e.calls
 
-    def _drop_reference(self, ref: int, slot: int, state: int = PRESENT) -> None:
-        page = self.cache_token[slot]
+    def drop_reference(self, ref: int, slot: int, state: int = PRESENT) -> None:
+        """Reference `ref` stops holding `slot`: restored (PRESENT) from the cached page, or
+        gone (DROPPED).  The timeline calls it too, for restores inside a partial search."""
+        if not self.cached[slot]:
+            page = 0  # no page: the invariants will see the PTE did not get its content
+        elif slot in self.unreadable:
+            page = ERROR_TOKEN
+        else:
+            page = token(self.seed, slot)
         if state == PRESENT and page == ERROR_TOKEN:
             state = ERROR  # the read failed: an error marker, never silently wrong data
         self.ref_state[ref] = state
@@ -160,11 +171,11 @@ class State:
             self.inuse -= 1
 
     def _unuse_pte(self, e: ev.UnusePte) -> None:
-        self._drop_reference(e.ref, e.slot)
+        self.drop_reference(e.ref, e.slot)
         self.counters.unuse_pte_calls += 1
 
     def _shmem(self, e: ev.ShmemUnuse) -> None:
-        self._drop_reference(e.ref, e.slot)
+        self.drop_reference(e.ref, e.slot)
 
     def _search(self, e: ev.Search) -> None:
         c = self.counters
@@ -173,14 +184,13 @@ class State:
         c.ptes_scanned += e.ptes
         c.unuse_pte_calls += len(e.restored)
         for ref in e.restored:
-            self._drop_reference(ref, e.slot)
+            self.drop_reference(ref, e.slot)
 
     def _free(self, e: ev.FreeSwapCache) -> None:
         slot = e.slot
         if self.cached[slot]:
             self.cached[slot] = 0
-            self.cache_token[slot] = 0
-            self.readahead[slot] = 0
+            self.unreadable.discard(slot)
             self.cache_size -= 1
             if not self.count[slot]:
                 self.inuse -= 1
@@ -193,10 +203,10 @@ class State:
             self.signal = True
 
     def _fault_in(self, e: ev.FaultIn) -> None:
-        self._drop_reference(e.ref, e.slot)
+        self.drop_reference(e.ref, e.slot)
 
     def _drop_ref(self, e: ev.DropRef) -> None:
-        self._drop_reference(e.ref, e.slot, DROPPED)
+        self.drop_reference(e.ref, e.slot, DROPPED)
 
     def _mm_exit(self, e: ev.MmExit) -> None:
         self.active[e.mm] = 0

@@ -17,6 +17,7 @@ runs when SWAPTUI_FULL_SCALE=1 is set (and in `python tests/bench/engine.py`).
 from __future__ import annotations
 
 import bisect
+import itertools
 import os
 
 import pytest
@@ -45,7 +46,8 @@ def legacy_calls(machine: Machine) -> tuple[int, int]:
     previous slot (start_mm) is searched first, then the circular mmlist up to the
     owner, whose walk stops at the PTE.  Every other mm passed is walked whole."""
     refs = machine.refs
-    uu = machine.prefix_units  # uu[k]: units of mms 0..k-1
+    uu = list(itertools.accumulate((w.total_units for w in machine.walks), initial=0))
+    # uu[k]: units of mms 0..k-1
     n = len(machine.walks)
     slots = sorted(machine.slot_refs)
     calls = mm_calls = 0

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models import events as ev
+from models.algorithms import ALGORITHMS
 from models.engine import OptionError, RunOptions, run_swapoff
 from models.faults import fault_spec, parse_fault
 from models.invariants import check
@@ -14,7 +15,7 @@ from models.scenario_model import Fault, Mm, Scenario, ShmemFile, Vma
 from models.state import DROPPED, ERROR, PRESENT, SWAP
 from tests.strategies import scenarios
 
-ALGOS = ("legacy", "rfc", "linear", "linear-5.1")
+ALGOS = ALGORITHMS  # every algorithm of the registry
 
 # Two processes, P (pid 1) and its forked child C (pid 2), sharing slot 3 at page 0
 # (first in both walks); P also holds slots 1 and 2, C slot 4; a tmpfs file holds

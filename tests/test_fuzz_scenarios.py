@@ -98,7 +98,7 @@ def mutated(draw) -> str:
             k = rng.choice(digits)
             text = (
                 text[:k]
-                + str(rng.choice([0, 1, 2, 23, 24, 25, 62, 63, 4096, 2**24 + 1]))
+                + str(rng.choice([0, 1, 2, 23, 24, 25, 62, 63, 4096, 2**26 + 1]))
                 + text[k + 1 :]
             )
         elif op == 3:  # duplicate a line

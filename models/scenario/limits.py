@@ -4,7 +4,7 @@ The first three are fixed by scenario-format.md; the others are ours, and realis
 """
 
 MAX_MMS = 4096
-MAX_SLOTS = 1 << 24
+MAX_SLOTS = 1 << 26  # 256 GiB of 4 KiB slots: servers have areas this big
 MAX_REFERENCES = 1 << 22
 MAX_VMAS = 65530  # the kernel's default vm.max_map_count
 MAX_SHMEM_FILES = 65536

@@ -239,7 +239,7 @@ class _References:
                 at=(MAX_SHMEM_FILES,),
             )
         # One int per slot; a dict only when the area is huge and nearly empty, so a
-        # file with slots = 2**24 and three references does not allocate 128 MiB.
+        # file with slots = 2**26 and three references does not allocate 512 MiB.
         self.owner: MutableSequence[int] | defaultdict[int, int]
         if s.slots <= 8 * refs + 65536:
             self.owner = array("q", bytes(8 * s.slots))

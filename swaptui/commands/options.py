@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from models.algorithms import ALGORITHMS
+from models.algorithms import ALGORITHMS, REGISTRY
 from models.engine import RunOptions
 from models.faults import parse_fault
 from models.readahead import POLICIES
@@ -19,14 +19,24 @@ def add_engine_options(p: argparse.ArgumentParser, multi_algo: bool) -> None:
         "--disk", choices=DISK_KINDS, help="disk under the swap area (default: the scenario's)"
     )
     p.add_argument(
-        "--readahead",
-        choices=POLICIES,
-        help=(
-            "swap readahead policy "
-            "(default: none for legacy, cluster-adaptive on hdd, vma on ssd/zram)"
-        ),
+        "--readahead", choices=POLICIES, help=f"swap readahead policy (default: {_defaults()})"
     )
     add_extra_options(p)
+
+
+def _defaults() -> str:
+    """'none for legacy; cluster-adaptive for rfc; ... on hdd, vma on ssd/zram': the registry's."""
+    groups: dict[str, list[str]] = {}
+    for a in REGISTRY:
+        by_kind: dict[str, list[str]] = {}
+        for kind, policy in a.defaults.items():
+            by_kind.setdefault(policy, []).append(kind)
+        if len(by_kind) == 1:
+            text = next(iter(by_kind))
+        else:
+            text = ", ".join(f"{policy} on {'/'.join(kinds)}" for policy, kinds in by_kind.items())
+        groups.setdefault(text, []).append(a.name)
+    return "; ".join(f"{text} for {', '.join(names)}" for text, names in groups.items())
 
 
 def add_extra_options(p: argparse.ArgumentParser) -> None:

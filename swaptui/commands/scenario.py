@@ -16,7 +16,8 @@ from swaptui.errors import UsageError
 
 
 def load(ref: str) -> Scenario:
-    """A preset or a scenario file; any problem becomes one line for the user."""
+    """A preset or a scenario file (the one loader, models.scenario.load_scenario); any
+    problem becomes one line for the user and exit status 2."""
     from models.scenario import ScenarioError, load_scenario
 
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.scenario import (
@@ -21,6 +21,7 @@ from models.scenario import (
 )
 from models.scenario.export import toml_string
 from models.scenario_model import CpuParams, DiskParams, Mm, Scenario, ShmemFile, Vma
+from tests.profiles import examples
 from tests.strategies import scenarios
 
 FIXTURES = sorted((Path(__file__).resolve().parent / "data" / "linux-6.1").glob("*.toml"))
@@ -198,7 +199,7 @@ text_fields = st.text(
 floats = st.floats(min_value=1e-9, max_value=1e12, allow_nan=False, allow_infinity=False)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150))
 @given(
     scenarios(cpu=True),
     text_fields,
@@ -224,7 +225,7 @@ def test_hypothesis_round_trip(
     round_trip(s)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25))
 @given(
     st.integers(0, 1 << 40),
     st.sampled_from(["reclaim", "sequential", "random"]),

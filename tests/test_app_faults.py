@@ -370,16 +370,48 @@ async def test_footer_keeps_no_removed_keys() -> None:
             await pilot.press("home")
         await settle(pilot)
         footer = app.query_one(KeyFooter)
-        bound = getattr(footer, "__watchers", {}).get("compact", [])
+        # Textual keeps a reactive's watchers in the private "__watchers" dict, which
+        # KeyFooter.compose prunes: if Textual renames it, the fix and this test both
+        # stop working, so its absence fails here instead of passing vacuously.
+        watchers = vars(footer).get("__watchers")
+        assert isinstance(watchers, dict), "Textual no longer keeps watchers in __watchers"
+        bound = watchers.get("compact")
+        assert bound, "the footer's keys are bound to its compact reactive"
         live = len(footer.children)
         assert live and len(bound) <= live
 
 
+class FrozenClock:
+    """Stands in for the `time` module inside swaptui.viewer.app: the notice's "still
+    on screen" test reads time.monotonic(), which a loaded machine would otherwise
+    move past the 2 s a toast lasts while the presses are still being handled."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
 @sync
-async def test_a_held_key_does_not_stack_notices() -> None:
+async def test_a_held_key_does_not_stack_notices(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FrozenClock()
+    monkeypatch.setattr("swaptui.viewer.app.time", clock)
     app = app_for("legacy", granularity="pte")
+    shown: list[str] = []
     async with app.run_test(size=(100, 30)) as pilot:
-        for _ in range(12):
+        real_notify = app.notify
+
+        def notify(message: str, **kw: Any) -> None:
+            shown.append(message)
+            real_notify(message, **kw)
+
+        monkeypatch.setattr(app, "notify", notify)
+        for _ in range(12):  # a held key, all within the toast's 2 s
             await pilot.press("left_square_bracket")
         await settle(pilot)
-        assert len(app._notifications) == 1
+        assert shown == ["already stepping one PTE at a time"]
+        clock.now += 2.5  # the toast is gone: the next press says it again
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert shown == ["already stepping one PTE at a time"] * 2

@@ -17,7 +17,7 @@ from models import events as ev
 from models import source
 from models.algorithms import ALGORITHMS, common
 from models.engine import RunOptions, run_swapoff
-from models.scenario import load_preset, preset_names
+from models.scenario import load_preset
 from models.timeline import Timeline
 from swaptui.widgets.source import SourcePane, site_of
 
@@ -121,12 +121,15 @@ def test_each_algorithm_maps_its_own_module_and_the_common_sites_it_can_reach(
 
 
 def _runs() -> list[tuple[str, str, str | None, str]]:
+    # Which sites a run emits depends on what the scenario holds (tmpfs files, forked
+    # sharers, a bad slot, readahead), not on its size: the demo holds all of them, and
+    # every other preset, the 240 MB one included, emits no site the demo does not
+    # (checked by hand over every preset and combination below when this was narrowed).
     combos = []
-    for name in preset_names():
-        for algo in ALGORITHMS:
-            for disk in ("hdd", "ssd"):
-                for ra in (None, "none", "cluster"):
-                    combos.append((name, algo, ra, disk))
+    for algo in ALGORITHMS:
+        for disk in ("hdd", "ssd"):
+            for ra in (None, "none", "cluster"):
+                combos.append(("demo", algo, ra, disk))
     return combos
 
 

@@ -23,7 +23,7 @@ from models.engine import OptionError
 from models.events import GRANULARITIES
 from models.readahead import POLICIES
 from models.scenario_model import DISK_KINDS
-from swaptui.atomic import check_writable, write_atomic
+from swaptui.atomic import check_dir, check_writable, make_dir, write_atomic
 from swaptui.commands.options import run_options
 from swaptui.errors import UsageError, fail
 from swaptui.record.cast import Cast
@@ -141,9 +141,7 @@ def _svg_dir(ns: argparse.Namespace) -> Path | None:
         raise UsageError(f"--every {ns.every}: must be 1 or more")
     if ns.svg_dir is None:
         return None
-    d = Path(ns.svg_dir)
-    if d.exists() and not d.is_dir():
-        raise UsageError(f"--svg-dir {d}: exists and is not a directory")
+    d = check_dir(ns.svg_dir)
     old = sorted(d.glob("frame-*.svg")) if d.is_dir() else []
     if old and not ns.force:
         raise UsageError(f"--svg-dir {d}: holds frames already (use --force to replace them)")
@@ -218,7 +216,7 @@ def run(ns: argparse.Namespace) -> int:
         timestamp=_timestamp() if ns.timestamp else None,
     )
     if svg_dir is not None:
-        svg_dir.mkdir(parents=True, exist_ok=True)
+        make_dir(svg_dir)
         for old in svg_dir.glob("frame-*.svg"):  # --force: no stale frames left behind
             old.unlink()
     result = _record(app, settings, script, cast)

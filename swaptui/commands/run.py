@@ -37,6 +37,7 @@ def add_parser(sub: Any) -> None:
     add_engine_options(p, multi_algo=True)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--trace", metavar="FILE", help="write one JSON line per disk request to FILE")
+    p.add_argument("--force", action="store_true", help="overwrite the --trace FILE if it exists")
 
 
 def run(ns: argparse.Namespace) -> int:
@@ -45,7 +46,7 @@ def run(ns: argparse.Namespace) -> int:
     if ns.trace and len(algos) > 1:
         raise UsageError("--trace needs a single --algo")
     if ns.trace:
-        check_writable(ns.trace)
+        check_writable(ns.trace, force=ns.force)
     keep = scenario.swap_references() <= EVENTS_LIMIT
     options = [run_options(ns, a, keep_events=keep, keep_requests=bool(ns.trace)) for a in algos]
     results: list[tuple[RunResult, list[str]]] = []

@@ -20,6 +20,7 @@ from models.scenario import (
     preset_names,
 )
 from models.scenario.export import toml_string
+from models.scenario.limits import COST_BOUNDS
 from models.scenario_model import CpuParams, DiskParams, Mm, Scenario, ShmemFile, Vma
 from tests.profiles import examples
 from tests.strategies import scenarios
@@ -127,7 +128,7 @@ def test_optional_tables_only_when_they_say_something() -> None:
 def test_floats_survive_exactly() -> None:
     s = attrs.evolve(
         SMALL,
-        disk=DiskParams(rpm=5400.0, span=1e-05, hdd_mb_s=123.456789012345, zram_page_us=1e300),
+        disk=DiskParams(rpm=5400.0, span=1e-05, hdd_mb_s=123.456789012345, zram_page_us=0.1 + 0.2),
         cpu=CpuParams(pte_ns=0.0, slot_scan_ns=1 / 3),
     )
     text = round_trip(s)
@@ -196,7 +197,12 @@ text_fields = st.text(
     alphabet=st.characters(exclude_categories=("Cs",)),  # lone surrogates cannot be written
     max_size=20,
 )
-floats = st.floats(min_value=1e-9, max_value=1e12, allow_nan=False, allow_infinity=False)
+
+
+def within(name: str) -> st.SearchStrategy[float]:
+    """Any float a cost constant accepts (models/scenario/limits.py)."""
+    low, high, _unit = COST_BOUNDS[name]
+    return st.floats(min_value=low, max_value=high, allow_nan=False, allow_infinity=False)
 
 
 @settings(max_examples=examples(150))
@@ -206,8 +212,8 @@ floats = st.floats(min_value=1e-9, max_value=1e12, allow_nan=False, allow_infini
     text_fields,
     st.lists(text_fields, min_size=5, max_size=5),
     st.integers(min_value=-(1 << 63), max_value=(1 << 63) - 1),
-    floats,
-    floats,
+    within("rpm"),
+    within("pte_ns"),
 )
 def test_hypothesis_round_trip(
     s: Scenario, title: str, description: str, comms: list[str], seed: int, rpm: float, pte: float

@@ -18,3 +18,48 @@ def over_limit(noun: str, limit: int, count: int | None = None, why: str = "") -
         why = f"2**{limit.bit_length() - 1}"
     have = str(count) if count is not None else f"more than {limit}"
     return f"too many {noun}: {have}, the limit is {limit}" + (f" ({why})" if why else "")
+
+
+# The cost constants' bounds: name -> (lowest, highest, unit).  Each keeps one
+# operation at or under about a second of simulated time, so that every total stays a
+# finite number (pte_ns = 1e308 overflowed the cost model) and a slider-like mistake
+# is caught; the lower ends keep rates and the swap area's share of the disk above
+# zero, where the cost model divides by them.
+COST_BOUNDS: dict[str, tuple[float, float, str]] = {
+    # [disk]
+    "rpm": (60.0, 1e6, "rpm"),
+    "hdd_mb_s": (0.01, 1e6, "MB/s"),
+    "track_ms": (1e-6, 1e3, "ms"),
+    "stroke_ms": (1e-6, 1e3, "ms"),
+    "span": (1e-6, 1.0, "(the swap area's share of the disk)"),
+    "skip_slots": (0, MAX_SLOTS, "slots"),
+    "ssd_request_us": (1e-6, 1e6, "µs"),
+    "ssd_mb_s": (0.01, 1e6, "MB/s"),
+    "zram_page_us": (1e-6, 1e6, "µs"),
+    # [cpu]
+    "pte_ns": (0.0, 1e9, "ns"),
+    "range_ns": (0.0, 1e9, "ns"),
+    "mm_ns": (0.0, 1e9, "ns"),
+    "unuse_pte_ns": (0.0, 1e9, "ns"),
+    "slot_scan_ns": (0.0, 1e9, "ns"),
+}
+
+
+def _num(x: float) -> str:
+    """16777216, 60, 0.01, 1e9, 1e-6: as one would type them in the file."""
+    if float(x).is_integer() and abs(x) < 1e8:
+        return str(int(x))
+    return f"{x:g}".replace("e+0", "e").replace("e-0", "e-").replace("e+", "e")
+
+
+def cost_problem(name: str, value: float) -> str | None:
+    """What is wrong with a cost constant's value (None if nothing): one wording for
+    the scenario file and the --disk-param/--cpu-param flags."""
+    low, high, unit = COST_BOUNDS[name]
+    if name == "skip_slots":
+        if type(value) is not int or not low <= value <= high:
+            return f"must be an integer from {_num(low)} to {_num(high)} {unit}, got {value!r}"
+        return None
+    if value != value or not low <= value <= high:  # NaN fails every comparison
+        return f"must be a number from {_num(low)} to {_num(high)} {unit}, got {value!r}"
+    return None

@@ -23,9 +23,11 @@ from models.scenario.limits import (
     MAX_MMS,
     MAX_PID,
     MAX_REFERENCES,
+    MAX_RESIDENT_RANGES,
     MAX_SHARERS,
     MAX_SHMEM_FILES,
     MAX_SLOTS,
+    MAX_TOTAL_VMAS,
     MAX_VMAS,
     cost_problem,
     over_limit,
@@ -222,6 +224,12 @@ class _References:
         refs = s.swap_references()
         if refs > MAX_REFERENCES:
             raise Problem((), over_limit("swapped references", MAX_REFERENCES, refs))
+        vmas = sum(len(mm.vmas) for mm in s.mms)
+        if vmas > MAX_TOTAL_VMAS:
+            raise Problem(("mm",), over_limit("VMAs in all mms together", MAX_TOTAL_VMAS, vmas))
+        ranges = sum(len(v.resident) for mm in s.mms for v in mm.vmas)
+        if ranges > MAX_RESIDENT_RANGES:
+            raise Problem((), over_limit("resident ranges", MAX_RESIDENT_RANGES, ranges))
         if len(s.shmem) > MAX_SHMEM_FILES:
             raise Problem(
                 ("shmem",),

@@ -12,10 +12,11 @@ from models.algorithms import ALGORITHMS
 from models.engine import OptionError, RunResult, run_swapoff
 from models.faults import fault_spec
 from models.invariants import check
+from models.scenario.genspec import NOTE_REFERENCES
 from models.scenario_model import Scenario
 from swaptui.atomic import check_writable, write_atomic
 from swaptui.commands.options import add_engine_options, run_options
-from swaptui.commands.scenario import load
+from swaptui.commands.scenario import load, say
 from swaptui.errors import UsageError, fail
 
 # above this many swap references, the run keeps no event list (memory); the
@@ -47,7 +48,11 @@ def run(ns: argparse.Namespace) -> int:
         raise UsageError("--trace needs a single --algo")
     if ns.trace:
         check_writable(ns.trace, force=ns.force)
-    keep = scenario.swap_references() <= EVENTS_LIMIT
+    refs = scenario.swap_references()
+    if refs >= NOTE_REFERENCES:
+        runs = "each algorithm runs" if len(algos) > 1 else "the run takes"
+        say(f"{scenario.name}: {refs:,} swapped references: {runs} tens of seconds")
+    keep = refs <= EVENTS_LIMIT
     options = [run_options(ns, a, keep_events=keep, keep_requests=bool(ns.trace)) for a in algos]
     results: list[tuple[RunResult, list[str]]] = []
     for opt in options:

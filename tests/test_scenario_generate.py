@@ -21,6 +21,7 @@ from models.scenario import (
     preset_names,
 )
 from models.scenario import generate as generate_module
+from models.scenario import populate as populate_module
 from models.scenario.generate import apportion
 from models.scenario.layout import chop, pick_runs
 from models.scenario.presets import all_preset_names, preset_text
@@ -478,12 +479,23 @@ def test_base_rules_are_checked_before_generating() -> None:
 
 
 def test_populated_pages_guard() -> None:
-    # refused before the pages are materialised: this returns at once
+    # certainly over (its smallest draw is): refused before anything is generated
     message = gen_error(
         processes=1, vmas=1, vma_pages=1 << 30, swapped_fraction=0.5, resident_fraction=0.5
     )
+    # 1 process × 1 VMA × 2**30 pages × (0.5 + 0.5) populated
     assert message == (
-        "g.toml:10: generate: the recipe populates more than 33554432 pages (2**25, counted per "
+        "g.toml:13: generate: the recipe populates at least 1,073,741,824 pages, the limit is "
+        "16777216 (2**24, counted per mm)"
+    )
+
+
+def test_populated_pages_are_counted_while_generating(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a recipe whose smallest draw is under the limit but whose draws are not
+    monkeypatch.setattr(populate_module, "MAX_POPULATED", 1000)
+    message = gen_error(processes=4, vmas=(1, 4), vma_pages=(1, 4096), slots_used=10)
+    assert message == (
+        "g.toml:10: generate: the recipe populates more than 1000 pages (counted per "
         "mm, shmem included), the generator's limit: lower processes, vmas, vma_pages, the "
         "fractions or shmem_pages"
     )

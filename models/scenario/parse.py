@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from models.faults import FAULT_KEYS
+from models.faults import FAULT_KEYS, INT_LIMIT
 from models.scenario.errors import Loc, Problem
 from models.scenario.fields import Fields, expect_table, expect_tables
 from models.scenario.generate import generate
@@ -141,6 +141,8 @@ def _fault(table: dict[str, Any], i: int) -> Fault:
             number = f.get_int(key)
             if number < 0:
                 raise Problem((*where, key), f"must not be negative, got {number}")
+            if number >= INT_LIMIT:  # as on the command line, so every spec reads back
+                raise Problem((*where, key), f"{number} is out of range (0..2**40-1)")
             values[key] = number
     return Fault(kind=kind, **values)
 

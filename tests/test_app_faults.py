@@ -106,6 +106,7 @@ def test_the_flags_reach_run_app(monkeypatch: pytest.MonkeyPatch) -> None:
     assert x.disk_params == (("rpm", 5400.0),) and x.cpu_params == (("pte_ns", 2.0),)
 
 
+@pytest.mark.slow
 @sync
 async def test_a_d_r_and_c_keep_faults_and_costs() -> None:
     x = extras("eintr:after=5", disk={"rpm": 5400.0}, cpu={"pte_ns": 2.0})
@@ -179,6 +180,7 @@ async def test_each_fault_kind_is_a_marked_frame(algorithm: str, spec: str, tag:
         assert "Traceback" not in text
 
 
+@pytest.mark.slow
 @sync
 async def test_enomem_and_eintr_end_frames_say_so() -> None:
     for spec, result, why in (
@@ -357,6 +359,7 @@ def test_header_badges_fit_80_columns() -> None:
 
 
 # ---- long sessions -------------------------------------------------------------------
+@pytest.mark.slow
 @sync
 async def test_footer_keeps_no_removed_keys() -> None:
     """Every refresh_bindings recomposes the Footer; the removed keys must not stay

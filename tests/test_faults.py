@@ -188,6 +188,7 @@ def fault_mixes(draw, scenario: Scenario) -> tuple[Fault, ...]:
     return tuple(out)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(600))
 @given(data=st.data(), scenario=scenarios(max_slots=48), algo=st.sampled_from(ALGOS))
 def test_nothing_lost_under_any_fault_mix(data, scenario: Scenario, algo: str) -> None:

@@ -182,6 +182,7 @@ def resident_flood(n: int) -> str:
     )
 
 
+@pytest.mark.slow
 def test_resident_ranges_over_the_limit_are_counted_before_parsing(
     no_parser: None, tmp_path: Path
 ) -> None:
@@ -256,6 +257,7 @@ def test_the_same_vma_asked_by_fraction(no_generator: None) -> None:
     )
 
 
+@pytest.mark.slow
 def test_fractions_over_the_limit_stop_while_populating() -> None:
     # smallest draw under the limit (1 page a VMA), actual draws over: caught as the
     # fractions add up, long before slots or output are built

@@ -6,6 +6,8 @@ import html
 import re
 from typing import Any
 
+import pytest
+
 from models.breakdown import CATEGORIES
 from models.narrate import duration
 from models.scenario import load_preset
@@ -47,6 +49,7 @@ async def settle(app: RaceApp, pilot: Any) -> None:
     await pilot.pause()
 
 
+@pytest.mark.slow
 @sync
 async def test_end_shows_the_verdict_and_home_restarts() -> None:
     app = make_app()
@@ -67,6 +70,7 @@ async def test_end_shows_the_verdict_and_home_restarts() -> None:
         assert not scr.query_one("#verdict").has_class("final")
 
 
+@pytest.mark.slow
 @sync
 async def test_space_plays_and_the_faster_side_finishes_first() -> None:
     app = make_app()
@@ -104,6 +108,7 @@ async def test_speed_keys() -> None:
         assert "0.25x" in header
 
 
+@pytest.mark.slow
 @sync
 async def test_d_switches_the_disk_and_the_verdict_flips() -> None:
     app = make_app()
@@ -126,6 +131,7 @@ async def test_d_switches_the_disk_and_the_verdict_flips() -> None:
         assert scr.race.disk == "hdd"
 
 
+@pytest.mark.slow
 @sync
 async def test_r_cycles_the_readahead() -> None:
     app = make_app()
@@ -163,6 +169,7 @@ async def test_s_shows_the_source_of_every_side() -> None:
         assert not any(p.has_class("source") for p in scr.query(RaceSidePanel))
 
 
+@pytest.mark.slow
 @sync
 async def test_help_theme_and_leaving() -> None:
     app = make_app()
@@ -179,6 +186,7 @@ async def test_help_theme_and_leaving() -> None:
     assert app.return_value == 0
 
 
+@pytest.mark.slow
 @sync
 async def test_resizing_down_and_back_never_raises() -> None:
     app = make_app(("legacy", "rfc", "linear"))
@@ -206,6 +214,7 @@ def swap_app(algorithm: str = "legacy") -> Any:
     return SwapApp(sc, build_timeline(sc, key), key, remember_theme=False)
 
 
+@pytest.mark.slow
 @sync
 async def test_c_races_the_current_scenario_and_escape_comes_back() -> None:
     app = swap_app("rfc")
@@ -233,6 +242,7 @@ async def test_c_races_the_current_scenario_and_escape_comes_back() -> None:
         assert app.player.key.algorithm == "linear"
 
 
+@pytest.mark.slow
 @sync
 async def test_s_puts_the_source_beside_or_instead_of_the_page_tables() -> None:
     from swaptui.widgets.pagetables import PageTables

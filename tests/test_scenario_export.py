@@ -175,7 +175,13 @@ def test_escape_spelling() -> None:
     assert toml_string('a"b\\c\x1b\n') == '"a\\"b\\\\c\\u001B\\u000A"'
 
 
-@pytest.mark.parametrize("name", preset_names())
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.slow) if n in ("kelley-50m", "rfc3-240m") else n
+        for n in preset_names()
+    ],
+)
 def test_presets_round_trip_byte_identically(name: str) -> None:
     s = load_preset(name)
     first = round_trip(s)
@@ -183,6 +189,7 @@ def test_presets_round_trip_byte_identically(name: str) -> None:
     assert first.startswith('format = "swaptui-scenario/1"\n\n[scenario]\nname = "' + name)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
 def test_fixtures_round_trip(path: Path) -> None:
     s = load_scenario(str(path))

@@ -538,6 +538,7 @@ def test_chop_and_pick_runs() -> None:
 # --- presets ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_preset_names_and_descriptions() -> None:
     assert preset_names() == ["demo", "fork", "shmem", "fragmented", "kelley-50m", "rfc3-240m"]
     # too big to be listed, but loaded by name (tests/test_calibration.py checks it)

@@ -40,6 +40,7 @@ def fetch(url: str, deadline: float) -> str:
             time.sleep(0.1)
 
 
+@pytest.mark.slow
 def test_serves_the_page_on_loopback_then_stops(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "SWAPTUI_CONFIG_DIR": str(tmp_path / "config")}

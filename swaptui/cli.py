@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from swaptui import __version__
+from swaptui import __version__, config
 from swaptui.errors import UsageError, fail
 
 # subcommand name -> module that provides add_parser(subparsers) and run(args) -> int
@@ -64,8 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args and args[0] in _COMMANDS:
             parser, run = _command_parser(args[0])
-            return run(parser.parse_args(args))
+            ns = parser.parse_args(args)
+            if args[0] == "race":
+                config.warn_if_broken()
+            return run(ns)
         ns = _app_parser().parse_args(args)
+        config.warn_if_broken()
         from swaptui.commands import app
 
         return app.run(ns)

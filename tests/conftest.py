@@ -1,7 +1,9 @@
 """Every test runs with its own config directory and without animations.
 
 The app remembers the theme in the user's config directory; tests must neither read
-the developer's choice nor write theirs, and snapshots need no motion.
+the developer's choice nor write theirs, and snapshots need no motion.  The Hypothesis
+profile (ci or dev, from $HYPOTHESIS_PROFILE) is loaded here, once, before any test
+module builds its settings: see tests/profiles.py.
 """
 
 from __future__ import annotations
@@ -9,6 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+from tests.profiles import register
+
+PROFILE = register()
+
+
+def pytest_report_header() -> str:
+    return f"hypothesis profile: {PROFILE} (set HYPOTHESIS_PROFILE=ci or dev)"
 
 
 @pytest.fixture(autouse=True)

@@ -79,6 +79,7 @@ def legacy_calls(machine: Machine) -> tuple[int, int]:
 # --- preset names ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_published_spellings_name_the_presets() -> None:
     assert find_preset("kelley-50M") == "kelley-50m"
     assert find_preset("RFC3-240M") == "rfc3-240m"
@@ -89,6 +90,7 @@ def test_published_spellings_name_the_presets() -> None:
 # --- kelley-50m: 22.5M vs 7.0K calls ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_kelley_50m_counts() -> None:
     s = load_preset("kelley-50m")
     machine = Machine(s)
@@ -107,6 +109,7 @@ def test_kelley_50m_counts() -> None:
 # --- rfc3-240m: 13.8 s vs 5.5 s ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_rfc3_240m_time_ratio() -> None:
     s = load_preset("rfc3-240m")
     machine = Machine(s)
@@ -131,6 +134,7 @@ def vineeth() -> tuple[Scenario, Machine]:
     return s, Machine(s)
 
 
+@pytest.mark.slow
 def test_vineeth_6g_counts(vineeth: tuple[Scenario, Machine]) -> None:
     s, machine = vineeth
     assert len(machine.slot_refs) == 1_572_864  # 6 GiB

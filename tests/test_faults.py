@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models import events as ev
@@ -13,6 +13,7 @@ from models.faults import fault_spec, parse_fault
 from models.invariants import check
 from models.scenario_model import Fault, Mm, Scenario, ShmemFile, Vma
 from models.state import DROPPED, ERROR, PRESENT, SWAP
+from tests.profiles import examples
 from tests.strategies import scenarios
 
 ALGOS = ALGORITHMS  # every algorithm of the registry
@@ -188,7 +189,8 @@ def fault_mixes(draw, scenario: Scenario) -> tuple[Fault, ...]:
     return tuple(out)
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=examples(600))
 @given(data=st.data(), scenario=scenarios(max_slots=48), algo=st.sampled_from(ALGOS))
 def test_nothing_lost_under_any_fault_mix(data, scenario: Scenario, algo: str) -> None:
     faults = data.draw(fault_mixes(scenario))

@@ -34,6 +34,7 @@ from models.scenario_model import (  # noqa: E402
     ShmemFile,
     Vma,
 )
+from tests.profiles import examples  # noqa: E402
 from tests.reference import COUNTER_NAMES, RefResult, reference_run  # noqa: E402
 from tests.strategies import (  # noqa: E402
     algorithms_and_readahead,
@@ -780,7 +781,7 @@ def test_linux_61_fixture(name: str, readahead: str):
 
 # --------------------------------------------------------------------------- (c) properties
 PROPS = settings(
-    max_examples=200,
+    max_examples=examples(200),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -337,32 +337,32 @@ RULES = [
     (
         "[swap]",
         "[disk]\nrpm = 0\n\n[swap]",
-        "t.toml:8: disk.rpm: must be a finite number > 0, got 0.0",
+        "t.toml:8: disk.rpm: must be a number from 60 to 1000000 rpm, got 0.0",
     ),
     (
         "[swap]",
         "[disk]\nspan = 2\n\n[swap]",
-        "t.toml:8: disk.span: is a fraction of the disk: at most 1, got 2.0",
+        "t.toml:8: disk.span: must be a number from 1e-6 to 1 (the swap area's share of the disk), got 2.0",
     ),
     (
         "[swap]",
         "[disk]\nssd_mb_s = nan\n\n[swap]",
-        "t.toml:8: disk.ssd_mb_s: must be a finite number > 0, got nan",
+        "t.toml:8: disk.ssd_mb_s: must be a number from 0.01 to 1000000 MB/s, got nan",
     ),
     (
         "[swap]",
         "[disk]\nskip_slots = -1\n\n[swap]",
-        "t.toml:8: disk.skip_slots: -1 is out of range (0..2**63-1)",
+        "t.toml:8: disk.skip_slots: must be an integer from 0 to 67108864 slots, got -1",
     ),
     (
         "[swap]",
         "[cpu]\npte_ns = -1\n\n[swap]",
-        "t.toml:8: cpu.pte_ns: must be a finite number >= 0, got -1.0",
+        "t.toml:8: cpu.pte_ns: must be a number from 0 to 1e9 ns, got -1.0",
     ),
     (
         "[swap]",
         "[cpu]\nmm_ns = inf\n\n[swap]",
-        "t.toml:8: cpu.mm_ns: must be a finite number >= 0, got inf",
+        "t.toml:8: cpu.mm_ns: must be a number from 0 to 1e9 ns, got inf",
     ),
     (
         "[swap]",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models import events as ev
@@ -13,9 +13,10 @@ from models.engine import RunOptions, run_swapoff
 from models.events import GRANULARITIES
 from models.state import State
 from models.timeline import Timeline
+from tests.profiles import examples
 from tests.strategies import algorithms_and_readahead, scenarios
 
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(120))
 
 
 def _snapshot(st: State) -> tuple:

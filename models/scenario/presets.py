@@ -15,7 +15,7 @@ import tomllib
 from importlib import resources
 
 from models.scenario.errors import ScenarioError
-from models.scenario.load import parse_scenario
+from models.scenario.load import Note, parse_scenario
 from models.scenario_model import Scenario
 
 # In the order a user should meet them.  The last two reproduce published swapoff
@@ -68,14 +68,16 @@ def preset_description(name: str) -> str:
     return str(data.get("scenario", {}).get("description", ""))
 
 
-def load_preset(name: str) -> Scenario:
-    """The preset as a scenario (scenarios are immutable, so one copy is shared)."""
+_loaded: dict[str, Scenario] = {}
+
+
+def load_preset(name: str, note: Note | None = None) -> Scenario:
+    """The preset as a scenario (scenarios are immutable, so one copy is shared).
+
+    `note` hears, before the first load of a large preset, how big it is."""
     found = find_preset(name)
     if found is None:
         raise _unknown(name)
-    return _load(found)
-
-
-@functools.cache
-def _load(name: str) -> Scenario:
-    return parse_scenario(preset_text(name), _filename(name))
+    if found not in _loaded:
+        _loaded[found] = parse_scenario(preset_text(found), _filename(found), note)
+    return _loaded[found]

@@ -8,6 +8,7 @@ from models.algorithms import ALGORITHMS, REGISTRY
 from models.engine import RunOptions
 from models.faults import parse_fault
 from models.readahead import POLICIES
+from models.scenario.limits import COST_BOUNDS, cost_problem
 from models.scenario_model import CPU_PARAM_NAMES, DISK_KINDS, DISK_PARAM_NAMES, Fault
 from swaptui.errors import UsageError
 
@@ -69,7 +70,7 @@ def add_extra_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _assignments(values: list[str], flag: str) -> dict[str, float]:
+def _assignments(values: list[str], flag: str, names: tuple[str, ...]) -> dict[str, float]:
     out: dict[str, float] = {}
     for item in values:
         name, sep, value = item.partition("=")
@@ -81,7 +82,15 @@ def _assignments(values: list[str], flag: str) -> dict[str, float]:
             raise UsageError(f"{flag} {name}: {value!r} is not a number") from None
         if number != number or number in (float("inf"), float("-inf")):
             raise UsageError(f"{flag} {name}: {value!r} is not a finite number")
-        out[name.strip()] = number
+        name = name.strip()
+        if name in names and name in COST_BOUNDS:  # the engine refuses unknown names
+            checked: float = number
+            if name == "skip_slots" and number.is_integer():
+                checked = int(number)
+            problem = cost_problem(name, checked)
+            if problem is not None:
+                raise UsageError(f"{flag} {name}: {problem}")
+        out[name] = number
     return out
 
 
@@ -92,8 +101,8 @@ def run_options(
         algorithm=algorithm,
         readahead=ns.readahead,
         disk=ns.disk,
-        disk_params=_assignments(ns.disk_param, "--disk-param"),
-        cpu_params=_assignments(ns.cpu_param, "--cpu-param"),
+        disk_params=_assignments(ns.disk_param, "--disk-param", DISK_PARAM_NAMES),
+        cpu_params=_assignments(ns.cpu_param, "--cpu-param", CPU_PARAM_NAMES),
         keep_events=keep_events,
         keep_requests=keep_requests,
         faults=parse_faults(getattr(ns, "fault", [])),

@@ -23,7 +23,7 @@ from models.engine import OptionError
 from models.events import GRANULARITIES
 from models.readahead import POLICIES
 from models.scenario_model import DISK_KINDS
-from swaptui.atomic import write_atomic
+from swaptui.atomic import make_dir, write_atomic
 from swaptui.commands.options import run_options
 from swaptui.commands.record_checks import outputs, parse_fps, parse_size, pictures, still_dir
 from swaptui.errors import UsageError, fail
@@ -248,9 +248,11 @@ def run(ns: argparse.Namespace) -> int:
     for d, suffix, flag in ((svg_dir, ".svg", "--svg-dir"), (png_dir, ".png", "--png-dir")):
         if d is not None:
             try:
-                d.mkdir(parents=True, exist_ok=True)
+                make_dir(d)
                 for old in d.glob(f"frame-*{suffix}"):  # --force: no stale frames left behind
                     old.unlink()
+            except UsageError as e:
+                raise UsageError(f"{flag} {e}") from None
             except OSError as e:
                 raise UsageError(f"{flag} {d}: cannot write there ({e.strerror or e})") from None
     from swaptui.record.raster import FontError

@@ -14,10 +14,11 @@ from models.algorithms import ALGORITHMS, algorithm
 from models.engine import OptionError, RunResult, run_swapoff
 from models.faults import fault_spec
 from models.invariants import check
+from models.scenario.genspec import NOTE_REFERENCES
 from models.scenario_model import Scenario
 from swaptui.atomic import check_writable, write_atomic
 from swaptui.commands.options import add_engine_options, run_options
-from swaptui.commands.scenario import load
+from swaptui.commands.scenario import load, say
 from swaptui.errors import UsageError, fail
 
 # above this many swap references, the run keeps no event list (memory); the
@@ -39,6 +40,7 @@ def add_parser(sub: Any) -> None:
     add_engine_options(p, multi_algo=True)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--trace", metavar="FILE", help="write one JSON line per disk request to FILE")
+    p.add_argument("--force", action="store_true", help="overwrite the --trace FILE if it exists")
 
 
 @frozen
@@ -59,8 +61,12 @@ def run(ns: argparse.Namespace) -> int:
     if ns.trace and len(algos) > 1:
         raise UsageError("--trace needs a single --algo")
     if ns.trace:
-        check_writable(ns.trace)
-    keep = scenario.swap_references() <= EVENTS_LIMIT
+        check_writable(ns.trace, force=ns.force)
+    refs = scenario.swap_references()
+    if refs >= NOTE_REFERENCES:
+        runs = "each algorithm runs" if len(algos) > 1 else "the run takes"
+        say(f"{scenario.name}: {refs:,} swapped references: {runs} tens of seconds")
+    keep = refs <= EVENTS_LIMIT
     results: list[Outcome] = []
     for a in algos:
         refused = algorithm(a).refused

@@ -24,6 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
+from models.algorithms import algorithm
 from models.engine import OptionError
 from models.narrate import literal
 from models.scenario import ScenarioError
@@ -388,8 +389,10 @@ class MainScreen(Screen[None]):
         k = self._wanted or self.player.key
         algo = next_in(ALGO_CYCLE, k.algorithm) or "legacy"
         readahead = k.readahead
-        if algo == "legacy" and readahead == "vma":
-            self.app.notify("legacy cannot use vma readahead: back to its default", timeout=3)
+        if readahead is not None and readahead in algorithm(algo).refused:
+            self.app.notify(
+                f"{algo} cannot use {readahead} readahead: back to its default", timeout=3
+            )
             readahead = None
         self.rerun(self.player.scenario, k.but(algorithm=algo, readahead=readahead))
 
@@ -439,7 +442,7 @@ class MainScreen(Screen[None]):
         try:
             built = build_run(source, key, job)
         except OptionError as e:
-            if key.readahead == "vma" and key.algorithm == "legacy":
+            if key.readahead is not None and key.readahead in algorithm(key.algorithm).refused:
                 # the cycle would stick on a refused value: skip it, say why
                 nxt = next_in(READAHEAD_CYCLE, key.readahead)
                 app.call_from_thread(app.notify, str(e), severity="warning", timeout=4)

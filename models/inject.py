@@ -103,6 +103,10 @@ class Injector:
         run, st, m = self.run, self.run.state, self.run.machine
         chosen: list[int] = []
         for mi in range(len(m.walks)):
+            if not st.active[mi]:
+                # an exited (or not yet forked) mm maps nothing: reclaim finds no PTE of
+                # its to unmap (and the walk would never come back for one)
+                continue
             for ref in m.walks[mi].anon_refs:
                 if len(chosen) >= f.pages:
                     break

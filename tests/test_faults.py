@@ -210,3 +210,19 @@ def test_nothing_lost_under_any_fault_mix(data, scenario: Scenario, algo: str) -
 
 def fault_spec_list(faults: tuple[Fault, ...]) -> list[str]:
     return [fault_spec(f) for f in faults]
+
+
+@pytest.mark.parametrize("algo", ALGOS)
+def test_pressure_after_an_exit_unmaps_only_live_mms(algo: str) -> None:
+    """Found by the fault-mix property: P exits with slot 3 mapped and still cached (C,
+    its child, has not been walked yet), then reclaim runs.  linear frees 5 and 6
+    (shmem_unuse), maps P's slot 3 (count 2 -> 1, the page stays cached), frees 1 and 2:
+    at 3 or 4 slots freed P's only PTE left is that present page.  Reclaim must not
+    turn it back into a swap entry: P is off the mmlist, no pass would ever reach it
+    (the engine raised NoProgress on linear and prefetch, and rfc left entry 3 behind
+    in an exited mm).  With only C's PTE of slot 3 still a swap entry, reclaim finds
+    nothing to unmap, and every algorithm completes with nothing lost."""
+    for n in (3, 4):
+        r = run(algo, f"exit:pid=1:after={n}", f"pressure:pages=1:after={n}")
+        assert r.result == "ok" and check(r) == [], (n, check(r))
+

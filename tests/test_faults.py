@@ -225,4 +225,3 @@ def test_pressure_after_an_exit_unmaps_only_live_mms(algo: str) -> None:
     for n in (3, 4):
         r = run(algo, f"exit:pid=1:after={n}", f"pressure:pages=1:after={n}")
         assert r.result == "ok" and check(r) == [], (n, check(r))
-

@@ -19,12 +19,14 @@ from hypothesis import strategies as st
 from models.algorithms import legacy
 from models.cost import CpuCost, DiskModel
 from models.engine import RunOptions, run_swapoff
+from models.invariants import check
 from models.kernel import swap_state
 from models.machine import Machine
 from models.run import OutOfMemory, Run
 from models.scenario import load_preset
 from models.scenario_model import DISK_KINDS, DiskParams
 from models.sites import Site
+from models.state import ERROR
 from tests.profiles import examples
 from tests.strategies import algorithms_and_readahead, scenarios
 from tests.test_faults import fault_mixes
@@ -147,3 +149,17 @@ def test_request_ns_equals_the_parts(kind, slots, skip, head, start, pages, near
         start = max(1, head + start % (2 * skip + 3) - skip - 1)
     disk = DiskModel(DiskParams(kind=kind, skip_slots=skip), slots)
     assert disk.request_ns(head, start, pages) == disk.parts(head, start, pages).ns
+
+
+def test_invariants_read_the_columns() -> None:
+    """check() walks the reference columns: a corrupted end state is named by reference
+    and slot (demo on linear ends with every reference PRESENT)."""
+    r = run_swapoff(load_preset("demo"), RunOptions("linear"))
+    assert check(r) == []
+    refs = r.machine.refs
+    slot0, slot1 = refs.slot[0], refs.slot[1]
+    r.final.ref_token[0] ^= 1  # reference 0 holds someone else's bytes
+    r.final.ref_state[1] = ERROR  # reference 1 claims a failed read of a good slot
+    problems = check(r)
+    assert any(p.endswith(f"wrong content (slot {slot0})") for p in problems), problems
+    assert any(p.endswith(f"error marker but slot {slot1} read fine") for p in problems)

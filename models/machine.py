@@ -334,7 +334,10 @@ class Machine:
         self.slot_refs = SlotRefs(self.refs.slot, self.slots)
         # the slots find_next_to_unuse can ever stop at: referenced and not bad.  The
         # scan skips everything else without looking (its cost is counted, not looped).
-        self.used_slots = array("q", (s for s in self.slot_refs.slots if s not in self.bad))
+        if any(self.slot_refs.count(b) for b in self.bad):
+            self.used_slots = array("q", (s for s in self.slot_refs.slots if s not in self.bad))
+        else:  # no bad slot is referenced (a valid scenario): the same array, shared
+            self.used_slots = self.slot_refs.slots
         # position of an mm in the circular mmlist: init_mm is position 0
         self.n_positions = len(scenario.mms) + 1
         self.total_units = sum(w.total_units for w in self.walks)

@@ -30,11 +30,7 @@ from models.narrate import literal
 from models.scenario import ScenarioError
 from models.scenario_model import Scenario
 from models.timeline import Timeline
-from swaptui.race.model import RaceSpec, race_algorithms
-from swaptui.race.screen import RaceScreen
-from swaptui.screens.modals import DetailsScreen, HelpScreen, OpenScreen
 from swaptui.viewer import scenarios
-from swaptui.viewer.details import ref_details, slot_details
 from swaptui.viewer.jobs import Job
 from swaptui.viewer.player import (
     ALGO_CYCLE,
@@ -497,6 +493,8 @@ class MainScreen(Screen[None]):
                 k = self.player.key
                 self.rerun(ref, RunKey(k.algorithm, None, None, k.extras))
 
+        from swaptui.screens.modals import OpenScreen
+
         self.app.push_screen(OpenScreen(list(scenarios.preset_names())), opened)
 
     # ---- race and source ------------------------------------------------------------
@@ -513,6 +511,10 @@ class MainScreen(Screen[None]):
     def action_race(self) -> None:
         """Race this scenario: the race screen comes up at once and computes its sides."""
         p = self.player
+        # the race modules load when a race starts, not with the app
+        from swaptui.race.model import RaceSpec, race_algorithms
+        from swaptui.race.screen import RaceScreen
+
         algos = race_algorithms(p.timeline.run.algorithm)
         # the run behind the race stands still (and costs nothing) until escape
         p.playing = False
@@ -522,6 +524,8 @@ class MainScreen(Screen[None]):
 
     # ---- help ----------------------------------------------------------
     def action_help(self) -> None:
+        from swaptui.screens.modals import HelpScreen
+
         self.app.push_screen(HelpScreen())
 
     # ---- mouse ----------------------------------------------------------------------
@@ -529,6 +533,9 @@ class MainScreen(Screen[None]):
         view = self.player.view()
         self.query_one(SwapMap).selected = message.slot
         self.show_frame()
+        from swaptui.screens.modals import DetailsScreen
+        from swaptui.viewer.details import slot_details
+
         body = slot_details(self.player.timeline, view, message.slot)
         self.app.push_screen(DetailsScreen(f"slot {message.slot}", body))
 
@@ -537,5 +544,8 @@ class MainScreen(Screen[None]):
         self.query_one(PageTables).selected_ref = message.ref
         self.query_one(SwapMap).selected = self.player.timeline.machine.refs[message.ref].slot
         self.show_frame()
+        from swaptui.screens.modals import DetailsScreen
+        from swaptui.viewer.details import ref_details
+
         title, body = ref_details(self.player.timeline, view, message.ref)
         self.app.push_screen(DetailsScreen(title, body))

@@ -1,4 +1,4 @@
-"""Every test runs with its own config directory and without animations.
+"""Every test runs with its own config and cache directories and without animations.
 
 The app remembers the theme in the user's config directory; tests must neither read
 the developer's choice nor write theirs, and snapshots need no motion.  The Hypothesis
@@ -25,5 +25,7 @@ def pytest_report_header() -> str:
 def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "config"
     monkeypatch.setenv("SWAPTUI_CONFIG_DIR", str(path))
+    # generated presets are cached per test, never in the developer's cache
+    monkeypatch.setenv("SWAPTUI_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
     return path

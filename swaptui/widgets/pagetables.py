@@ -209,6 +209,9 @@ class PageTables(LinePanel, ScrollView):
     def show(self, view: FrameView) -> None:
         self.frame = view
         self._life = {}
+        # scroll to the frame's line first (at once, not after the next refresh): a
+        # jump then draws the page tables once, at their new place
+        self.follow()
         self.redraw()
 
     # ---- following the cursor -------------------------------------------------------
@@ -243,7 +246,7 @@ class PageTables(LinePanel, ScrollView):
         top = round(self.scroll_offset.y)
         if top <= row < top + h:
             return
-        self.scroll_to(y=max(0, row - h // 3), animate=False)
+        self.scroll_to(y=max(0, row - h // 3), animate=False, immediate=True)
 
     # ---- drawing --------------------------------------------------------------------
     def line_spec(self, y: int) -> tuple[tuple[Any, ...], Any] | None:

@@ -82,11 +82,18 @@ class State:
         self.result = ""
         self.passes = 0
 
-    def copy(self) -> State:
+    def copy(self, span: tuple[int, int] | None = None) -> State:
+        """A copy; with `span` (lo, hi) a compact one whose `count` and `cached` hold
+        only slots [lo, hi) (a timeline checkpoint: `widened` makes it whole again)."""
         other = State.__new__(State)
         other.machine = self.machine
-        other.count = bytearray(self.count)
-        other.cached = bytearray(self.cached)
+        if span is None:
+            other.count = bytearray(self.count)
+            other.cached = bytearray(self.cached)
+        else:
+            lo, hi = span
+            other.count = self.count[lo:hi]
+            other.cached = self.cached[lo:hi]
         other.ref_state = bytearray(self.ref_state)
         other.ref_token = array("Q", self.ref_token)
         other.unreadable = set(self.unreadable)
@@ -101,6 +108,17 @@ class State:
         other.counters = self.counters.copy()
         other.result = self.result
         other.passes = self.passes
+        return other
+
+    def widened(self, span: tuple[int, int]) -> State:
+        """A whole copy of a compact one (`copy(span)`): the slots outside the span,
+        which no reference names, hold no count and no cached page."""
+        other = self.copy()
+        lo, hi = span
+        for name in ("count", "cached"):
+            whole = bytearray(self.machine.slots)
+            whole[lo:hi] = getattr(self, name)
+            setattr(other, name, whole)
         return other
 
     def in_use(self, slot: int) -> bool:

@@ -167,8 +167,10 @@ class SlotRefs(Mapping[int, list[int]]):
         return k if k < len(self.slots) and self.slots[k] == slot else -1
 
     def get(self, slot: int, default: Any = None) -> Any:
-        k = self._find(slot)
-        if k < 0:
+        # _find, inlined: legacy asks for every slot in use, twice
+        slots = self.slots
+        k = bisect.bisect_left(slots, slot)
+        if k == len(slots) or slots[k] != slot:
             return default
         return self._refs[self._start[k] : self._start[k + 1]].tolist()
 

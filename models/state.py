@@ -145,15 +145,16 @@ class State:
 
     def _request(self, e: ev.DiskRequest) -> None:
         c = self.counters
+        cached, count, failed, target = self.cached, self.count, e.failed, e.target
         for slot in range(e.start, e.start + e.pages):
-            if not self.cached[slot]:
+            if not cached[slot]:
                 self.cache_size += 1
-                if not self.count[slot]:
+                if not count[slot]:
                     self.inuse += 1
-            self.cached[slot] = CACHED if slot == e.target else READAHEAD
-            if slot in e.failed:
+            cached[slot] = CACHED if slot == target else READAHEAD
+            if failed and slot in failed:
                 self.unreadable.add(slot)
-            else:
+            elif self.unreadable:
                 self.unreadable.discard(slot)
         self.allocated += e.pages
         self.head = e.start + e.pages

@@ -16,6 +16,7 @@ from typing import Any
 
 from attrs import frozen
 
+from models.pairs import Pairs
 from models.scenario_model import PTES_PER_TABLE, Mm, Scenario
 
 ANON = 0
@@ -364,26 +365,47 @@ class Machine:
                 ordinal += last - first
         walk = MmWalk(units, bounds)
         # the references in the order of the VMAs and their swapped lists, column by
-        # column (one loop over a million pages: no call, no tuple per page)
-        unit_pages = walk.unit_pages
+        # column (comprehensions over a million pages: no call, no tuple per page)
         owner_vma: list[int] = []
         pages: list[int] = []
         slots: list[int] = []
         vpages: list[int] = []
         ords: list[int] = []
+        by_vma: dict[int, dict[int, int]] = {}
+        for j, unit in enumerate(units):
+            by_vma.setdefault(unit.vma, {})[unit.first_page // PTES_PER_TABLE] = j
         for vi, vma in enumerate(vmas):
+            sw = vma.swapped
+            if not sw:
+                continue
+            if isinstance(sw, Pairs):
+                here, their_slots = sw.firsts().tolist(), sw.seconds().tolist()
+            else:
+                here, their_slots = [p for p, _s in sw], [s for _p, s in sw]
+            # this VMA's units by page table: each swapped page's unit is the one of its
+            # table (the tables were made from these very pages)
+            table_unit = by_vma.get(vi, {})
+            if min(here) < 0 or max(here) >= vma.pages:  # outside the VMA: no unit covers it
+                bad = next(p for p in here if not 0 <= p < vma.pages)
+                raise ValueError(f"mm {m.pid}: page {bad} of vma {vi} has no page table")
             base = vma.start_page
-            for page, slot in vma.swapped:
-                vpage = base + page
-                j = bisect.bisect_right(unit_pages, vpage) - 1
-                unit = units[j] if j >= 0 else None
-                if unit is None or unit.vma != vi or vpage >= unit.first_page + unit.ptes:
-                    raise ValueError(f"mm {m.pid}: page {page} of vma {vi} has no page table")
-                owner_vma.append(vi)
-                pages.append(page)
-                slots.append(slot)
-                vpages.append(vpage)
-                ords.append(unit.ordinal + (vpage - unit.first_page))
+            vp = [base + p for p in here]
+            try:
+                js = [table_unit[v // PTES_PER_TABLE] for v in vp]
+            except KeyError:  # a VMA without anon page tables
+                bad = next(
+                    p
+                    for p, v in zip(here, vp, strict=True)
+                    if v // PTES_PER_TABLE not in table_unit
+                )
+                raise ValueError(f"mm {m.pid}: page {bad} of vma {vi} has no page table") from None
+            ords.extend(
+                [units[j].ordinal + v - units[j].first_page for j, v in zip(js, vp, strict=True)]
+            )
+            owner_vma.extend([vi] * len(vp))
+            pages.extend(here)
+            slots.extend(their_slots)
+            vpages.extend(vp)
         first = self.refs.extend(ANON, mi, owner_vma, pages, slots, vpages, ords)
         # walk order: by ordinal (a PTE holds one entry, so ties cannot occur; a stable
         # sort would keep them in id order anyway)

@@ -24,7 +24,7 @@ from models.kernel import swap_state
 from models.machine import Machine
 from models.run import OutOfMemory, Run
 from models.scenario import load_preset
-from models.scenario_model import DISK_KINDS, DiskParams
+from models.scenario_model import DISK_KINDS, DiskParams, Mm, Scenario, Vma
 from models.sites import Site
 from models.state import ERROR
 from tests.profiles import examples
@@ -163,3 +163,19 @@ def test_invariants_read_the_columns() -> None:
     problems = check(r)
     assert any(p.endswith(f"wrong content (slot {slot0})") for p in problems), problems
     assert any(p.endswith(f"error marker but slot {slot1} read fine") for p in problems)
+
+
+@pytest.mark.parametrize(
+    "vma",
+    [
+        Vma(0x10000, 4, True, (), ((5, 1),)),  # a page past the VMA's end
+        Vma(0x10000, 4, True, (), ((-1, 1),)),  # and before its start
+        Vma(0x10000, 4, False, (), ((1, 1),)),  # a file VMA: no anon page tables
+    ],
+)
+def test_a_swapped_page_without_a_page_table_is_refused(vma: Vma) -> None:
+    """Machine compiles references column by column; a page no unit covers is still an
+    error naming the mm, the page and the VMA."""
+    scenario = Scenario(name="x", slots=8, mms=(Mm(7, "p", None, (vma,)),))
+    with pytest.raises(ValueError, match=r"mm 7: page -?\d of vma 0 has no page table"):
+        Machine(scenario)

@@ -24,7 +24,7 @@ from models.machine import Machine
 from models.readahead import ClusterState, VmaState
 from models.scenario_model import Fault
 from models.sites import Site, fault_site
-from models.state import State
+from models.state import COST_ONLY, State
 
 PROGRESS_EVERY = 8192
 
@@ -92,10 +92,16 @@ class Run:
     def emit(self, cls: type[ev.Event], cost_ps: int, site: Site, **fields: Any) -> Any:
         """Apply an event of class `cls` costing `cost_ps` and return it.  When nothing
         keeps events (`light`) the event is a namespace with the same fields, applied by
-        the same mutator; a disk request kept for --trace is always a real event."""
+        the same mutator, or nothing at all (None) for a class whose mutator only takes
+        time (`models.state.COST_ONLY`); a disk request kept for --trace is always a
+        real event."""
         t0 = self.state.clock
-        if self.light and not (cls is ev.DiskRequest and self.requests is not None):
-            event: Any = SimpleNamespace(t0=t0, t1=t0 + cost_ps, site=site, **fields)
+        if self.light and cls in COST_ONLY:
+            # nothing but time: no record at all (a swap_map scan, once per slot)
+            event: Any = None
+            self.state.charge(cost_ps)
+        elif self.light and not (cls is ev.DiskRequest and self.requests is not None):
+            event = SimpleNamespace(t0=t0, t1=t0 + cost_ps, site=site, **fields)
             self.state.apply_as(cls, event)
         else:
             event = cls(t0=t0, t1=t0 + cost_ps, site=site, **fields)

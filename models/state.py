@@ -128,6 +128,12 @@ class State:
     def apply(self, e: ev.Event) -> None:
         self.apply_as(type(e), e)
 
+    def charge(self, cost_ps: int) -> None:
+        """Apply an event of a COST_ONLY class costing `cost_ps` (its fields are not
+        needed: its mutator changes nothing)."""
+        self.counters.cpu_ps += cost_ps
+        self.clock += cost_ps
+
     def apply_as(self, cls: type[ev.Event], e: Any) -> None:
         """Apply `e` as an event of class `cls` (the engine's counters-only path hands
         over a namespace of the same fields)."""
@@ -276,3 +282,7 @@ _APPLY: dict[type, Callable[[State, ev.Event], None]] = {
     ev.MmFork: State._mm_fork,  # type: ignore[dict-item]
     ev.Reclaim: State._reclaim,  # type: ignore[dict-item]
 }
+
+# events whose mutator is a no-op: applying one only advances the clock and the CPU
+# time (the engine's counters-only path charges them without a record)
+COST_ONLY = frozenset(cls for cls, apply in _APPLY.items() if apply is State._scan)

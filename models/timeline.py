@@ -76,7 +76,6 @@ class Timeline:
         self.run = run
         self.machine: Machine = run.machine
         self.events = run.events
-        n = len(self.events)
         self._t0 = array("q", (e.t0 for e in self.events))
         # frame boundaries so far, per granularity: one pass of boundaries(), then a
         # running sum per column
@@ -88,24 +87,43 @@ class Timeline:
         # checkpoints: state before event i*every.  Only the slots some reference names
         # ever hold a count or a cached page, so a checkpoint keeps just their span
         # (kelley-50m: 13,000 of 262,144 slots): cheaper to take and to keep
-        initial = State(self.machine)
         named = self.machine.slot_refs.slots
-        self._span = (named[0], named[-1] + 1) if len(named) else (0, 0)
-        # a checkpoint copies two bytes a slot of the span and nine a reference
-        size = max(1, (self._span[1] - self._span[0]) * 2 + len(initial.ref_state) * 9)
-        max_checkpoints = max(2, CHECKPOINT_BUDGET // size)
-        self.every = max(MIN_EVERY, -(-n // max_checkpoints))
-        self._checkpoints: list[State] = []
-        st = initial
-        for i, e in enumerate(self.events):
-            if i % self.every == 0:
-                self._checkpoints.append(st.copy(self._span))
-            st.apply(e)
-        self.final = st
+        span = (named[0], named[-1] + 1) if len(named) else (0, 0)
+        if not self._checkpoint(span):
+            # a slot outside the span held something at a checkpoint (an event that
+            # gives new slots a count): whole checkpoints, as they always are correct
+            self._checkpoint((0, self.machine.slots))
         self._slot_events: dict[int, list[int]] | None = None
         self.cpu = CpuCost.from_params(run.scenario.cpu)
         # how to open up the compound events this algorithm emits
         self.expand = BY_NAME[run.algorithm].expand
+
+    def _checkpoint(self, span: tuple[int, int]) -> bool:
+        """Replay the run, keeping the state before every `every`-th event with only
+        the slots of `span`; False (and nothing kept) if a slot outside it was in use at
+        a checkpoint, when the compact copy would lose it."""
+        n = len(self.events)
+        initial = State(self.machine)
+        self._span = span
+        lo, hi = span
+        slots = len(initial.count)
+        # a checkpoint copies two bytes a slot of the span and nine a reference
+        size = max(1, (hi - lo) * 2 + len(initial.ref_state) * 9)
+        max_checkpoints = max(2, CHECKPOINT_BUDGET // size)
+        self.every = max(MIN_EVERY, -(-n // max_checkpoints))
+        self._checkpoints: list[State] = []
+        outside = lo + slots - hi
+        st = initial
+        for i, e in enumerate(self.events):
+            if i % self.every == 0:
+                if outside and any(
+                    a.count(0, 0, lo) + a.count(0, hi) != outside for a in (st.count, st.cached)
+                ):
+                    return False
+                self._checkpoints.append(st.copy(span))
+            st.apply(e)
+        self.final = st
+        return True
 
     # ---- frames ---------------------------------------------------------------------
     def _g(self, granularity: str) -> int:

@@ -60,3 +60,25 @@ def test_a_checkpoint_keeps_only_the_named_span() -> None:
     assert (lo, hi) == (named[0], named[-1] + 1)
     cp = tl._checkpoints[-1]
     assert len(cp.count) == len(cp.cached) == hi - lo < run.machine.slots
+
+
+def test_a_slot_in_use_outside_the_span_means_whole_checkpoints() -> None:
+    """Should an event ever give a slot no reference names a count or a cached page,
+    the compact copies would lose it: the timeline sees it at the checkpoint and keeps
+    whole ones.  Here the span is made to miss the first named slot (in use from the
+    start)."""
+    from array import array
+
+    from models.scenario import load_preset
+
+    run = run_swapoff(load_preset("demo"), RunOptions("linear"))
+    refs = run.machine.slot_refs
+    named = refs.slots
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(refs, "slots", array("q", named[1:]))
+        tl = Timeline(run)
+    assert tl._span == (0, run.machine.slots)
+    replay = State(run.machine)
+    for i, e in enumerate(tl.events):
+        assert _whole(tl.state_before(i)) == _whole(replay), i
+        replay.apply(e)

@@ -1,6 +1,8 @@
 """Generated presets are kept in the cache directory and read back, never trusted blindly.
 
-conftest.py points $SWAPTUI_CACHE_DIR at a fresh directory for every test.
+conftest.py points $SWAPTUI_CACHE_DIR at a fresh directory for every test, and at one
+of the session for module- and session-scoped fixtures (which are set up before any
+test's own fixtures).
 """
 
 from __future__ import annotations
@@ -8,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from models.scenario import cache, export_scenario, presets
 from models.scenario.load import parse_scenario as real_parse
+from swaptui import config
 
 NAME = "fragmented"  # a generated preset that builds in a fraction of a second
 
@@ -22,6 +26,28 @@ NAME = "fragmented"  # a generated preset that builds in a fraction of a second
 def fresh(monkeypatch: pytest.MonkeyPatch) -> None:
     """No preset remembered in this process: every load goes to the cache or the recipe."""
     monkeypatch.setattr(presets, "_loaded", {})
+
+
+@pytest.fixture(scope="module")
+def module_cache_dir() -> Iterator[Path | None]:
+    """Where a module-scoped fixture's preset load would be cached, after swaptui.cli
+    configured the user's directory in this process (as any test of `cli.main` does)."""
+    before = cache._directory
+    cache.use_directory(config.cache_dir())
+    try:
+        yield cache.directory()
+    finally:
+        cache._directory = before
+
+
+def test_wider_fixtures_do_not_reach_the_user_cache(
+    module_cache_dir: Path | None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # module-scoped fixtures (test_calibration loads vineeth-6g in one) run before the
+    # per-test directory is set: the session's directory must already be in force
+    assert module_cache_dir is not None
+    assert module_cache_dir != config.cache_dir()
+    assert module_cache_dir.is_relative_to(tmp_path_factory.getbasetemp())
 
 
 def _generations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -62,6 +88,10 @@ def test_the_key_follows_the_text_and_the_code(monkeypatch: pytest.MonkeyPatch) 
     assert cache.key(NAME, text + "\n") != k
     assert cache.key("other", text) != k
     monkeypatch.setattr(cache, "_code_digest", "another version of models/")
+    assert cache.key(NAME, text) != k
+    monkeypatch.undo()
+    assert cache.key(NAME, text) == k
+    monkeypatch.setattr(cache, "_runtime", lambda: "python 3.99, attrs 1.0")
     assert cache.key(NAME, text) != k
 
 

@@ -6,7 +6,7 @@ recipe text through the same code gives the same scenario.  So it is stored once
 under a key made of exactly those two things: a digest of the preset's text and of
 every module under `models/` (any change to the code that builds scenarios, or to
 the classes they are made of, makes a new key; stale files are simply never read
-again).  The Python version is part of the key too.
+again).  Python's version and attrs's pickling code are part of the key too.
 
 The file is a pickle of the `Scenario`, read back by an unpickler that only builds
 this package's own classes, tuples and arrays (nothing else can be named in it),
@@ -33,6 +33,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import attr._make
+
 from models.scenario_model import Scenario
 
 ENV_DIR = "SWAPTUI_CACHE_DIR"
@@ -41,6 +43,7 @@ _MODELS = Path(__file__).resolve().parents[1]
 
 _directory: Path | None = None
 _code_digest: str | None = None
+_runtime_digest: str | None = None
 
 
 def use_directory(path: str | os.PathLike[str] | None) -> None:
@@ -68,9 +71,22 @@ def _code() -> str:
     return _code_digest
 
 
+def _runtime() -> str:
+    """What else decides how a pickle reads back: Python's version and the attrs code
+    that writes and reads the classes' state (its module, hashed: asking attrs for its
+    version goes through importlib.metadata, tens of ms on the way to the first paint)."""
+    global _runtime_digest
+    if _runtime_digest is None:
+        h = hashlib.sha256(Path(attr._make.__file__).read_bytes())
+        _runtime_digest = (
+            f"python {sys.version_info[0]}.{sys.version_info[1]}, attrs {h.hexdigest()}"
+        )
+    return _runtime_digest
+
+
 def key(name: str, text: str) -> str:
     h = hashlib.sha256()
-    for part in (name, text, _code(), f"{sys.version_info[0]}.{sys.version_info[1]}"):
+    for part in (name, text, _code(), _runtime()):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()[:32]

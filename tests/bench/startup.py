@@ -8,9 +8,11 @@ a shared machine weigh as little as they can:
 - `swaptui --help`: the time its imports take (python -X importtime, summed);
 - `swaptui record demo --frames 1 -o X.cast`: wall time of the whole command;
 - first paint of `swaptui kelley-50m` (and rfc3-240m): a process that opens the app
-  on the preset's name as the command line does and leaves at its first paint;
+  on the preset's name as the command line does and stamps the time of its first
+  paint (then leaves at once: the run's worker thread would otherwise be waited for);
 - the baseline: a process that starts a bare Textual app mounting one widget,
-  headless, and leaves at its first paint.
+  headless, and leaves at its first paint: its first paint, the same way, for the
+  presets' ratios, and the whole process for the record command's.
 Targets (issue #17): --help <= 0.15 s of imports; record <= 1.6x the bare app;
 first paint <= 1.2x the bare app.
 """
@@ -28,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 BARE = """
+import os, time
 from textual.app import App
 from textual.widgets import Static
 
@@ -36,20 +39,28 @@ class Bare(App):
         yield Static("hello")
 
     def on_mount(self):
-        self.call_after_refresh(self.exit)
+        self.call_after_refresh(painted)
+
+def painted():
+    print(time.time(), flush=True)
+    os._exit(0)
 
 Bare().run(headless=True, size=(200, 60))
 """
 
 FIRST_PAINT = """
-import sys
+import os, sys, time
 from swaptui.viewer.app import SwapApp
 from swaptui.viewer.player import RunKey
+
+def painted():
+    print(time.time(), flush=True)
+    os._exit(0)  # not waiting for the worker thread that computes the run
 
 class FirstPaint(SwapApp):
     def on_mount(self):
         super().on_mount()
-        self.call_after_refresh(lambda: self.exit(0))
+        self.call_after_refresh(painted)
 
 FirstPaint(sys.argv[1], None, RunKey("legacy", None, None), remember_theme=False).run(
     headless=True, size=(200, 60)
@@ -63,6 +74,17 @@ def best(cmd: list[str], repeat: int, env: dict[str, str]) -> float:
         t = time.perf_counter()
         subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT, env=env)
         times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def best_paint(cmd: list[str], repeat: int, env: dict[str, str]) -> float:
+    """Seconds from starting the process to the first paint it reports (a wall-clock
+    stamp on its stdout): the process then leaves at once, whatever threads still run."""
+    times = []
+    for _ in range(repeat):
+        t = time.time()
+        p = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT, env=env)
+        times.append(float(p.stdout.split()[-1]) - t)
     return min(times)
 
 
@@ -81,7 +103,8 @@ def import_ms(args: list[str], repeat: int, env: dict[str, str]) -> float:
         for line in p.stderr.splitlines():
             if line.startswith("import time:"):
                 _self, cumulative, name = line.split("|")
-                if not name.startswith("  "):  # a top-level import
+                # a top-level import (the first line is the column headings)
+                if cumulative.strip().isdigit() and not name.startswith("  "):
                     total += int(cumulative)
         out.append(total / 1000)
     return min(out)
@@ -100,9 +123,11 @@ def main() -> None:
         "SOURCE_DATE_EPOCH": "1",
     }
     py = sys.executable
-    bare = best([py, "-c", BARE], ns.repeat, env)
+    bare = best_paint([py, "-c", BARE], ns.repeat, env)
+    bare_process = best([py, "-c", BARE], ns.repeat, env)
     print(f"# load average {os.getloadavg()[0]:.1f}; best of {ns.repeat} processes each")
     print(f"baseline: a bare Textual app, start to first paint  {bare * 1000:6.0f} ms")
+    print(f"baseline: the same, whole process                   {bare_process * 1000:6.0f} ms")
     help_ms = import_ms(["--help"], ns.repeat, env)
     print(f"swaptui --help: imports                             {help_ms:6.0f} ms  (target 150)")
     cast = str(Path(tmp) / "x.cast")
@@ -113,10 +138,10 @@ def main() -> None:
     )
     print(
         f"swaptui record demo --frames 1                      {rec * 1000:6.0f} ms  "
-        f"{rec / bare:4.2f}x  (target 1.6x)"
+        f"{rec / bare_process:4.2f}x  (target 1.6x)"
     )
     for preset in ("kelley-50m", "rfc3-240m"):
-        paint = best([py, "-c", FIRST_PAINT, preset], ns.repeat, env)
+        paint = best_paint([py, "-c", FIRST_PAINT, preset], ns.repeat, env)
         print(
             f"swaptui {preset}: start to first paint           {paint * 1000:6.0f} ms  "
             f"{paint / bare:4.2f}x  (target 1.2x)"

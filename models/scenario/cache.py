@@ -33,7 +33,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import attr._make
+import attrs
 
 from models.scenario_model import Scenario
 
@@ -77,7 +77,9 @@ def _runtime() -> str:
     version goes through importlib.metadata, tens of ms on the way to the first paint)."""
     global _runtime_digest
     if _runtime_digest is None:
-        h = hashlib.sha256(Path(attr._make.__file__).read_bytes())
+        # attrs's classes and their pickling live in one module (attr._make)
+        make = sys.modules[attrs.Attribute.__module__].__file__
+        h = hashlib.sha256(Path(make).read_bytes() if make else b"")
         _runtime_digest = (
             f"python {sys.version_info[0]}.{sys.version_info[1]}, attrs {h.hexdigest()}"
         )

@@ -179,6 +179,39 @@ def layout(slots: int, width: int, height: int, last: int | None = None) -> Grid
     return Grid(label, avail, per, 1, -(-cells // avail), legend, tight=tight)
 
 
+def tally_run(
+    count: bytearray, cached: bytearray, shm: bytearray, bad: bytearray, a: int, b: int
+) -> tuple[dict[str, int], int]:
+    """How many slots of [a, b) are of each kind in use (used, shared, shmem, cached),
+    and how many are bad: what one cell of a zoomed-out swap_map stands for."""
+    n = b - a
+    tally = {"used": 0, "shared": 0, "shmem": 0, "cached": 0}
+    n_cached = n - cached[a:b].count(0)
+    if (not n_cached or n_cached == n) and bad[a:b].count(0) == n and shm[a:b].count(0) == n:
+        # no bad or tmpfs slot, and none or all of them cached: counted at C speed
+        if n_cached:
+            tally["cached"] = n
+        else:
+            counts = count[a:b]
+            zero, one = counts.count(0), counts.count(1)
+            tally["used"], tally["shared"] = one, n - zero - one
+        return tally, 0
+    n_bad = 0
+    for s in range(a, b):
+        if bad[s]:
+            n_bad += 1
+        elif cached[s]:
+            tally["cached"] += 1
+        elif count[s]:
+            if shm[s]:
+                tally["shmem"] += 1
+            elif count[s] > 1:
+                tally["shared"] += 1
+            else:
+                tally["used"] += 1
+    return tally, n_bad
+
+
 class SwapMap(LinePanel):
     DEFAULT_CSS = """
     SwapMap { height: 1fr; width: 1fr; }
@@ -321,21 +354,11 @@ class SwapMap(LinePanel):
         st = self.frame.state  # type: ignore[union-attr]
         if req is not None and req[0] < b and req[0] + req[1] > a:
             return GLYPHS["head"], self.style("head-bg")
-        count, cached, shm, bad = st.count, st.cached, self._shmem, self._bad
-        tally = {"used": 0, "shared": 0, "shmem": 0, "cached": 0}
-        n_bad = 0
-        for s in range(a, b):
-            if bad[s]:
-                n_bad += 1
-            elif cached[s]:
-                tally["cached"] += 1
-            elif count[s]:
-                if shm[s]:
-                    tally["shmem"] += 1
-                elif count[s] > 1:
-                    tally["shared"] += 1
-                else:
-                    tally["used"] += 1
+        tally, n_bad = tally_run(st.count, st.cached, self._shmem, self._bad, a, b)
+        return self._agg_glyph(tally, n_bad, a, b)
+
+    def _agg_glyph(self, tally: dict[str, int], n_bad: int, a: int, b: int) -> tuple[str, Style]:
+        """The glyph of a run of slots from the tally of their kinds."""
         used = sum(tally.values())
         if not used:
             if n_bad == b - a:

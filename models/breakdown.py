@@ -1,10 +1,11 @@
 """Where a run's simulated time went: page-table walks, other CPU, seek, rotation, transfer.
 
 The engine charges every event one cost (t1 - t0).  This module splits that cost
-again with the cost model's own formulas (`models.cost.DiskModel`), so that the parts
-of every disk request add up to exactly the request's nanoseconds, and the parts of
-the whole run add up to its total.  Race mode draws these as growing bars: Hugh
-Dickins's trade-off (CPU against seeks) is the difference between two sides' bars.
+into the parts the cost model itself computes (`models.cost.DiskModel.parts`,
+`CpuCost.restores`), so that the parts of every disk request add up to exactly the
+request's nanoseconds, and the parts of the whole run add up to its total.  Race
+mode draws these as growing bars: Hugh Dickins's trade-off (CPU against seeks) is
+the difference between two sides' bars.
 
 Standard library and the engine's modules only.
 """
@@ -15,7 +16,7 @@ import bisect
 from collections.abc import Sequence
 
 from models import events as ev
-from models.cost import CpuCost, DiskModel
+from models.cost import CpuCost, DiskModel, ps
 
 # walk: unuse_mm / unuse_pte_range (Walk, Search, UnuseMm);  cpu: everything else the
 # CPU does (find_next_to_unuse's scans, unuse_pte);  then the disk's parts.  `access`
@@ -40,28 +41,16 @@ Parts = tuple[int, int, int, int, int, int]
 _ZERO: Parts = (0, 0, 0, 0, 0, 0)
 
 
-def _ps(ns: float) -> int:
-    return round(ns * 1000)
-
-
 def split_request(disk: DiskModel, e: ev.DiskRequest) -> Parts:
     """(.., seek, rotation, access, transfer) of one request, in picoseconds.
 
     Transfer takes what rounding leaves, so the parts sum to the request's cost exactly.
     """
     total = e.t1 - e.t0
-    p = disk.params
-    seek = rotation = access = 0
-    if disk.kind == "ssd":
-        access = min(total, _ps(p.ssd_request_us * 1000.0))
-    elif disk.kind == "hdd":
-        d = e.start - e.head
-        if 0 < d <= p.skip_slots:
-            # a short gap ahead: the head waits while the platter turns past it
-            rotation = min(total, _ps(d * disk.hdd_page_ns))
-        elif d != 0:
-            seek = min(total, _ps(disk.seek_ns(abs(d))))
-            rotation = min(total - seek, _ps(disk.half_rotation_ns))
+    parts = disk.parts(e.head, e.start, e.pages)
+    seek = min(total, ps(parts.seek))
+    rotation = min(total - seek, ps(parts.rotation))
+    access = min(total - seek - rotation, ps(parts.access))
     return (0, 0, seek, rotation, access, total - seek - rotation - access)
 
 
@@ -74,7 +63,7 @@ def split_event(disk: DiskModel, cpu: CpuCost, e: ev.Event) -> Parts:
         return split_request(disk, e)
     if isinstance(e, ev.Search):
         # the restores inside a search are unuse_pte work, not walking
-        other = min(total, len(e.restored) * cpu.unuse_pte)
+        other = min(total, cpu.restores(len(e.restored)))
         return (total - other, other, 0, 0, 0, 0)
     if isinstance(e, (ev.Walk, ev.UnuseMm)):
         return (total, 0, 0, 0, 0, 0)

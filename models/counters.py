@@ -1,4 +1,4 @@
-"""The spec's counters (engine-spec section 5), exactly these and no others."""
+"""The counters of docs/engine.md, section 5, exactly these and no others."""
 
 from __future__ import annotations
 

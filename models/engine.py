@@ -7,21 +7,16 @@ from collections.abc import Callable
 from attrs import evolve, field, frozen
 
 from models import events as ev
-from models.algorithms import ALGORITHMS, common, legacy, linear, rfc
+from models.algorithms.registry import ALGORITHMS, BY_NAME
 from models.cost import CpuCost, DiskModel
 from models.counters import Counters
 from models.faults import check_faults, with_fork_children
+from models.inject import Injector
 from models.machine import Machine
 from models.readahead import POLICIES
+from models.run import Run
 from models.scenario_model import CPU_PARAM_NAMES, DISK_KINDS, DISK_PARAM_NAMES, Fault, Scenario
 from models.state import State
-
-_TRY_TO_UNUSE: dict[str, Callable[[common.Run], None]] = {
-    "legacy": legacy.try_to_unuse,
-    "rfc": rfc.try_to_unuse,
-    "linear": linear.try_to_unuse,
-    "linear-5.1": linear.try_to_unuse,
-}
 
 
 class OptionError(ValueError):
@@ -37,7 +32,7 @@ class RunOptions:
     """How to run a scenario: algorithm, readahead policy, disk kind and cost overrides."""
 
     algorithm: str = "legacy"
-    readahead: str | None = None  # None: the spec's default for the algorithm and disk
+    readahead: str | None = None  # None: the algorithm's default on its disk (the registry's)
     disk: str | None = None  # None: the scenario's disk kind
     disk_params: tuple[tuple[str, float], ...] = field(default=(), converter=_pairs)
     cpu_params: tuple[tuple[str, float], ...] = field(default=(), converter=_pairs)
@@ -47,13 +42,8 @@ class RunOptions:
 
 
 def default_readahead(algorithm: str, disk_kind: str) -> str:
-    """Legacy reads one page; the prototype used cluster readahead; the merged code uses
-    cluster readahead while a rotational device is swapping, VMA readahead otherwise."""
-    if algorithm == "legacy":
-        return "none"
-    if algorithm == "rfc":
-        return "cluster-adaptive"
-    return "cluster-adaptive" if disk_kind == "hdd" else "vma"
+    """The algorithm's own readahead policy on this kind of disk (the registry's)."""
+    return BY_NAME[algorithm].default_readahead(disk_kind)
 
 
 def configure(scenario: Scenario, options: RunOptions) -> tuple[Scenario, str]:
@@ -91,13 +81,12 @@ def configure(scenario: Scenario, options: RunOptions) -> tuple[Scenario, str]:
                 raise OptionError(f"cpu parameter {name} must not be negative")
             values_c[name] = value
         cpu = type(cpu)(**values_c)
-    readahead = options.readahead or default_readahead(options.algorithm, disk.kind)
+    algorithm = BY_NAME[options.algorithm]
+    readahead = options.readahead or algorithm.default_readahead(disk.kind)
     if readahead not in POLICIES:
         raise OptionError(f"unknown readahead {readahead!r} (choose from {', '.join(POLICIES)})")
-    if options.algorithm == "legacy" and readahead == "vma":
-        raise OptionError(
-            "legacy has no faulting PTE to centre a VMA window on: --readahead vma is refused"
-        )
+    if readahead in algorithm.refused:
+        raise OptionError(algorithm.refused[readahead])
     return evolve(scenario, disk=disk, cpu=cpu), readahead
 
 
@@ -139,7 +128,7 @@ def run_swapoff(
     walked, children = with_fork_children(configured, faults)
     if machine is None or machine.scenario != walked:
         machine = Machine(walked, unborn=frozenset(children.values()))
-    run = common.Run(
+    run = Run(
         machine,
         options.algorithm,
         readahead,
@@ -148,10 +137,11 @@ def run_swapoff(
         keep_events=options.keep_events,
         keep_requests=options.keep_requests,
         faults=faults,
-        children=children,
     )
+    if any(f.kind not in ("enomem", "eio") for f in faults):
+        run.poll = Injector(run, faults, children).poll
     run.progress = progress
-    _TRY_TO_UNUSE[options.algorithm](run)
+    BY_NAME[options.algorithm].try_to_unuse(run)
     return RunResult(
         scenario=configured,
         algorithm=options.algorithm,
@@ -163,5 +153,5 @@ def run_swapoff(
         machine=machine,
         final=run.state,
         faults=faults,
-        fired=tuple(run.inject.fired),
+        fired=tuple(run.fired),
     )

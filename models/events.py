@@ -1,8 +1,9 @@
 """What the engine emits: immutable events on the simulated clock.
 
 Every event carries its simulated start and end (`t0`, `t1`, integer picoseconds, so
-that 1.5 ns per PTE adds up exactly) and the algorithm *site* it belongs to: a stable
-name such as ``unuse_pte_range`` that the TUI's source pane and narration key on.
+that 0.5 ns per PTE adds up exactly) and the algorithm *site* it belongs to
+(`models.sites.Site`): a stable name such as ``unuse_pte_range`` that the TUI's
+source pane and narration key on.
 
 Applying the events in order to a fresh `models.state.State` reproduces the run
 exactly: the algorithms themselves change the state only by emitting events.
@@ -12,20 +13,14 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from models.sites import Site
+
 
 @frozen
 class Event:
     t0: int
     t1: int
-    site: str
-
-    @property
-    def t0_ns(self) -> int:
-        return self.t0 // 1000
-
-    @property
-    def t1_ns(self) -> int:
-        return self.t1 // 1000
+    site: Site
 
 
 @frozen
@@ -37,11 +32,16 @@ class PassStart(Event):
 
 @frozen
 class SwapMapScan(Event):
-    """find_next_to_unuse read `examined` swap_map entries and stopped at `found` (0: none)."""
+    """find_next_to_unuse read `examined` swap_map entries and stopped at `found` (0: none).
+
+    prefetch charges all the calls that gathered one batch in one event: `gathered`
+    slots to read, `found` the last slot returned (0 when the scan reached the end).
+    """
 
     start: int  # first slot examined
     examined: int
     found: int
+    gathered: int = 0
 
 
 @frozen
@@ -52,7 +52,7 @@ class DiskRequest(Event):
     pages: int
     head: int  # head position before the request
     seek_slots: int
-    target: int  # the slot being faulted or searched for by this batch
+    target: int  # the slot being faulted or searched for by this batch (0: none, prefetch)
     reason: str  # "target" if the request holds `target`, else "readahead"
     failed: tuple[int, ...] = ()  # slots whose read failed (an eio fault)
 
@@ -117,8 +117,8 @@ class Search(Event):
 
     The visits are consecutive positions of the circular mmlist (position 0 is init_mm,
     position k is mm k-1) starting at `first_pos` (the start_mm if it was not init_mm),
-    `positions` of them.  The totals are exact; `models.legacy_expand` recovers the
-    per-mm detail on demand.
+    `positions` of them.  The totals are exact; `search_progress` recovers the
+    per-mm detail on demand (models.algorithms.legacy_search).
     """
 
     slot: int
@@ -196,6 +196,10 @@ class Done(Event):
 
 # ---- frame boundaries -------------------------------------------------------------
 GRANULARITIES = ("pte", "range", "entry", "mm", "pass")
+
+# events that hold many frames: the module that emits one also opens it up
+# (models.progress.Expand, through the algorithm registry)
+COMPOUND: tuple[type[Event], ...] = (Walk, Search)
 
 
 def boundaries(ev: Event) -> tuple[int, int, int, int, int]:

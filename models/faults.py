@@ -1,8 +1,9 @@
 """Faults injected while swapoff runs: the races the kernel threads are full of.
 
 A fault is written `KIND:key=value:...` on the command line (`--fault`, repeatable)
-or as a `[[fault]]` table in a scenario.  Triggers are deterministic: `after=N`
-counts slots freed so far (allocated pages, for `enomem`).
+or as a `[[fault]]` table in a scenario; a file name may be quoted as a JSON string.
+Triggers are deterministic: `after=N` counts slots freed so far (allocated pages, for
+`enomem`).
 
     enomem:after=N          the N+1-th page swapoff allocates fails: result ENOMEM
     eintr:after=N           a signal arrives: result EINTR at the next check
@@ -16,6 +17,8 @@ counts slots freed so far (allocated pages, for `enomem`).
 """
 
 from __future__ import annotations
+
+import json
 
 from attrs import evolve
 
@@ -33,43 +36,86 @@ FAULT_KEYS: dict[str, tuple[str, ...]] = {
     "unlink": ("shmem", "after"),
 }
 _INT_KEYS = ("after", "slot", "pid", "pages")
+_STR_KEYS = ("shmem",)
+INT_LIMIT = 1 << 40  # every count and number a fault takes is below this
 
 
 def parse_fault(text: str) -> Fault:
-    """`KIND:key=value:...` -> Fault; ValueError with a one-line reason."""
-    kind, *items = text.strip().split(":")
+    """`KIND:key=value:...` -> Fault; ValueError with a one-line reason.
+
+    A file name may hold colons (`/memfd:wayland-shm (deleted)`): unquoted, it runs up
+    to the next `:key=` of a key the kind takes; or it is written as a JSON string
+    (`shmem="/memfd:wayland-shm (deleted)"`), as fault_spec writes any name that
+    needs it, so that every spec swaptui prints reads back to the same fault.
+    """
+    kind, _, rest = text.strip().partition(":")
     if kind not in FAULT_KEYS:
         raise ValueError(f"fault {text!r}: unknown kind {kind!r} (kinds: {', '.join(FAULT_KEYS)})")
+    wanted = FAULT_KEYS[kind]
     values: dict[str, int | str] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise ValueError(f"fault {text!r}: expected key=value, got {item!r}")
-        if key not in FAULT_KEYS[kind]:
-            raise ValueError(
-                f"fault {text!r}: {kind} takes {', '.join(FAULT_KEYS[kind])}, not {key!r}"
-            )
+    while rest:
+        key, eq, after = rest.partition("=")
+        if not eq or ":" in key:
+            raise ValueError(f"fault {text!r}: expected key=value, got {key.split(':')[0]!r}")
+        if key not in wanted:
+            raise ValueError(f"fault {text!r}: {kind} takes {', '.join(wanted)}, not {key!r}")
         if key in values:
             raise ValueError(f"fault {text!r}: {key} given twice")
-        if key in _INT_KEYS:
-            try:
-                number = int(value, 0)
-            except ValueError:
-                raise ValueError(f"fault {text!r}: {key}={value!r} is not an integer") from None
-            if number < 0 or number >= 1 << 40:
-                raise ValueError(f"fault {text!r}: {key}={number} is out of range")
-            values[key] = number
-        else:
+        if key in _STR_KEYS:
+            value, rest = _string_value(text, key, after, wanted)
             values[key] = value
-    missing = [k for k in FAULT_KEYS[kind] if k not in values]
+            continue
+        value, _, rest = after.partition(":")
+        try:
+            number = int(value, 0)
+        except ValueError:
+            raise ValueError(f"fault {text!r}: {key}={value!r} is not an integer") from None
+        if number < 0 or number >= INT_LIMIT:
+            raise ValueError(f"fault {text!r}: {key}={number} is out of range")
+        values[key] = number
+    missing = [k for k in wanted if k not in values]
     if missing:
         raise ValueError(f"fault {text!r}: missing {', '.join(missing)}")
     return Fault(kind=kind, **values)  # type: ignore[arg-type]
 
 
+def _string_value(text: str, key: str, after: str, wanted: tuple[str, ...]) -> tuple[str, str]:
+    """A string value at the start of `after`, and what follows its `:` separator."""
+    if after.startswith('"'):
+        try:
+            value, end = json.JSONDecoder().raw_decode(after)
+        except json.JSONDecodeError:
+            raise ValueError(f"fault {text!r}: {key}= has an unterminated quoted name") from None
+        rest = after[end:]
+        if rest and not rest.startswith(":"):
+            raise ValueError(f"fault {text!r}: expected ':' after the quoted {key}")
+        return str(value), rest[1:]
+    # unquoted: up to the first `:k=` of another key this kind takes
+    ends = [i for k in wanted if k != key and (i := after.find(f":{k}=")) >= 0]
+    end = min(ends, default=len(after))
+    return after[:end], after[end + 1 :]
+
+
+def _plain(value: str) -> bool:
+    """Whether a name reads back as itself without quotes."""
+    return (
+        bool(value)
+        and value == value.strip()
+        and value.isprintable()
+        and not any(c in value for c in ':"')
+    )
+
+
 def fault_spec(f: Fault) -> str:
-    """The canonical text form of a fault (what parse_fault reads back)."""
-    return ":".join([f.kind, *(f"{k}={getattr(f, k)}" for k in FAULT_KEYS[f.kind])])
+    """The canonical text form of a fault (what parse_fault reads back to `f`)."""
+    parts = [f.kind]
+    for k in FAULT_KEYS[f.kind]:
+        value = getattr(f, k)
+        if k in _STR_KEYS and not _plain(value):
+            # JSON escapes: one printable line whatever the name holds
+            value = json.dumps(value, ensure_ascii=not value.isprintable())
+        parts.append(f"{k}={value}")
+    return ":".join(parts)
 
 
 def check_faults(s: Scenario, faults: tuple[Fault, ...]) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from attrs import frozen
 
+from models.pairs import Pairs
 from models.scenario_model import PTES_PER_TABLE, Mm, Scenario
 
 ANON = 0
@@ -74,6 +75,29 @@ class RefTable:
         self.ordinal.append(o)
         return len(self.slot) - 1
 
+    def extend(
+        self,
+        kind: int,
+        owner: int,
+        vma: list[int],
+        page: list[int],
+        slot: list[int],
+        vpage: list[int],
+        o: list[int],
+    ) -> int:
+        """Append len(slot) references of one kind and owner, given column by column;
+        returns the id of the first."""
+        first = len(self.slot)
+        n = len(slot)
+        self.kind.extend(array("b", [kind]) * n)
+        self.owner.extend(array("q", [owner]) * n)
+        self.vma.extend(array("q", vma))
+        self.page.extend(array("q", page))
+        self.slot.extend(array("q", slot))
+        self.vpage.extend(array("q", vpage))
+        self.ordinal.extend(array("q", o))
+        return first
+
     def __len__(self) -> int:
         return len(self.slot)
 
@@ -93,31 +117,67 @@ class RefTable:
 
 
 class SlotRefs(Mapping[int, list[int]]):
-    """slot -> the references to it, as one sorted index (CSR) rather than a dict of lists."""
+    """slot -> the references to it (ascending ids), as one index sorted by slot.
 
-    def __init__(self, slots: int, ref_slot: array) -> None:
-        counts = array("q", bytes(8 * (slots + 1)))
+    Built by counting on an area of ordinary density and by sorting the references on
+    a huge, nearly empty one: either way it costs what the references cost, not what
+    the area does.
+    """
+
+    def __init__(self, ref_slot: array, slots: int) -> None:
+        n = len(ref_slot)
+        self.slots = array("q")  # the distinct slots, ascending
+        self._start = array("q")  # where each slot's references begin in _refs
+        if slots <= 8 * n + 65536:
+            # a dense area: count per slot (memory and time follow the references)
+            self._refs = self._by_counting(ref_slot, slots)
+        else:
+            # a huge, nearly empty area: sort the few references instead (stable: the
+            # references to one slot stay in id order)
+            order = sorted(range(n), key=ref_slot.__getitem__)
+            self._refs = array("q", order)
+            prev = -1
+            for k, r in enumerate(order):
+                s = ref_slot[r]
+                if s != prev:
+                    self.slots.append(s)
+                    self._start.append(k)
+                    prev = s
+        self._start.append(n)
+
+    def _by_counting(self, ref_slot: array, slots: int) -> array:
+        count = array("q", bytes(8 * slots))
         for s in ref_slot:
-            counts[s + 1] += 1
-        self._used = sum(1 for c in counts if c)
-        for i in range(slots):
-            counts[i + 1] += counts[i]
-        self._start = counts
-        fill = array("q", counts)
-        self._refs = array("q", bytes(8 * len(ref_slot)))
+            count[s] += 1
+        k = 0
+        for s in range(slots):
+            c = count[s]
+            if c:
+                self.slots.append(s)
+                self._start.append(k)
+                count[s] = k  # from here on: where the next reference to s goes
+                k += c
+        refs = array("q", bytes(8 * len(ref_slot)))
         for r, s in enumerate(ref_slot):
-            self._refs[fill[s]] = r
-            fill[s] += 1
+            refs[count[s]] = r
+            count[s] += 1
+        return refs
+
+    def _find(self, slot: int) -> int:
+        k = bisect.bisect_left(self.slots, slot)
+        return k if k < len(self.slots) and self.slots[k] == slot else -1
 
     def get(self, slot: int, default: Any = None) -> Any:
-        if 0 <= slot < len(self._start) - 1:
-            a, b = self._start[slot], self._start[slot + 1]
-            if a != b:
-                return self._refs[a:b].tolist()
-        return default
+        # _find, inlined: legacy asks for every slot in use, twice
+        slots = self.slots
+        k = bisect.bisect_left(slots, slot)
+        if k == len(slots) or slots[k] != slot:
+            return default
+        return self._refs[self._start[k] : self._start[k + 1]].tolist()
 
     def count(self, slot: int) -> int:
-        return self._start[slot + 1] - self._start[slot]
+        k = self._find(slot)
+        return 0 if k < 0 else self._start[k + 1] - self._start[k]
 
     def __getitem__(self, slot: int) -> list[int]:
         refs = self.get(slot)
@@ -126,11 +186,10 @@ class SlotRefs(Mapping[int, list[int]]):
         return refs
 
     def __iter__(self) -> Iterator[int]:
-        start = self._start
-        return (s for s in range(len(start) - 1) if start[s + 1] != start[s])
+        return iter(self.slots)
 
     def __len__(self) -> int:
-        return self._used
+        return len(self.slots)
 
 
 class MmWalk:
@@ -138,19 +197,17 @@ class MmWalk:
 
     __slots__ = (
         "anon_refs",
-        "index",
+        "anon_vmas",
         "ref_vpages",
         "total_ptes",
         "unit_ordinals",
         "unit_pages",
+        "unit_refs",
         "units",
         "vma_bounds",
     )
 
-    def __init__(
-        self, index: int, units: list[Unit], vma_bounds: list[tuple[int, int, bool]]
-    ) -> None:
-        self.index = index
+    def __init__(self, units: list[Unit], vma_bounds: list[tuple[int, int, bool]]) -> None:
         self.units = units
         self.unit_ordinals = array("q", (u.ordinal for u in units))
         # VMAs ascend and do not overlap, so units ascend in virtual address too
@@ -160,8 +217,28 @@ class MmWalk:
         self.anon_refs = array("q")
         # their virtual pages (ascending, like the walk), for VMA readahead's neighbours
         self.ref_vpages = array("q")
+        # where each unit's swap references begin in anon_refs (one more: the end)
+        self.unit_refs = array("q", [0] * (len(units) + 1))
         # (start page, end page, anon) per VMA, for address lookups
         self.vma_bounds = vma_bounds
+        # the anon VMAs in address order, each with its units: (vma, first unit, end unit)
+        self.anon_vmas: list[tuple[int, int, int]] = []
+        u = 0
+        for vi, (_start, _end, anon) in enumerate(vma_bounds):
+            if not anon:
+                continue  # no anon_vma: unuse_mm skips the VMA
+            first = u
+            while u < len(units) and units[u].vma == vi:
+                u += 1
+            self.anon_vmas.append((vi, first, u))
+
+    def set_refs(self, anon_refs: array, ordinals: array, vpages: array) -> None:
+        """This mm's swap references, in walk order, with their walk ordinals and pages."""
+        self.anon_refs = anon_refs
+        self.ref_vpages = vpages
+        for u, start in enumerate(self.unit_ordinals):
+            self.unit_refs[u] = bisect.bisect_left(ordinals, start)
+        self.unit_refs[len(self.units)] = len(anon_refs)
 
     @property
     def total_units(self) -> int:
@@ -257,19 +334,16 @@ class Machine:
                     for page, slot in sorted(f.swapped)
                 ]
             )
-        self.slot_refs = SlotRefs(self.slots, self.refs.slot)
+        self.slot_refs = SlotRefs(self.refs.slot, self.slots)
+        # the slots find_next_to_unuse can ever stop at: referenced and not bad.  The
+        # scan skips everything else without looking (its cost is counted, not looped).
+        if any(self.slot_refs.count(b) for b in self.bad):
+            self.used_slots = array("q", (s for s in self.slot_refs.slots if s not in self.bad))
+        else:  # no bad slot is referenced (a valid scenario): the same array, shared
+            self.used_slots = self.slot_refs.slots
         # position of an mm in the circular mmlist: init_mm is position 0
         self.n_positions = len(scenario.mms) + 1
-        pp = array("q", [0])
-        uu = array("q", [0])
-        for w in self.walks:
-            pp.append(pp[-1] + w.total_ptes)
-            uu.append(uu[-1] + w.total_units)
-        # prefix sums over mm index: sum of full walks of mms [a, b)
-        self.prefix_ptes = pp
-        self.prefix_units = uu
-        self.total_ptes = pp[-1]
-        self.total_units = uu[-1]
+        self.total_units = sum(w.total_units for w in self.walks)
 
     def _compile_mm(self, mi: int, m: Mm) -> MmWalk:
         regions = _populated_regions(m)
@@ -289,25 +363,59 @@ class Machine:
                 last = min(end, (region + 1) * PTES_PER_TABLE)
                 units.append(Unit(vi, first, last - first, ordinal))
                 ordinal += last - first
-        walk = MmWalk(mi, units, bounds)
-        found: list[tuple[int, int]] = []
+        walk = MmWalk(units, bounds)
+        # the references in the order of the VMAs and their swapped lists, column by
+        # column (comprehensions over a million pages: no call, no tuple per page)
+        owner_vma: list[int] = []
+        pages: list[int] = []
+        slots: list[int] = []
+        vpages: list[int] = []
+        ords: list[int] = []
+        by_vma: dict[int, dict[int, int]] = {}
+        for j, unit in enumerate(units):
+            by_vma.setdefault(unit.vma, {})[unit.first_page // PTES_PER_TABLE] = j
         for vi, vma in enumerate(vmas):
-            for page, slot in vma.swapped:
-                vpage = vma.start_page + page
-                u = walk.unit_covering(vpage)
-                if u is None or units[u].vma != vi:
-                    raise ValueError(f"mm {m.pid}: page {page} of vma {vi} has no page table")
-                unit = units[u]
-                o = unit.ordinal + (vpage - unit.first_page)
-                found.append((o, self.refs.append(ANON, mi, vi, page, slot, vpage, o)))
-        found.sort()
-        walk.anon_refs = array("q", (r for _o, r in found))
-        walk.ref_vpages = array("q", (self.refs.vpage[r] for r in walk.anon_refs))
+            sw = vma.swapped
+            if not sw:
+                continue
+            if isinstance(sw, Pairs):
+                here, their_slots = sw.firsts().tolist(), sw.seconds().tolist()
+            else:
+                here, their_slots = [p for p, _s in sw], [s for _p, s in sw]
+            # this VMA's units by page table: each swapped page's unit is the one of its
+            # table (the tables were made from these very pages)
+            table_unit = by_vma.get(vi, {})
+            if min(here) < 0 or max(here) >= vma.pages:  # outside the VMA: no unit covers it
+                bad = next(p for p in here if not 0 <= p < vma.pages)
+                raise ValueError(f"mm {m.pid}: page {bad} of vma {vi} has no page table")
+            base = vma.start_page
+            vp = [base + p for p in here]
+            try:
+                js = [table_unit[v // PTES_PER_TABLE] for v in vp]
+            except KeyError:  # a VMA without anon page tables
+                bad = next(
+                    p
+                    for p, v in zip(here, vp, strict=True)
+                    if v // PTES_PER_TABLE not in table_unit
+                )
+                raise ValueError(f"mm {m.pid}: page {bad} of vma {vi} has no page table") from None
+            ords.extend(
+                [units[j].ordinal + v - units[j].first_page for j, v in zip(js, vp, strict=True)]
+            )
+            owner_vma.extend([vi] * len(vp))
+            pages.extend(here)
+            slots.extend(their_slots)
+            vpages.extend(vp)
+        first = self.refs.extend(ANON, mi, owner_vma, pages, slots, vpages, ords)
+        # walk order: by ordinal (a PTE holds one entry, so ties cannot occur; a stable
+        # sort would keep them in id order anyway)
+        order = sorted(range(len(ords)), key=ords.__getitem__)
+        walk.set_refs(
+            array("q", [first + i for i in order]),
+            array("q", [ords[i] for i in order]),
+            array("q", [vpages[i] for i in order]),
+        )
         return walk
 
     def mm_index(self, pid: int) -> int:
         return self.mm_pids.index(pid)
-
-    def mm_name(self, mi: int) -> str:
-        m = self.scenario.mms[mi]
-        return f"{m.pid} {m.comm}"

@@ -7,11 +7,12 @@ as text.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from models import events as ev
-from models.scenario_model import PAGE_SIZE
+from models.algorithms.registry import BY_NAME
+from models.cost import DiskModel, cpu_cost, ps
+from models.sites import Site
 
 if TYPE_CHECKING:
     from models.machine import Machine
@@ -54,37 +55,32 @@ def mm_label(machine: Machine, mi: int) -> str:
 
 
 def _disk_cost(machine: Machine, e: ev.DiskRequest) -> str:
-    """How the request's time splits, by the engine's cost model (engine-spec section 4):
-    the same formulas as models.cost.DiskModel, so the parts named add up to the total."""
-    p = machine.scenario.disk
+    """How the request's time splits: the parts the cost model computes (models.cost),
+    so the parts named add up to the total and follow any change of a constant."""
+    model = DiskModel.of(machine.scenario.disk, machine.slots)
+    parts = model.parts(e.head, e.start, e.pages)
+    p = model.params
     total = duration(e.t1 - e.t0)
     pages = _n(e.pages, "page")
-    if p.kind == "zram":
+    if parts.how == "zram":
         return f"zram decompresses {pages} at {p.zram_page_us:g} µs each = {total}"
-    if p.kind == "ssd":
+    if parts.how == "ssd":
         return (
-            f"ssd latency {duration(round(p.ssd_request_us * 1e6))} + {pages} "
-            f"at {p.ssd_mb_s:g} MB/s = {total}"
+            f"ssd latency {duration(ps(parts.access))} + {pages} at {p.ssd_mb_s:g} MB/s = {total}"
         )
-    page_ps = PAGE_SIZE / (p.hdd_mb_s * 1e6) * 1e12
-    transfer = duration(round(e.pages * page_ps))
+    transfer = duration(ps(parts.transfer))
     d = e.start - e.head
-    if d == 0:
+    if parts.how == "at head":
         return f"the head is already there: transfer {pages} ({transfer}) = {total}"
-    if 0 < d <= p.skip_slots:
+    if parts.how == "gap":
         # short gaps ahead are waited out while the platter turns, no seek
-        wait = duration(round(d * page_ps))
         return (
-            f"no seek, the platter turns past {_n(d, 'slot')} ({wait}) "
+            f"no seek, the platter turns past {_n(d, 'slot')} ({duration(ps(parts.rotation))}) "
             f"+ transfer {pages} ({transfer}) = {total}"
         )
-    span = machine.slots / p.span if p.span > 0 else math.inf
-    frac = min(1.0, abs(d) / span)
-    seek_ms = p.track_ms + (p.stroke_ms - p.track_ms) * math.sqrt(frac)
-    half = duration(round(30.0 / p.rpm * 1e12))
     return (
-        f"seek {_n(abs(d), 'slot')} ({duration(round(seek_ms * 1e9))}) + half a rotation "
-        f"({half}) + transfer {pages} ({transfer}) = {total}"
+        f"seek {_n(abs(d), 'slot')} ({duration(ps(parts.seek))}) + half a rotation "
+        f"({duration(ps(parts.rotation))}) + transfer {pages} ({transfer}) = {total}"
     )
 
 
@@ -94,11 +90,25 @@ def _slots(e: ev.DiskRequest) -> str:
     return f"slots {e.start}-{e.start + e.pages - 1}"
 
 
+def _prefetch_scan(machine: Machine, e: ev.SwapMapScan) -> str:
+    """prefetch's phase 1: one batch gathered (or the end of the area reached)."""
+    cost = f"{duration(cpu_cost(machine.scenario.cpu).slot_scan)} each = {duration(e.t1 - e.t0)}"
+    read = f"find_next_to_unuse read {_n(e.examined, 'swap_map entry')} from slot {e.start}"
+    if e.gathered:
+        return (
+            f"prefetch, phase 1: {read} and gathered {_n(e.gathered, 'slot')} in use, to be "
+            f"read next in disk order ({cost})"
+        )
+    return f"prefetch, phase 1 ends: {read} to the end of the area ({cost}); now the walk"
+
+
 def _request(view: FrameView, machine: Machine, e: ev.DiskRequest) -> str:
     cost = _disk_cost(machine, e)
     if e.failed:
         bad = ", ".join(str(s) for s in e.failed)
         cost += f"; reading slot {bad} failed (EIO): its PTEs get an error marker"
+    if e.site == Site.PREFETCH_READ:
+        return f"prefetch reads {_slots(e)} into the swap cache, in disk order: {cost}"
     if e.pages == 1 and e.start == e.target:
         if e.site == "read_swap_cache_async":
             why = "legacy never reads ahead"
@@ -122,16 +132,12 @@ def _where(machine: Machine, mi: int, ordinal: int) -> str:
 
 
 def _cpu_terms(machine: Machine, ptes: int, calls: int, mms: int = 0, restores: int = 0) -> str:
-    """'952 PTEs x 1.5 ns + 167 page tables x 40 ns': the CPU model's factors."""
-    c = machine.scenario.cpu
-    terms = [f"{_n(ptes, 'PTE')} × {c.pte_ns:g} ns"]
-    if calls:
-        terms.append(f"{_n(calls, 'page table')} × {c.range_ns:g} ns")
-    if mms:
-        terms.append(f"{_n(mms, 'unuse_mm call')} × {c.mm_ns:g} ns")
-    if restores:
-        terms.append(f"{_n(restores, 'restore')} × {c.unuse_pte_ns:g} ns")
-    return " + ".join(terms)
+    """'952 PTEs × 0.5 ns + 167 page tables × 40 ns': the CPU model's factors."""
+    cpu = cpu_cost(machine.scenario.cpu)
+    return " + ".join(
+        f"{_n(t.count, t.what)} × {duration(t.each_ps)}"
+        for t in cpu.search_terms(ptes, calls, mms, restores)
+    )
 
 
 def _walk(view: FrameView, machine: Machine, e: ev.Walk) -> str:
@@ -140,7 +146,7 @@ def _walk(view: FrameView, machine: Machine, e: ev.Walk) -> str:
         c = view.cursor
         return (
             f"{who}: unuse_pte_range examined {_where(machine, c.mm, c.ordinal)}: every PTE "
-            f"is compared, swap or not ({machine.scenario.cpu.pte_ns:g} ns each)"
+            f"is compared, swap or not ({duration(cpu_cost(machine.scenario.cpu).pte)} each)"
         )
     last = e.first + e.ptes - 1
     return (
@@ -298,14 +304,22 @@ def narrate(view: FrameView, machine: Machine) -> str:
     if isinstance(e, ev.PassStart):
         if e.number > 1:
             return f"try_to_unuse: pass {e.number} begins (some slots are still in use: retry)"
-        if e.site == "try_to_unuse":
-            return "try_to_unuse begins: one swap_map entry at a time, from the bottom"
-        return "try_to_unuse begins: tmpfs files first, then one walk of each mm"
+        if view.algorithm == "prefetch":
+            return (
+                "phase 2, linear's walk: tmpfs files first, then one walk of each mm; every "
+                "page it needs is in the swap cache already"
+            )
+        alg = BY_NAME.get(view.algorithm)
+        if alg is not None:
+            return f"try_to_unuse begins, as in {alg.kernel}: {alg.description}"
+        return "try_to_unuse begins"
+    if isinstance(e, ev.SwapMapScan) and e.site == Site.PREFETCH_FIND_NEXT:
+        return _prefetch_scan(machine, e)
     if isinstance(e, ev.SwapMapScan):
         what = f"next slot in use is {e.found}" if e.found else "no slot left in use"
         return (
             f"find_next_to_unuse examined {_n(e.examined, 'swap_map entry')} from slot "
-            f"{e.start}: {what} ({machine.scenario.cpu.slot_scan_ns:g} ns each = "
+            f"{e.start}: {what} ({duration(cpu_cost(machine.scenario.cpu).slot_scan)} each = "
             f"{duration(e.t1 - e.t0)})"
         )
     if isinstance(e, ev.DiskRequest):

@@ -1,4 +1,4 @@
-"""Swap readahead window policies (engine-spec section 3; mm/swap_state.c).
+"""Swap readahead window policies (docs/engine.md, section 3; mm/swap_state.c).
 
 `cluster-adaptive` is swap_cluster_readahead sized by swapin_nr_pages() (the hit
 detector of commit 579f82901f6f); `cluster` keeps the window at its maximum;

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable
+from typing import Any
 
 from models import events as ev
 from models.counters import Counters
@@ -21,6 +22,8 @@ ERROR = 2  # the read failed: the PTE carries an error marker (SIGBUS on access)
 DROPPED = 3  # the reference went away: its mm exited or its file was unlinked
 ABSENT = 4  # a fork child's reference before the fork (or if its parent's was gone)
 ERROR_TOKEN = (1 << 64) - 1  # the content of a page whose read failed
+CACHED = 1  # State.cached: the slot's page is in the swap cache
+READAHEAD = 2  # ... and readahead brought it in: its first lookup is a hit
 
 
 class State:
@@ -28,7 +31,6 @@ class State:
         "active",
         "allocated",
         "cache_size",
-        "cache_token",
         "cached",
         "clock",
         "count",
@@ -37,26 +39,27 @@ class State:
         "inuse",
         "machine",
         "passes",
-        "readahead",
         "ref_state",
         "ref_token",
         "result",
         "seed",
         "signal",
+        "unreadable",
     )
 
     def __init__(self, machine: Machine) -> None:
         self.machine = machine
         slots = machine.slots
-        # swap count per slot (the low bits of swap_map); SWAP_HAS_CACHE lives in `cached`
+        # swap count per slot (the low bits of swap_map); SWAP_HAS_CACHE lives in `cached`:
+        # CACHED, or READAHEAD while the page still has PG_readahead (brought in by readahead
+        # and not yet used through a lookup), 0 when the slot has no page in the swap cache
         self.count = bytearray(slots)
         self.cached = bytearray(slots)
-        # PG_readahead: brought in by readahead and not yet used through a lookup
-        self.readahead = bytearray(slots)
         self.ref_state = bytearray(len(machine.refs))
-        # the content of each cached page, and what each restored PTE received
-        self.cache_token = array("Q", bytes(8 * slots))
+        # what each restored PTE received (a cached page holds its slot's token, or
+        # ERROR_TOKEN if its read failed: those slots are `unreadable`)
         self.ref_token = array("Q", bytes(8 * len(machine.refs)))
+        self.unreadable: set[int] = set()
         self.seed = machine.scenario.seed
         # mms on the mmlist (a fork child joins when its fork happens)
         self.active = bytearray(b"\x01" * len(machine.walks))
@@ -68,7 +71,8 @@ class State:
         for r in range(len(ref_slot)):
             if self.ref_state[r] == SWAP:
                 self.count[ref_slot[r]] += 1
-        self.inuse = sum(1 for c in self.count if c)
+        count = self.count
+        self.inuse = sum(1 for s in machine.used_slots if count[s])
         self.signal = False
         self.head = 0
         self.cache_size = 0
@@ -78,15 +82,21 @@ class State:
         self.result = ""
         self.passes = 0
 
-    def copy(self) -> State:
+    def copy(self, span: tuple[int, int] | None = None) -> State:
+        """A copy; with `span` (lo, hi) a compact one whose `count` and `cached` hold
+        only slots [lo, hi) (a timeline checkpoint: `widened` makes it whole again)."""
         other = State.__new__(State)
         other.machine = self.machine
-        other.count = bytearray(self.count)
-        other.cached = bytearray(self.cached)
-        other.readahead = bytearray(self.readahead)
+        if span is None:
+            other.count = bytearray(self.count)
+            other.cached = bytearray(self.cached)
+        else:
+            lo, hi = span
+            other.count = self.count[lo:hi]
+            other.cached = self.cached[lo:hi]
         other.ref_state = bytearray(self.ref_state)
-        other.cache_token = array("Q", self.cache_token)
         other.ref_token = array("Q", self.ref_token)
+        other.unreadable = set(self.unreadable)
         other.seed = self.seed
         other.active = bytearray(self.active)
         other.signal = self.signal
@@ -100,13 +110,35 @@ class State:
         other.passes = self.passes
         return other
 
+    def widened(self, span: tuple[int, int]) -> State:
+        """A whole copy of a compact one (`copy(span)`): the slots outside the span,
+        which no reference names, hold no count and no cached page."""
+        other = self.copy()
+        lo, hi = span
+        for name in ("count", "cached"):
+            whole = bytearray(self.machine.slots)
+            whole[lo:hi] = getattr(self, name)
+            setattr(other, name, whole)
+        return other
+
     def in_use(self, slot: int) -> bool:
         return bool(self.count[slot] or self.cached[slot])
 
     # ---- applying events ----------------------------------------------------------
     def apply(self, e: ev.Event) -> None:
-        _APPLY[type(e)](self, e)
-        if not isinstance(e, ev.DiskRequest):
+        self.apply_as(type(e), e)
+
+    def charge(self, cost_ps: int) -> None:
+        """Apply an event of a COST_ONLY class costing `cost_ps` (its fields are not
+        needed: its mutator changes nothing)."""
+        self.counters.cpu_ps += cost_ps
+        self.clock += cost_ps
+
+    def apply_as(self, cls: type[ev.Event], e: Any) -> None:
+        """Apply `e` as an event of class `cls` (the engine's counters-only path hands
+        over a namespace of the same fields)."""
+        _APPLY[cls](self, e)
+        if cls is not ev.DiskRequest:
             self.counters.cpu_ps += e.t1 - e.t0
         self.clock = e.t1
 
@@ -119,14 +151,17 @@ class State:
 
     def _request(self, e: ev.DiskRequest) -> None:
         c = self.counters
+        cached, count, failed, target = self.cached, self.count, e.failed, e.target
         for slot in range(e.start, e.start + e.pages):
-            if not self.cached[slot]:
+            if not cached[slot]:
                 self.cache_size += 1
-                if not self.count[slot]:
+                if not count[slot]:
                     self.inuse += 1
-            self.cached[slot] = 1
-            self.cache_token[slot] = ERROR_TOKEN if slot in e.failed else token(self.seed, slot)
-            self.readahead[slot] = 0 if slot == e.target else 1
+            cached[slot] = CACHED if slot == target else READAHEAD
+            if failed and slot in failed:
+                self.unreadable.add(slot)
+            elif self.unreadable:
+                self.unreadable.discard(slot)
         self.allocated += e.pages
         self.head = e.start + e.pages
         c.pages_read += e.pages
@@ -139,7 +174,7 @@ class State:
 
     def _lookup(self, e: ev.Lookup) -> None:
         if e.readahead_hit:
-            self.readahead[e.slot] = 0
+            self.cached[e.slot] = CACHED
             self.counters.readahead_hits += 1
 
     def _unuse_mm(self, e: ev.UnuseMm) -> None:
@@ -149,8 +184,15 @@ class State:
         self.counters.ptes_scanned += e.ptes
         self.counters.unuse_pte_range_calls += e.calls
 
-    def _drop_reference(self, ref: int, slot: int, state: int = PRESENT) -> None:
-        page = self.cache_token[slot]
+    def drop_reference(self, ref: int, slot: int, state: int = PRESENT) -> None:
+        """Reference `ref` stops holding `slot`: restored (PRESENT) from the cached page, or
+        gone (DROPPED).  The timeline calls it too, for restores inside a partial search."""
+        if not self.cached[slot]:
+            page = 0  # no page: the invariants will see the PTE did not get its content
+        elif slot in self.unreadable:
+            page = ERROR_TOKEN
+        else:
+            page = token(self.seed, slot)
         if state == PRESENT and page == ERROR_TOKEN:
             state = ERROR  # the read failed: an error marker, never silently wrong data
         self.ref_state[ref] = state
@@ -160,11 +202,11 @@ class State:
             self.inuse -= 1
 
     def _unuse_pte(self, e: ev.UnusePte) -> None:
-        self._drop_reference(e.ref, e.slot)
+        self.drop_reference(e.ref, e.slot)
         self.counters.unuse_pte_calls += 1
 
     def _shmem(self, e: ev.ShmemUnuse) -> None:
-        self._drop_reference(e.ref, e.slot)
+        self.drop_reference(e.ref, e.slot)
 
     def _search(self, e: ev.Search) -> None:
         c = self.counters
@@ -173,14 +215,13 @@ class State:
         c.ptes_scanned += e.ptes
         c.unuse_pte_calls += len(e.restored)
         for ref in e.restored:
-            self._drop_reference(ref, e.slot)
+            self.drop_reference(ref, e.slot)
 
     def _free(self, e: ev.FreeSwapCache) -> None:
         slot = e.slot
         if self.cached[slot]:
             self.cached[slot] = 0
-            self.cache_token[slot] = 0
-            self.readahead[slot] = 0
+            self.unreadable.discard(slot)
             self.cache_size -= 1
             if not self.count[slot]:
                 self.inuse -= 1
@@ -193,10 +234,10 @@ class State:
             self.signal = True
 
     def _fault_in(self, e: ev.FaultIn) -> None:
-        self._drop_reference(e.ref, e.slot)
+        self.drop_reference(e.ref, e.slot)
 
     def _drop_ref(self, e: ev.DropRef) -> None:
-        self._drop_reference(e.ref, e.slot, DROPPED)
+        self.drop_reference(e.ref, e.slot, DROPPED)
 
     def _mm_exit(self, e: ev.MmExit) -> None:
         self.active[e.mm] = 0
@@ -241,3 +282,7 @@ _APPLY: dict[type, Callable[[State, ev.Event], None]] = {
     ev.MmFork: State._mm_fork,  # type: ignore[dict-item]
     ev.Reclaim: State._reclaim,  # type: ignore[dict-item]
 }
+
+# events whose mutator is a no-op: applying one only advances the clock and the CPU
+# time (the engine's counters-only path charges them without a record)
+COST_ONLY = frozenset(cls for cls, apply in _APPLY.items() if apply is State._scan)

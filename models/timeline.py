@@ -12,42 +12,25 @@ from __future__ import annotations
 
 import bisect
 from array import array
+from itertools import accumulate
 
 from attrs import frozen
 
 from models import events as ev
-from models.algorithms.legacy import Visit, search_visits
+from models.algorithms.registry import BY_NAME
 from models.cost import CpuCost
 from models.counters import Counters
 from models.engine import RunResult
-from models.events import GRANULARITIES, boundaries
+from models.events import COMPOUND, GRANULARITIES, boundaries
 from models.machine import Machine
+from models.progress import Cursor, Progress
 from models.state import State
 
 # keep checkpoints below this many bytes in all (each is a copy of the per-slot and per-ref arrays)
 CHECKPOINT_BUDGET = 192 * 1024 * 1024
-
-
-@frozen
-class Cursor:
-    """Where the walk is: mm, the PTE being examined (walk ordinal), its unit and page."""
-
-    mm: int
-    ordinal: int
-    unit: int
-    vpage: int
-    targeted: bool  # legacy's page_address_in_vma shortcut: one PTE only
-
-
-@frozen
-class Progress:
-    """How far into a partial event: Walk -> PTEs examined; Search -> visits done + PTEs."""
-
-    ptes: int  # PTEs examined so far in this event
-    calls: int  # unuse_pte_range calls entered so far
-    mm_calls: int  # unuse_mm calls so far (Search)
-    restored: tuple[int, ...]  # refs restored so far (Search)
-    cursor: Cursor | None
+# at least this many events between checkpoints: a view replays at most this many
+# (about a millisecond), and the timeline is built with fewer copies
+MIN_EVERY = 256
 
 
 @frozen
@@ -65,6 +48,7 @@ class FrameView:
     time_ps: int
     cursor: Cursor | None
     site: str
+    algorithm: str = ""  # the run's algorithm (a registry name)
 
     @property
     def time_ns(self) -> int:
@@ -74,6 +58,16 @@ class FrameView:
     def finished(self) -> bool:
         return self.frame == self.frames - 1
 
+    @property
+    def swapcache_pages(self) -> int:
+        """Pages in the swap cache at this frame (the memory swapoff holds there)."""
+        return self.state.cache_size
+
+    @property
+    def swapcache_peak(self) -> int:
+        """The most pages the swap cache has held so far, up to this frame."""
+        return self.counters.swapcache_peak
+
 
 class Timeline:
     def __init__(self, run: RunResult) -> None:
@@ -82,30 +76,54 @@ class Timeline:
         self.run = run
         self.machine: Machine = run.machine
         self.events = run.events
-        n = len(self.events)
         self._t0 = array("q", (e.t0 for e in self.events))
-        self._cum = [array("q", [0]) for _ in GRANULARITIES]
-        for e in self.events:
-            b = boundaries(e)
-            for g in range(len(GRANULARITIES)):
-                self._cum[g].append(self._cum[g][-1] + b[g])
+        # frame boundaries so far, per granularity: one pass of boundaries(), then a
+        # running sum per column
+        columns = list(zip(*map(boundaries, self.events), strict=True)) or [()] * len(GRANULARITIES)
+        self._cum = [array("q", accumulate(col, initial=0)) for col in columns]
         self._request_index = array(
             "q", (i for i, e in enumerate(self.events) if isinstance(e, ev.DiskRequest))
         )
-        # checkpoints: state before event i*every
+        # checkpoints: state before event i*every.  Only the slots some reference names
+        # ever hold a count or a cached page, so a checkpoint keeps just their span
+        # (kelley-50m: 13,000 of 262,144 slots): cheaper to take and to keep
+        named = self.machine.slot_refs.slots
+        span = (named[0], named[-1] + 1) if len(named) else (0, 0)
+        if not self._checkpoint(span):
+            # a slot outside the span held something at a checkpoint (an event that
+            # gives new slots a count): whole checkpoints, as they always are correct
+            self._checkpoint((0, self.machine.slots))
+        self._slot_events: dict[int, list[int]] | None = None
+        self.cpu = CpuCost.from_params(run.scenario.cpu)
+        # how to open up the compound events this algorithm emits
+        self.expand = BY_NAME[run.algorithm].expand
+
+    def _checkpoint(self, span: tuple[int, int]) -> bool:
+        """Replay the run, keeping the state before every `every`-th event with only
+        the slots of `span`; False (and nothing kept) if a slot outside it was in use at
+        a checkpoint, when the compact copy would lose it."""
+        n = len(self.events)
         initial = State(self.machine)
-        size = max(1, len(initial.count) * 11 + len(initial.ref_state) * 9)
+        self._span = span
+        lo, hi = span
+        slots = len(initial.count)
+        # a checkpoint copies two bytes a slot of the span and nine a reference
+        size = max(1, (hi - lo) * 2 + len(initial.ref_state) * 9)
         max_checkpoints = max(2, CHECKPOINT_BUDGET // size)
-        self.every = max(64, -(-n // max_checkpoints))
+        self.every = max(MIN_EVERY, -(-n // max_checkpoints))
         self._checkpoints: list[State] = []
+        outside = lo + slots - hi
         st = initial
         for i, e in enumerate(self.events):
             if i % self.every == 0:
-                self._checkpoints.append(st.copy())
+                if outside and any(
+                    a.count(0, 0, lo) + a.count(0, hi) != outside for a in (st.count, st.cached)
+                ):
+                    return False
+                self._checkpoints.append(st.copy(span))
             st.apply(e)
         self.final = st
-        self._slot_events: dict[int, list[int]] | None = None
-        self.cpu = CpuCost.from_params(run.scenario.cpu)
+        return True
 
     # ---- frames ---------------------------------------------------------------------
     def _g(self, granularity: str) -> int:
@@ -120,7 +138,7 @@ class Timeline:
         if not self.events:
             return True
         last = self.events[-1]
-        return boundaries(last)[g] > 0 and not isinstance(last, (ev.Walk, ev.Search))
+        return boundaries(last)[g] > 0 and not isinstance(last, COMPOUND)
 
     def position(self, granularity: str, frame: int) -> tuple[int, int | None]:
         """(event index, boundary within it or None for 'fully applied') of a frame.
@@ -138,7 +156,7 @@ class Timeline:
         e = bisect.bisect_right(cum, k) - 1
         j = k - cum[e]
         event = self.events[e]
-        if isinstance(event, (ev.Walk, ev.Search)):
+        if isinstance(event, COMPOUND):
             return e, j
         return e, None
 
@@ -170,7 +188,7 @@ class Timeline:
         base = self._cum[g][e]
         if event.t1 <= t:
             done = b
-        elif isinstance(event, (ev.Walk, ev.Search)):
+        elif isinstance(event, COMPOUND):
             done = self._boundaries_by(event, e, granularity, b, t)
         else:
             done = 0  # still running at t: its frame comes when it ends
@@ -181,13 +199,16 @@ class Timeline:
 
     def _boundaries_by(self, event: ev.Event, e: int, granularity: str, b: int, t: int) -> int:
         """How many of the event's `b` boundaries lie at or before time `t` (binary search)."""
-        before = self.state_before(e) if isinstance(event, ev.Search) else None
-        cpu = self.cpu
+        state: list[State] = []  # the state before the event, built once if asked for
+
+        def before() -> State:
+            if not state:
+                state.append(self.state_before(e))
+            return state[0]
 
         def at(j: int) -> int:
-            prog = self.progress(before, event, granularity, j)  # type: ignore[arg-type]
-            spent = cpu.walk(prog.ptes, prog.calls) + prog.mm_calls * cpu.mm
-            return event.t0 + spent + len(prog.restored) * cpu.unuse_pte
+            expand = self.expand[type(event)]
+            return event.t0 + expand(self.machine, before, event, granularity, j).cost(self.cpu)
 
         lo, hi = 0, b  # answer in [lo, hi]: boundaries 0..answer-1 are at or before t
         while lo < hi:
@@ -204,19 +225,20 @@ class Timeline:
         if event_index >= len(self.events):
             return self.final.copy()
         c = event_index // self.every
-        st = self._checkpoints[c].copy()
+        st = self._checkpoints[c].widened(self._span)
         for i in range(c * self.every, event_index):
             st.apply(self.events[i])
         return st
 
     def view(self, granularity: str, frame: int) -> FrameView:
+        algo = self.run.algorithm
         frames = self.frame_count(granularity)
         frame = max(0, min(frame, frames - 1))
         e, j = self.position(granularity, frame)
         if e < 0:
             st = self.state_before(0)
             return FrameView(
-                granularity, frame, frames, -1, None, None, st, st.counters, 0, None, ""
+                granularity, frame, frames, -1, None, None, st, st.counters, 0, None, "", algo
             )
         event = self.events[e]
         if j is None:
@@ -233,26 +255,21 @@ class Timeline:
                 event.t1,
                 None,
                 event.site,
+                algo,
             )
         st = self.state_before(e)
-        prog = self.progress(st, event, granularity, j)
+        prog = self.expand[type(event)](self.machine, lambda: st, event, granularity, j)
         counters = st.counters.copy()
-        cpu = self.cpu
         counters.ptes_scanned += prog.ptes
         counters.unuse_pte_range_calls += prog.calls
         counters.unuse_mm_calls += prog.mm_calls
         counters.unuse_pte_calls += len(prog.restored)
-        spent = (
-            cpu.walk(prog.ptes, prog.calls)
-            + prog.mm_calls * cpu.mm
-            + len(prog.restored) * cpu.unuse_pte
-        )
-        spent = min(spent, event.t1 - event.t0)
+        spent = min(prog.cost(self.cpu), event.t1 - event.t0)
         counters.cpu_ps += spent
         if prog.restored:
             slot = event.slot  # type: ignore[attr-defined]
             for ref in prog.restored:
-                st._drop_reference(ref, slot)
+                st.drop_reference(ref, slot)
         return FrameView(
             granularity,
             frame,
@@ -265,88 +282,8 @@ class Timeline:
             event.t0 + spent,
             prog.cursor,
             event.site,
+            algo,
         )
-
-    # ---- partial events ------------------------------------------------------------
-    def progress(self, before: State, event: ev.Event, granularity: str, j: int) -> Progress:
-        """The j-th boundary (0-based) at `granularity` inside a Walk or Search event."""
-        if isinstance(event, ev.Walk):
-            return self._walk_progress(event, granularity, j)
-        assert isinstance(event, ev.Search)
-        return self._search_progress(before, event, granularity, j)
-
-    def _walk_progress(self, e: ev.Walk, granularity: str, j: int) -> Progress:
-        walk = self.machine.walks[e.mm]
-        if granularity == "range":
-            lo = bisect.bisect_left(walk.unit_ordinals, e.first)
-            o = walk.unit_ordinals[lo + j]
-        else:
-            o = e.first + j
-        examined = o - e.first + 1
-        calls = walk.unit_starts_between(e.first, o)
-        u, vpage = walk.page_of(o)
-        return Progress(examined, calls, 0, (), Cursor(e.mm, o, u, vpage, False))
-
-    def search_visits(self, before: State, e: ev.Search) -> list[Visit]:
-        return list(
-            search_visits(self.machine, before.ref_state, e.slot, e.first_pos, before.active)
-        )
-
-    def _search_progress(self, before: State, e: ev.Search, granularity: str, j: int) -> Progress:
-        visits = self.search_visits(before, e)
-        ptes = calls = mm_calls = 0
-        restored: list[int] = []
-        seen = 0  # boundaries passed so far
-        for v in visits:
-            if v.mm < 0:
-                continue
-            walk = self.machine.walks[v.mm]
-            mm_calls += 1
-            if granularity == "mm":
-                if seen == j:
-                    cur = Cursor(
-                        v.mm, v.first, walk.unit_of(v.first) if walk.units else 0, -1, v.targeted
-                    )
-                    return Progress(ptes, calls, mm_calls, tuple(restored), cur)
-                seen += 1
-            # boundaries inside this visit: PTEs (pte) or unit entries (range)
-            if v.ptes:
-                if granularity == "pte":
-                    n_here = v.ptes
-                elif granularity == "range":
-                    n_here = v.calls
-                else:
-                    n_here = 0
-                if seen + n_here > j:
-                    k = j - seen
-                    if v.targeted:
-                        o, got_calls, got_ptes = v.first, 1, 1
-                    elif granularity == "pte":
-                        o = k
-                        got_ptes = k + 1
-                        got_calls = walk.unit_starts_between(0, o)
-                    else:
-                        o = walk.units[k].ordinal
-                        got_ptes = o + 1
-                        got_calls = k + 1
-                    u, vpage = walk.page_of(o)
-                    rest = list(restored)
-                    if v.restored >= 0 and o == self.machine.refs[v.restored].ordinal:
-                        rest.append(v.restored)
-                    return Progress(
-                        ptes + got_ptes,
-                        calls + got_calls,
-                        mm_calls,
-                        tuple(rest),
-                        Cursor(v.mm, o, u, vpage, v.targeted),
-                    )
-                seen += n_here
-            ptes += v.ptes
-            calls += v.calls
-            if v.restored >= 0:
-                restored.append(v.restored)
-        # a search with no PTE at all (one pte-granularity step): show it complete
-        return Progress(ptes, calls, mm_calls, tuple(restored), None)
 
     # ---- history -------------------------------------------------------------------
     def requests_until(self, event_index: int, limit: int) -> list[ev.DiskRequest]:

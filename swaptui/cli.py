@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from swaptui import __version__
+from swaptui import __version__, config
 from swaptui.errors import UsageError, fail
 
 # subcommand name -> module that provides add_parser(subparsers) and run(args) -> int
@@ -62,11 +62,19 @@ def _command_parser(
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    from models.scenario import cache
+
+    # generated presets are kept for the next start ($SWAPTUI_CACHE_DIR overrides)
+    cache.use_directory(config.cache_dir())
     try:
         if args and args[0] in _COMMANDS:
             parser, run = _command_parser(args[0])
-            return run(parser.parse_args(args))
+            ns = parser.parse_args(args)
+            if args[0] == "race":
+                config.warn_if_broken()
+            return run(ns)
         ns = _app_parser().parse_args(args)
+        config.warn_if_broken()
         from swaptui.commands import app
 
         return app.run(ns)

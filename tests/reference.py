@@ -1,7 +1,7 @@
-"""A deliberately naive reference walker for swapoff, written from the spec alone.
+"""A deliberately naive reference walker for swapoff, written from docs/engine.md alone.
 
 This is the independent cross-check of the engine in ``models/``: it follows
-``engine-spec.md`` (sections 1-5 and 8) literally, PTE by PTE, and shares no code
+``docs/engine.md`` (sections 1-5 and 7) literally, PTE by PTE, and shares no code
 with the engine (only the scenario data classes of ``models.scenario_model``).
 
 Naive on purpose:
@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 
 from models.scenario_model import PTES_PER_TABLE, DiskParams, Scenario
 
-ALGORITHMS = ("legacy", "rfc", "linear", "linear-5.1")
+ALGORITHMS = ("legacy", "rfc", "linear", "linear-5.1", "prefetch")
+PREFETCH_BATCH = 256  # section 2, prefetch: slots read under one plug (1 MiB)
 READAHEADS = ("none", "cluster", "cluster-adaptive", "vma")
 
 COUNTER_NAMES = (
@@ -540,7 +541,7 @@ class _Walker:
     def walk_swap_pte(self, mi: int, vi: int, vpn: int, table: list, slot: int) -> None:
         algo = self.algorithm
         found = False
-        if algo == "linear":
+        if algo in ("linear", "prefetch"):  # prefetch's phase 2 is linear exactly
             vma_key = (mi, vi, vpn) if self.readahead == "vma" else None
             found = self.lookup_swap_cache(slot, vma_key)
         if not found:
@@ -595,6 +596,35 @@ class _Walker:
                     f"linear pass {self.c['passes']} freed nothing ({after} slots in use)"
                 )
 
+    def run_prefetch(self) -> None:
+        """Section 2, prefetch: the area in disk order into the swap cache, then linear."""
+        if self.inuse_pages() > 0:
+            # phase 1: find_next_to_unuse from slot 1 up, every swap_map read counted;
+            # slots in use and not cached go into batches of 256, each read under one plug
+            batch: list[int] = []
+            i = 0
+            while True:
+                nxt = 0
+                j = i + 1
+                while j < self.nslots:
+                    self.slot_scans += 1
+                    if self.in_use(j):
+                        nxt = j
+                        break
+                    j += 1
+                if nxt == 0:
+                    break
+                i = nxt
+                if self.wanted(i):
+                    batch.append(i)
+                if len(batch) == PREFETCH_BATCH:
+                    self.read_batch(batch, None)  # readahead pages: no target
+                    batch = []
+            if batch:
+                self.read_batch(batch, None)
+        # phase 2: linear, which finds the pages in the swap cache
+        self.run_linear()
+
     # ------------------------------------------------------------------ result
     def finish(self, result: str) -> RefResult:
         self.c["cpu_ns"] = self.cpu_ns()
@@ -642,6 +672,8 @@ def reference_run(
             w.run_legacy()
         elif algorithm == "rfc":
             w.run_rfc()
+        elif algorithm == "prefetch":
+            w.run_prefetch()
         else:
             w.run_linear()
     except _Enomem:

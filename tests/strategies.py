@@ -49,6 +49,10 @@ ALGORITHM_READAHEADS = (
     ("linear-5.1", "cluster"),
     ("linear-5.1", "cluster-adaptive"),
     ("linear-5.1", "vma"),
+    ("prefetch", "none"),
+    ("prefetch", "cluster"),
+    ("prefetch", "cluster-adaptive"),
+    ("prefetch", "vma"),
 )
 
 # first 2 MiB region of a family's layout: low, middle and top of the user space
@@ -59,7 +63,7 @@ def algorithms_and_readahead(include_default: bool = False) -> st.SearchStrategy
     """Valid (algorithm, readahead) pairs; readahead None (the default) if asked."""
     pairs = list(ALGORITHM_READAHEADS)
     if include_default:
-        pairs += [(a, None) for a in ("legacy", "rfc", "linear", "linear-5.1")]
+        pairs += [(a, None) for a in ("legacy", "rfc", "linear", "linear-5.1", "prefetch")]
     return st.sampled_from(pairs)
 
 

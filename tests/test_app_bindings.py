@@ -83,6 +83,7 @@ async def test_play_pause_and_speed() -> None:
         assert app.player.frame > 0
 
 
+@pytest.mark.slow
 @sync
 async def test_play_at_full_speed_skips_frames() -> None:
     app = make_app()
@@ -112,6 +113,7 @@ async def test_granularity_keys_keep_position() -> None:
         assert app.player.granularity == "range"
 
 
+@pytest.mark.slow
 @sync
 async def test_cycle_algorithm_disk_readahead() -> None:
     app = make_app()
@@ -135,6 +137,7 @@ async def test_cycle_algorithm_disk_readahead() -> None:
         assert app.player.timeline.run.readahead == "none"
 
 
+@pytest.mark.slow
 @sync
 async def test_legacy_refuses_vma_readahead_without_crashing() -> None:
     app = make_app()
@@ -190,6 +193,7 @@ async def test_save_svg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert list(tmp_path.glob("swaptui-*.svg"))
 
 
+@pytest.mark.slow
 @sync
 async def test_open_broken_file_keeps_the_run(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
@@ -209,6 +213,7 @@ async def test_open_broken_file_keeps_the_run(tmp_path: Path) -> None:
         assert any("bad.toml" in m and "\n" not in m for m in messages)
 
 
+@pytest.mark.slow
 @sync
 async def test_click_slot_and_pte_show_details() -> None:
     app = make_app()
@@ -242,6 +247,7 @@ async def test_click_slot_and_pte_show_details() -> None:
         assert "PTE → slot 3" in shown and "referenced by:" in shown
 
 
+@pytest.mark.slow
 @sync
 async def test_resize_down_to_20x5_and_back() -> None:
     app = make_app()
@@ -325,6 +331,7 @@ async def test_footer_drops_the_palette_hint_at_80_columns() -> None:
         assert app.query_one(Footer).show_command_palette
 
 
+@pytest.mark.slow
 @sync
 async def test_cycle_algorithm_twice_while_computing() -> None:
     app = make_app()

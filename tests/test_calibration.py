@@ -17,6 +17,7 @@ runs when SWAPTUI_FULL_SCALE=1 is set (and in `python tests/bench/engine.py`).
 from __future__ import annotations
 
 import bisect
+import itertools
 import os
 
 import pytest
@@ -45,7 +46,8 @@ def legacy_calls(machine: Machine) -> tuple[int, int]:
     previous slot (start_mm) is searched first, then the circular mmlist up to the
     owner, whose walk stops at the PTE.  Every other mm passed is walked whole."""
     refs = machine.refs
-    uu = machine.prefix_units  # uu[k]: units of mms 0..k-1
+    uu = list(itertools.accumulate((w.total_units for w in machine.walks), initial=0))
+    # uu[k]: units of mms 0..k-1
     n = len(machine.walks)
     slots = sorted(machine.slot_refs)
     calls = mm_calls = 0
@@ -77,6 +79,7 @@ def legacy_calls(machine: Machine) -> tuple[int, int]:
 # --- preset names ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_published_spellings_name_the_presets() -> None:
     assert find_preset("kelley-50M") == "kelley-50m"
     assert find_preset("RFC3-240M") == "rfc3-240m"
@@ -87,6 +90,7 @@ def test_published_spellings_name_the_presets() -> None:
 # --- kelley-50m: 22.5M vs 7.0K calls ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_kelley_50m_counts() -> None:
     s = load_preset("kelley-50m")
     machine = Machine(s)
@@ -105,6 +109,7 @@ def test_kelley_50m_counts() -> None:
 # --- rfc3-240m: 13.8 s vs 5.5 s ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_rfc3_240m_time_ratio() -> None:
     s = load_preset("rfc3-240m")
     machine = Machine(s)
@@ -129,6 +134,7 @@ def vineeth() -> tuple[Scenario, Machine]:
     return s, Machine(s)
 
 
+@pytest.mark.slow
 def test_vineeth_6g_counts(vineeth: tuple[Scenario, Machine]) -> None:
     s, machine = vineeth
     assert len(machine.slot_refs) == 1_572_864  # 6 GiB

@@ -12,7 +12,7 @@ import random
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.engine import RunOptions, run_swapoff
@@ -20,6 +20,7 @@ from models.scenario import parse_scenario
 from models.scenario_model import PAGE_SIZE, PTES_PER_TABLE
 from swaptui.commands.capture import collect, render
 from tests.procfs import PRESENT, SWAPPED, FakeProc, Tree
+from tests.profiles import examples
 
 ALGORITHMS = ("legacy", "rfc", "linear", "linear-5.1")
 SLOTS = 4096
@@ -84,7 +85,7 @@ def _linear_walk(procs: list[FakeProc]) -> tuple[int, int]:
     return calls, scanned
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40))
 @given(machines())
 def test_capture_round_trips(procs: list[FakeProc]) -> None:
     with tempfile.TemporaryDirectory() as tmp:

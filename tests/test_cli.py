@@ -125,6 +125,7 @@ def test_a_directory_is_refused(tmp_path: Path) -> None:
     assert status == 2 and err.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_export_is_byte_identical_and_refuses_to_overwrite(tmp_path: Path) -> None:
     out = tmp_path / "demo.toml"
     assert run_cli("scenario", "export", "demo", "-o", str(out))[0] == 0

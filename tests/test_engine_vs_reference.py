@@ -8,13 +8,14 @@ request order, the final state of every reference and the result must agree.
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.engine import RunOptions, run_swapoff
 from models.invariants import check
 from models.machine import ANON
 from models.state import PRESENT, SWAP
+from tests.profiles import examples
 from tests.reference import reference_run
 from tests.strategies import algorithms_and_readahead, scenarios
 
@@ -47,14 +48,14 @@ def _compare(scenario, algorithm, readahead):
     assert check(got) == []
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300))
 @given(scenario=scenarios(), pair=algorithms_and_readahead(include_default=True))
 def test_engine_matches_reference(scenario, pair):
     algorithm, readahead = pair
     _compare(scenario, algorithm, readahead)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60))
 @given(
     scenario=scenarios(max_slots=200, max_mms=5, max_vma_pages=1500),
     pair=algorithms_and_readahead(),

@@ -24,6 +24,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "readahead"), CASES)
 def test_linear_reproduces_the_kernel(name: str, readahead: str) -> None:
     kernel = json.loads((DATA / f"{name}.kernel.json").read_text())
@@ -44,6 +45,7 @@ def test_linear_reproduces_the_kernel(name: str, readahead: str) -> None:
     assert check(run) == []
 
 
+@pytest.mark.slow
 def test_default_readahead_matches_the_kernels_choice() -> None:
     """The kernel used cluster readahead on the rotational device, VMA readahead otherwise."""
     for name, readahead in CASES[1:]:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from swaptui.viewer.app import SwapApp
 from swaptui.widgets.pagetables import PageTables
 
 
+@pytest.mark.slow
 def test_the_walked_page_table_scrolls_into_view() -> None:
     async def check() -> None:
         app = SwapApp.deferred("demo", "linear", remember_theme=False)

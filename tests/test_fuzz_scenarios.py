@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from models.scenario import ScenarioError, parse_scenario
 from swaptui.cli import main
+from tests.profiles import examples
 
 SEED_TEXT = """format = "swaptui-scenario/1"
 
@@ -98,7 +99,7 @@ def mutated(draw) -> str:
             k = rng.choice(digits)
             text = (
                 text[:k]
-                + str(rng.choice([0, 1, 2, 23, 24, 25, 62, 63, 4096, 2**24 + 1]))
+                + str(rng.choice([0, 1, 2, 23, 24, 25, 62, 63, 4096, 2**26 + 1]))
                 + text[k + 1 :]
             )
         elif op == 3:  # duplicate a line
@@ -114,7 +115,7 @@ def mutated(draw) -> str:
     return text
 
 
-@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(2000))
 @given(text=mutated())
 def test_parser_refuses_with_one_scenario_error(text: str) -> None:
     try:
@@ -125,7 +126,7 @@ def test_parser_refuses_with_one_scenario_error(text: str) -> None:
 
 
 @settings(
-    max_examples=300,
+    max_examples=examples(300),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

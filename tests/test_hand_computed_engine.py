@@ -32,6 +32,9 @@ HAND_TESTS = [
     "test_rfc_c_shmem_and_idle_mm",
     "test_legacy_c_shmem",
     "test_refusals_and_defaults",
+    "test_prefetch_a",
+    "test_prefetch_batches_of_256",
+    "test_prefetch_a_memory_runs_out",
 ]
 
 

@@ -9,6 +9,7 @@ import pytest
 from swaptui.viewer.app import SwapApp
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
 def test_help_lists_the_keys(size: tuple[int, int]) -> None:
     async def check() -> None:

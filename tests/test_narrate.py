@@ -6,6 +6,7 @@ import attrs
 import pytest
 
 from models import events as ev
+from models.algorithms import ALGORITHMS
 from models.engine import RunOptions, run_swapoff
 from models.events import GRANULARITIES
 from models.narrate import duration, literal, narrate
@@ -28,7 +29,7 @@ def scenario() -> Scenario:
     )
 
 
-@pytest.mark.parametrize("algorithm", ["legacy", "rfc", "linear", "linear-5.1"])
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
 @pytest.mark.parametrize("granularity", GRANULARITIES)
 def test_every_frame_has_one_plain_line(algorithm: str, granularity: str) -> None:
     tl = Timeline(run_swapoff(scenario(), RunOptions(algorithm=algorithm)))
@@ -80,6 +81,24 @@ def event_ends(tl: Timeline, kind: type) -> list[str]:
     return out
 
 
+def test_prefetch_phase_one_is_narrated() -> None:
+    """scenario(): slots 3, 7, 12, 20 and 30 in use of 40.  Phase 1's one batch: the scan
+    reads swap_map from slot 1 to the end (39 entries) and gathers the 5 slots; they are
+    read upwards, 3 alone, then 7, 12, 20, 30 each alone (no two are consecutive)."""
+    tl = Timeline(run_swapoff(scenario(), RunOptions(algorithm="prefetch", disk="hdd")))
+    first = narrate(tl.view("pte", 1), tl.machine)
+    assert first == (
+        "prefetch, phase 1: find_next_to_unuse read 39 swap_map entries from slot 1 and "
+        "gathered 5 slots in use, to be read next in disk order (20 ns each = 780 ns)"
+    )
+    reads = [narrate(tl.view("pte", i), tl.machine) for i in range(2, 7)]
+    assert [s.split(" into")[0] for s in reads] == [
+        f"prefetch reads slot {n}" for n in (3, 7, 12, 20, 30)
+    ]
+    assert all(" into the swap cache, in disk order: " in s and " = " in s for s in reads)
+    assert narrate(tl.view("pte", 7), tl.machine).startswith("phase 2, linear's walk")
+
+
 def test_walk_names_the_mm_and_the_page_table() -> None:
     tl = Timeline(run_swapoff(scenario(), RunOptions(algorithm="linear")))
     lines = [narrate(tl.view("pte", i), tl.machine) for i in range(tl.frame_count("pte"))]
@@ -122,6 +141,53 @@ def test_the_parts_named_add_up_to_the_request() -> None:
     for q in run.requests:
         _w, _c, seek, rotation, _a, transfer = split_request(model, q)
         assert seek + rotation + transfer == q.t1 - q.t0
+
+
+def test_one_seek_formula_drives_the_charge_the_sentence_and_the_breakdown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Replace the seek curve of the cost model by a flat 7 ms: the engine's charge, the
+    narrated seek and the race's seek bar all follow, because all three ask
+    models.cost.DiskModel and nothing else."""
+    from models.breakdown import split_request
+    from models.cost import DiskModel
+
+    monkeypatch.setattr(DiskModel, "seek_ns", lambda self, distance: 7_000_000.0)
+    tl = Timeline(run_swapoff(scenario(), RunOptions(algorithm="linear", disk="hdd")))
+    model = DiskModel.of(tl.run.scenario.disk, tl.run.scenario.slots)
+    seeks = [
+        (i, e)
+        for i, e in enumerate(tl.events)
+        if isinstance(e, ev.DiskRequest) and e.start - e.head not in range(257)
+    ]
+    assert seeks
+    for i, e in seeks:
+        # 7 ms + half a turn at 7200 rpm (4,166,666.67 ns) + 27,306.67 ns per 4 KiB page
+        expect_ns = int(7_000_000 + 30 / 7200 * 1e9 + e.pages * 4096 / 150e6 * 1e9 + 0.5)
+        assert e.t1 - e.t0 == expect_ns * 1000
+        line = narrate(tl.view("pte", tl.frame_of_event("pte", i)), tl.machine)
+        assert "slots (7 ms) + half a rotation (4.17 ms)" in line or "slot (7 ms)" in line
+        _w, _c, seek, rotation, _a, _t = split_request(model, e)
+        assert (seek, rotation) == (7_000_000_000, 4_166_666_667)
+
+
+def test_a_cpu_constant_moves_the_sentence_the_charge_and_the_breakdown() -> None:
+    """--cpu-param pte_ns=3: a walk of p PTEs over c page tables costs p x 3 ns + c x 40 ns,
+    the sentence says "× 3 ns", and the breakdown puts exactly that in the walk bar."""
+    from models.breakdown import split_event
+    from models.cost import CpuCost, DiskModel
+
+    run = run_swapoff(scenario(), RunOptions(algorithm="linear", cpu_params={"pte_ns": 3}))
+    tl = Timeline(run)
+    walks = [e for e in tl.events if isinstance(e, ev.Walk)]
+    assert walks
+    for e in walks:
+        assert e.t1 - e.t0 == e.ptes * 3000 + e.calls * 40_000
+        disk = DiskModel.of(run.scenario.disk, run.scenario.slots)
+        walk_ps = split_event(disk, CpuCost.from_params(run.scenario.cpu), e)[0]
+        assert walk_ps == e.t1 - e.t0
+    whole = event_ends(tl, ev.Walk)
+    assert all("PTE" in s and " × 3 ns" in s for s in whole)
 
 
 def test_searches_explain_the_quadratic_cost() -> None:

@@ -289,7 +289,7 @@ def test_race_command_refuses_in_one_line_before_any_screen(
     monkeypatch.setattr("swaptui.race.screen.RaceApp.run", never)
     for argv, words in (
         (["race", "demo", "--fault", "exit:pid=9999:after=1"], "no process with pid 9999 in demo"),
-        (["race", "demo", "--disk-param", "rpm=-1"], "disk parameter rpm must not be negative"),
+        (["race", "demo", "--disk-param", "rpm=-1"], "--disk-param rpm: must be a number from 60"),
         (["race", "no-such-preset"], "no-such-preset: no such file or preset"),
     ):
         assert main(argv) == 2

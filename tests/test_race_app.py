@@ -6,6 +6,8 @@ import html
 import re
 from typing import Any
 
+import pytest
+
 from models.breakdown import CATEGORIES
 from models.narrate import duration
 from models.scenario import load_preset
@@ -49,6 +51,7 @@ async def settle(app: RaceApp, pilot: Any) -> None:
     await pilot.pause()
 
 
+@pytest.mark.slow
 @sync
 async def test_end_shows_the_verdict_and_home_restarts() -> None:
     app = make_app()
@@ -69,6 +72,7 @@ async def test_end_shows_the_verdict_and_home_restarts() -> None:
         assert not scr.query_one("#verdict").has_class("final")
 
 
+@pytest.mark.slow
 @sync
 async def test_space_plays_and_the_faster_side_finishes_first() -> None:
     app = make_app()
@@ -106,6 +110,7 @@ async def test_speed_keys() -> None:
         assert "0.25x" in header
 
 
+@pytest.mark.slow
 @sync
 async def test_d_switches_the_disk_and_the_verdict_flips() -> None:
     app = make_app()
@@ -128,6 +133,7 @@ async def test_d_switches_the_disk_and_the_verdict_flips() -> None:
         assert scr.race.disk == "hdd"
 
 
+@pytest.mark.slow
 @sync
 async def test_r_cycles_the_readahead() -> None:
     app = make_app()
@@ -165,6 +171,7 @@ async def test_s_shows_the_source_of_every_side() -> None:
         assert not any(p.has_class("source") for p in scr.query(RaceSidePanel))
 
 
+@pytest.mark.slow
 @sync
 async def test_help_theme_and_leaving() -> None:
     app = make_app()
@@ -181,6 +188,7 @@ async def test_help_theme_and_leaving() -> None:
     assert app.return_value == 0
 
 
+@pytest.mark.slow
 @sync
 async def test_resizing_down_and_back_never_raises() -> None:
     app = make_app(("legacy", "rfc", "linear"))
@@ -208,6 +216,7 @@ def swap_app(algorithm: str = "legacy") -> Any:
     return SwapApp(sc, build_timeline(sc, key), key, remember_theme=False)
 
 
+@pytest.mark.slow
 @sync
 async def test_c_races_the_current_scenario_and_escape_comes_back() -> None:
     app = swap_app("rfc")
@@ -235,6 +244,7 @@ async def test_c_races_the_current_scenario_and_escape_comes_back() -> None:
         assert app.player.key.algorithm == "linear"
 
 
+@pytest.mark.slow
 @sync
 async def test_s_puts_the_source_beside_or_instead_of_the_page_tables() -> None:
     from swaptui.widgets.pagetables import PageTables
@@ -257,12 +267,12 @@ async def test_s_puts_the_source_beside_or_instead_of_the_page_tables() -> None:
         await pilot.pause()
         await pilot.pause()
         assert pane.display and not app.query_one(PageTables).display
-        await pilot.press("a")  # linear -> legacy: the listing follows the algorithm
+        await pilot.press("a")  # linear -> prefetch (the registry's cycle): the listing follows
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("right", "right")
         await pilot.pause()
-        assert pane.algorithm == "legacy"
+        assert pane.algorithm == "prefetch"
         await pilot.press("s")
         await pilot.pause()
         assert not pane.display and app.query_one(PageTables).display

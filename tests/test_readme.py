@@ -43,3 +43,42 @@ def test_the_two_commands_come_first() -> None:
         "python3 -m venv .venv && . .venv/bin/activate && pip install -e . && swaptui",
         "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]' && pytest",
     ]
+
+
+def section(title: str) -> str:
+    return README.split(title, 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_limits_table_says_what_limits_py_enforces() -> None:
+    from models.scenario import limits
+
+    table = section("### Limits")
+    for value in (
+        f"{limits.MAX_FILE_BYTES >> 20} MiB",
+        f"| {limits.MAX_KEY_PARTS} (",
+        f"{limits.MAX_REFERENCES:,}",
+        f"{limits.MAX_RESIDENT_RANGES:,}",
+        f"{limits.MAX_TOTAL_VMAS:,}",
+        f"{limits.MAX_VMAS:,}",
+        f"| {limits.MAX_MMS:,} |",
+        f"{limits.MAX_SLOTS:,}",
+        f"{limits.MAX_POPULATED:,}",
+        f"| {limits.MAX_SHMEM_FILES:,} |",
+        f"| {limits.MAX_SHARERS} (",
+    ):
+        assert value in table, value
+
+
+def test_the_cost_ranges_are_the_enforced_ones() -> None:
+    from models.scenario.limits import COST_BOUNDS, _num
+
+    # the rows of the ranges table: a list of constants, then their range
+    rows = [
+        line
+        for line in section("## The cost model").splitlines()
+        if re.match(r"\| `\w+`(, `\w+`)* \| [^|]+ to [^|]+ \|$", line)
+    ]
+    for name, (low, high, _unit) in COST_BOUNDS.items():
+        row = next((r for r in rows if f"`{name}`" in r), None)
+        assert row is not None, f"{name} has no range in the README"
+        assert f"| {_num(low)} to {_num(high)}" in row, (name, row)

@@ -30,6 +30,7 @@ def record(tmp_path: Path, *args: str, name: str = "demo.cast") -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_cast_replays_to_the_apps_final_screen(tmp_path: Path) -> None:
     import asyncio
 
@@ -69,6 +70,7 @@ def test_header_and_timestamps(tmp_path: Path) -> None:
     assert all(len(d) < len(first) / 2 for d in later)
 
 
+@pytest.mark.slow
 def test_asciinema_reads_it(tmp_path: Path) -> None:
     asciicast = pytest.importorskip("asciinema.asciicast")
     out = record(tmp_path, *SMALL)
@@ -80,6 +82,7 @@ def test_asciinema_reads_it(tmp_path: Path) -> None:
     assert [e[0] for e in events] == [e[0] for e in ours]
 
 
+@pytest.mark.slow
 def test_asciinema_cat_shows_the_app(tmp_path: Path) -> None:
     pytest.importorskip("asciinema")
     out = record(tmp_path, *SMALL)
@@ -97,12 +100,14 @@ def test_asciinema_cat_shows_the_app(tmp_path: Path) -> None:
     assert [line.rstrip() for line in screen.display] == replay(header, events)
 
 
+@pytest.mark.slow
 def test_same_inputs_same_bytes(tmp_path: Path) -> None:
     a = record(tmp_path, *SMALL, "--theme", "light", name="a.cast")
     b = record(tmp_path, *SMALL, "--theme", "light", name="b.cast")
     assert a.read_bytes() == b.read_bytes()
 
 
+@pytest.mark.slow
 def test_version_3_stamps_intervals(tmp_path: Path) -> None:
     v2 = record(tmp_path, *SMALL, name="v2.cast")
     v3 = record(tmp_path, *SMALL, "--cast-version", "3", name="v3.cast")
@@ -221,6 +226,7 @@ def test_needs_an_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert "-o FILE.cast, FILE.mp4 or FILE.gif" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_svg_frames(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     svg = tmp_path / "slides"
     assert main(["record", "demo", "--svg-dir", str(svg), "--every", "4", *SMALL]) == 0

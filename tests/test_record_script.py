@@ -141,6 +141,7 @@ def test_runtime_error_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixt
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_script_drives_the_app(tmp_path: Path) -> None:
     script = tmp_path / "talk.txt"
     script.write_text(

@@ -185,9 +185,9 @@ def test_font_size_sets_the_picture_size(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["-o", "/proc/talk.mp4"], "/proc/talk.mp4: cannot write there"),
-        (["-o", "/proc/talk.gif"], "/proc/talk.gif: cannot write there"),
-        (["--png-dir", "/proc/slides"], "--png-dir /proc/slides: cannot write there"),
+        (["-o", "/proc/talk.mp4"], "/proc/talk.mp4: cannot write in /proc"),
+        (["-o", "/proc/talk.gif"], "/proc/talk.gif: cannot write in /proc"),
+        (["--png-dir", "/proc/slides"], "--png-dir /proc/slides: cannot write in /proc"),
         (["-o", "x.mp4", "--size", "500x200", "--font-size", "40"], "at most 8192 a side"),
         (["-o", "x.mp4", "--font-size", "2"], "--font-size 2: must be 6 to 200"),
         (["-o", "x.mp4", "--font", "/no/such.ttf"], "--font /no/such.ttf: no such file"),

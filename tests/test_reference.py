@@ -5,7 +5,7 @@
     `linear` reproduces the kernel's unuse_pte_range calls and every read, in order;
 (c) hypothesis properties on tests/strategies.py scenarios.
 
-Cost constants used in the hand computations (engine-spec section 4, converted to
+Cost constants used in the hand computations (docs/engine.md section 4, converted to
 integer picoseconds): PTE 500 ps, unuse_pte_range 40000 ps, unuse_mm 500000 ps,
 unuse_pte 300000 ps, swap_map slot 20000 ps.  zram: 4000 ns per page, no request cost.
 """
@@ -34,6 +34,7 @@ from models.scenario_model import (  # noqa: E402
     ShmemFile,
     Vma,
 )
+from tests.profiles import examples  # noqa: E402
 from tests.reference import COUNTER_NAMES, RefResult, reference_run  # noqa: E402
 from tests.strategies import (  # noqa: E402
     algorithms_and_readahead,
@@ -638,6 +639,110 @@ def test_legacy_c_shmem():
     assert r.counters == {**expected, "io_requests": 3, "swapcache_peak": 2}
 
 
+# --------------------------------------------------------------------------- prefetch
+def test_prefetch_a():
+    # Scenario A (zram, page_cluster 0), readahead none.  Slots in use: 1-7 (8 is free).
+    # Phase 1: find_next_to_unuse from 0 returns 1, 2, ..., 7 (one swap_map read each),
+    #   then from 7 reads slot 8 and finds nothing: 8 reads = slots - 1.  The batch
+    #   [1..7] (fewer than 256) is one plug, and the 7 consecutive slots one request:
+    #   start 1, head 0 -> seek 1, 7 x 4000 ns.  All 7 pages are readahead pages (no
+    #   target), in the swap cache at once: swapcache_peak 7.
+    # Phase 2 is linear's run of test_linear_a with every lookup a hit: 200 finds 5;
+    #   100 finds 3 (stays: 101 shares it), 1, 7 (stays), 2; 101 finds 3 and 7 again
+    #   (no longer readahead pages: not hits), 6 and 4.  Hits: 5, 3, 1, 7, 2, 6, 4 = 7.
+    #   Nothing is read: the walk's I/O is the one request of phase 1.
+    # Walk counts as in test_linear_a: 7 calls, 27 PTEs, 9 restores, 3 unuse_mm.
+    # cpu ps: 27*500 + 7*40000 + 3*500000 + 9*300000 + 8*20000 = 4_653_500
+    r = reference_run(SCEN_A, "prefetch", "none")
+    assert r.result == "ok"
+    assert r.reads == [1, 2, 3, 4, 5, 6, 7]
+    assert r.requests == zreq((1, 7, 1, "readahead"))
+    expected = counters(
+        unuse_pte_range_calls=7,
+        ptes_scanned=27,
+        unuse_pte_calls=9,
+        unuse_mm_calls=3,
+        pages_read=7,
+        io_requests=1,
+        seek_slots=1,
+        readahead_hits=7,
+        swapcache_peak=7,
+        passes=1,
+        cpu_ns=4_653,
+        io_ns=28_000,
+    )
+    assert r.counters == expected
+    assert all_present(r) and r.cached == set() and r.swap_map == [0] * 9
+
+
+def test_prefetch_batches_of_256():
+    # One mm, one anon VMA of 300 pages at page 512 (one page table: [512, 812)), page k
+    # in slot k + 1: slots 1-300 of 512 in use.  Phase 1 gathers 1-256 (a full batch:
+    # one plug, one request, seek 1 from slot 0) and then 257-300 (a second plug: the head
+    # rests at 257 after the first request, so seek 0), then reads swap_map up to slot
+    # 511 and finds nothing more: 511 swap_map reads in all.  zram: 300 x 4000 ns.
+    # The walk: 1 unuse_mm, 1 call, 300 PTEs, 300 restores, every lookup a hit.
+    # cpu ps: 300*500 + 40000 + 500000 + 300*300000 + 511*20000 = 100_910_000
+    sc = Scenario(
+        name="p",
+        slots=512,
+        page_cluster=3,
+        disk=DiskParams(kind="zram"),
+        mms=(Mm(pid=1, vmas=(vma(512, 300, swapped=[(k, k + 1) for k in range(300)]),)),),
+    )
+    r = reference_run(sc, "prefetch", "cluster-adaptive")
+    assert r.result == "ok"
+    assert r.requests == zreq((1, 256, 1, "readahead"), (257, 44, 0, "readahead"))
+    expected = counters(
+        unuse_pte_range_calls=1,
+        ptes_scanned=300,
+        unuse_pte_calls=300,
+        unuse_mm_calls=1,
+        pages_read=300,
+        io_requests=2,
+        seek_slots=1,
+        readahead_hits=300,
+        swapcache_peak=300,
+        passes=1,
+        cpu_ns=100_910,
+        io_ns=1_200_000,
+    )
+    assert r.counters == expected
+    # linear on the same: the same one walk, but it reads as it goes (windows of up to
+    # 8 slots) and holds a window at a time, not the area
+    lin = reference_run(sc, "linear", "cluster-adaptive")
+    assert lin.counters["swapcache_peak"] < 16 and lin.counters["io_requests"] > 2
+
+
+def test_prefetch_a_memory_runs_out():
+    # Scenario A with free_pages 4: phase 1 reads what fits, 1-4 (one request, seek 1),
+    # and skips 5, 6, 7 (readahead pages that do not fit are skipped, no error).  The
+    # walk starts with mm 200: PTEs 600, 601 (one call), slot 5 misses the swap cache,
+    # its read is the target and does not fit: ENOMEM.  Nothing was restored; pages 1-4
+    # stay cached, every count is unchanged.
+    # cpu ps: 2*500 + 40000 + 500000 + 8*20000 = 701_000
+    sc = Scenario(**{**_fields(SCEN_A), "free_pages": 4})
+    r = reference_run(sc, "prefetch", "none")
+    assert r.result == "ENOMEM"
+    assert r.requests == zreq((1, 4, 1, "readahead"))
+    expected = counters(
+        unuse_pte_range_calls=1,
+        ptes_scanned=2,
+        unuse_mm_calls=1,
+        pages_read=4,
+        io_requests=1,
+        seek_slots=1,
+        swapcache_peak=4,
+        passes=1,
+        cpu_ns=701,
+        io_ns=16_000,
+    )
+    assert r.counters == expected
+    assert r.cached == {1, 2, 3, 4}
+    assert r.swap_map == [0, 1, 1, 2, 1, 1, 1, 2, 0]
+    assert r.final[(200, 1, 1)] == ("swap", 5)
+
+
 def test_refusals_and_defaults():
     with pytest.raises(ValueError):
         reference_run(SCEN_A, "legacy", "vma")
@@ -676,7 +781,7 @@ def test_linux_61_fixture(name: str, readahead: str):
 
 # --------------------------------------------------------------------------- (c) properties
 PROPS = settings(
-    max_examples=200,
+    max_examples=examples(200),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -744,7 +849,8 @@ def _check_common(sc: Scenario, algo: str, r: RefResult) -> None:
     assert c["readahead_hits"] <= c["pages_read"]
     if c["pages_read"]:
         assert c["swapcache_peak"] >= 1
-    # cpu: exact from the counters, plus swap_map scans for legacy only
+    # cpu: exact from the counters, plus swap_map scans for legacy and prefetch only
+    # (linear's tail sweep never runs without faults: its pass leaves nothing in use)
     cpu = sc.cpu
     ps = (
         c["ptes_scanned"] * round(cpu.pte_ns * 1000)
@@ -755,6 +861,9 @@ def _check_common(sc: Scenario, algo: str, r: RefResult) -> None:
     if algo == "legacy" and r.result == "ok":
         last = max((s for s in referenced), default=0)
         ps += (last + sc.slots - 1) * round(cpu.slot_scan_ns * 1000)
+    if algo == "prefetch" and referenced:
+        # phase 1 reads swap_map from slot 1 to the end, once, whatever happens after
+        ps += (sc.slots - 1) * round(cpu.slot_scan_ns * 1000)
     if algo != "legacy" or r.result == "ok":
         assert c["cpu_ns"] == ps // 1000
 
@@ -835,7 +944,18 @@ def test_counts_without_memory_limit(sc, pair):
             assert walked == (holders[-1] + 1 if holders else 0)
         assert c["unuse_pte_range_calls"] == sum(len(u) for u in units[:walked])
         assert c["ptes_scanned"] == sum(sum(u) for u in units[:walked])
-        if ra == "none":
+        if algo == "prefetch":
+            # phase 1 reads every slot in use once, in ascending order, as readahead pages
+            # under plugs of 256 slots; the walk then finds each one cached: all hits,
+            # and the swap cache held every slot in use at once
+            assert r.reads == sorted(slots_in_use)
+            assert all(q[4] == "readahead" for q in r.requests)
+            assert c["readahead_hits"] == c["pages_read"] == len(slots_in_use)
+            assert c["swapcache_peak"] == len(slots_in_use)
+            batches = [sorted(slots_in_use)[k : k + 256] for k in range(0, len(slots_in_use), 256)]
+            runs = sum(1 + sum(b[i] != b[i - 1] + 1 for i in range(1, len(b))) for b in batches)
+            assert c["io_requests"] == runs
+        elif ra == "none":
             if algo == "rfc":
                 assert c["pages_read"] == len(anon) + len(shm)
                 assert c["swapcache_peak"] == (1 if c["pages_read"] else 0)

@@ -14,6 +14,7 @@ from models.scenario import (
     preset_names,
 )
 from models.scenario import load as load_module
+from models.scenario import prescan as prescan_module
 from models.scenario.locate import locate
 from models.scenario_model import CpuParams, DiskParams
 
@@ -330,7 +331,10 @@ def test_unterminated_string() -> None:
 
 
 def test_deep_nesting_is_an_error_not_a_crash() -> None:
-    assert message("x = " + "[" * 100_000) == "t.toml: TOML syntax error: arrays nested too deeply"
+    assert message("x = " + "[" * 100_000) == (
+        "t.toml: TOML syntax error: arrays or inline tables nested too deeply "
+        "(more than a few hundred levels)"
+    )
 
 
 def test_huge_integer_literal_is_an_error_not_a_crash() -> None:
@@ -432,11 +436,12 @@ def test_empty_file(tmp_path: Path) -> None:
 
 
 def test_too_large_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(load_module, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(prescan_module, "MAX_FILE_BYTES", 100)
     path = tmp_path / "big.toml"
     path.write_text(MINIMAL)
     assert file_error(path) == (
-        f"{path}: is too large ({len(MINIMAL)} bytes; scenario files are limited to 0 MiB)"
+        f"{path}: is too large: {len(MINIMAL)} bytes, the limit is 0 MiB "
+        "(write a machine this big as a [generate] recipe)"
     )
 
 

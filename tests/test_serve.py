@@ -133,7 +133,7 @@ async def first_output(
         got = b""
         deadline = time.monotonic() + WAIT_S
         async with ws:
-            while time.monotonic() < deadline and len(got) < 4000:
+            while time.monotonic() < deadline and b"swap_map" not in got and len(got) < 200_000:
                 try:
                     msg = await asyncio.wait_for(ws.receive(), 2)
                 except TimeoutError:

@@ -50,6 +50,7 @@ def app(algorithm: str = "legacy", theme: str = "dark", granularity: str = "entr
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("size", "theme", "algorithm", "press"),
     [

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from models.scenario_model import Mm, Scenario, ShmemFile, Vma
 from swaptui.race.model import Race
 from swaptui.race.screen import RaceApp
@@ -56,6 +58,7 @@ def test_race_160x48(snap_compare: Any) -> None:
     assert snap_compare(app(), terminal_size=(160, 48), run_before=at(0.3))
 
 
+@pytest.mark.slow
 def test_race_source_160x48_light(snap_compare: Any) -> None:
     assert snap_compare(
         app("light", ("legacy", "rfc", "linear")),

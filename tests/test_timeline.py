@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import itertools
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models import events as ev
-from models.algorithms.legacy import search_visits
+from models.algorithms.legacy_search import search_visits
 from models.engine import RunOptions, run_swapoff
 from models.events import GRANULARITIES
 from models.state import State
 from models.timeline import Timeline
+from tests.profiles import examples
 from tests.strategies import algorithms_and_readahead, scenarios
 
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(120))
 
 
 def _snapshot(st: State) -> tuple:
@@ -138,3 +139,37 @@ def test_hand_computed_frames():
     assert v.counters.ptes_scanned == 2 and v.counters.unuse_pte_range_calls == 1
     assert tl.view("entry", 1).state.count[1] == 0
     assert tl.view("range", 1).counters.ptes_scanned == 1
+
+
+def test_frames_show_the_memory_the_swap_cache_holds():
+    """Two mms, one VMA each, slots 1, 2 and 3 in use (slot 2 shared by both); zram.
+
+    prefetch reads 1-3 in one request before any walk: from that frame on the swap
+    cache holds 3 pages (peak 3).  mm 1 restores slot 1 (freed: 2 pages held) and its
+    share of slot 2 (kept for mm 2); mm 2 restores slot 2 (1 held) and 3 (none).  The
+    peak stays 3 to the end.  linear reads as it walks: 1 (freed at once), 2 (kept
+    until mm 2 restores it), 3 (after 2 was freed): it never holds more than 1 page.
+    """
+    from models.scenario_model import Mm, Scenario, Vma
+
+    s = Scenario(
+        name="m",
+        slots=8,
+        page_cluster=0,
+        mms=(
+            Mm(pid=1, vmas=(Vma(start=0x400000, pages=4, swapped=((0, 1), (1, 2))),)),
+            Mm(pid=2, vmas=(Vma(start=0x800000, pages=4, swapped=((0, 2), (1, 3))),)),
+        ),
+    )
+    tl = Timeline(run_swapoff(s, RunOptions(algorithm="prefetch", readahead="none", disk="zram")))
+    views = [tl.view("pte", i) for i in range(tl.frame_count("pte"))]
+    held = [v.swapcache_pages for v in views]
+    peak = [v.swapcache_peak for v in views]
+    read = next(i for i, v in enumerate(views) if isinstance(v.event, ev.DiskRequest))
+    assert held[:read] == [0] * read and held[read] == 3 and peak[read] == 3
+    after = [h for h, v in zip(held, views, strict=True) if isinstance(v.event, ev.FreeSwapCache)]
+    assert after == [2, 1, 0]
+    assert held[-1] == 0 and peak[-1] == 3 and peak == sorted(peak)
+    lin = Timeline(run_swapoff(s, RunOptions(algorithm="linear", readahead="none", disk="zram")))
+    most = max(lin.view("pte", i).swapcache_pages for i in range(lin.frame_count("pte")))
+    assert most == 1 == lin.view("pte", lin.frame_count("pte") - 1).swapcache_peak

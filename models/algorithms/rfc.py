@@ -16,27 +16,66 @@ slot again when its turn comes: the prototype's re-reads are counted in pages_re
 from __future__ import annotations
 
 from models import events as ev
-from models.algorithms.common import OutOfMemory, Run, shmem_unuse, unuse_mm
+from models.kernel.shmem import shmem_unuse
+from models.kernel.swap_state import delete_from_swap_cache, swapin_readahead
+from models.kernel.swapfile import unuse_mm, unuse_pte
+from models.listing import ELSEWHERE, SHMEM_TYPE, WALK_MM, join, line
+from models.run import OutOfMemory, Run
+from models.sites import Site
+
+
+def unuse_swap_pte(run: Run, ref: int) -> None:
+    """unuse_pte_range's step at one swap PTE of the area, as the prototype wrote it."""
+    swapin_readahead(run, ref, Site.SWAPIN_READAHEAD)
+    slot = unuse_pte(run, ref)
+    delete_from_swap_cache(run, slot, Site.DELETE_FROM_SWAP_CACHE)
 
 
 def try_to_unuse(run: Run) -> None:
-    def unuse_pte_range_entry(ref: int) -> None:
-        run.swapin_readahead(ref, "swapin_readahead")
-        slot = run.machine.refs.slot[ref]
-        run.emit(ev.UnusePte, run.cpu.unuse_pte, "unuse_pte", ref=ref, slot=slot)
-        run.free_cache(slot, "delete_from_swap_cache")
-
-    run.emit(ev.PassStart, 0, "try_to_unuse", number=1)
+    run.emit(ev.PassStart, 0, Site.TRY_TO_UNUSE, number=1)
     try:
         shmem_unuse(run)
         for mi in range(len(run.machine.walks)):
-            run.inject.poll()
+            run.poll()
             if run.state.signal:
                 run.done("EINTR")
                 return
             if run.state.active[mi]:
-                unuse_mm(run, mi, unuse_pte_range_entry)
+                unuse_mm(run, mi, unuse_swap_pte)
     except OutOfMemory:
         run.done("ENOMEM")
         return
     run.done("ok")
+
+
+# ---- the source pane's pseudo-C ------------------------------------------------------
+_TRY = (
+    line("/* rfc: the February 2014 prototype, one pass over the mms */"),
+    line("int try_to_unuse(int type)", Site.TRY_TO_UNUSE),
+    line("{"),
+    line("    shmem_unuse(type);         /* every tmpfs file first */"),
+    line("    for each mm on init_mm.mmlist"),
+    line("        unuse_mm(mm, type);    /* one walk finds every entry */"),
+    line(
+        "    return 0;      /* no retry: what is left stays (a TODO) */", Site.TRY_TO_UNUSE_RETURN
+    ),
+    line("}"),
+)
+
+_PTE = (
+    line("int unuse_pte_range(pmd, addr, end, type)"),
+    line("{"),
+    line("    for (each pte from addr to end) {", Site.UNUSE_PTE_RANGE),
+    line("        if (!is_swap_pte(*pte) || swp_type(*pte) != type)"),
+    line("            continue;     /* one compare, on to the next */"),
+    line("        entry = pte_to_swp_entry(*pte);"),
+    line("        page = swapin_readahead(entry, addr);  /* no lookup */", Site.SWAPIN_READAHEAD),
+    line("        unuse_pte(vma, pmd, addr, entry, page);", Site.UNUSE_PTE),
+    line(
+        "        delete_from_swap_cache(page); /* even if another */", Site.DELETE_FROM_SWAP_CACHE
+    ),
+    line("    }                                 /* mm still maps it */"),
+    line("}"),
+)
+
+LISTING = join(_TRY, WALK_MM, _PTE, SHMEM_TYPE, ELSEWHERE)

@@ -70,9 +70,16 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from models.scenario.errors import Problem
+from models.scenario.errors import Loc, Problem
 from models.scenario.fields import Fields, is_int, is_number, toml_type
-from models.scenario.limits import MAX_MMS, MAX_SHMEM_FILES
+from models.scenario.limits import (
+    MAX_MMS,
+    MAX_POPULATED,
+    MAX_REFERENCES,
+    MAX_SHMEM_FILES,
+    MAX_TOTAL_VMAS,
+    over_limit,
+)
 
 LAYOUTS = ("reclaim", "sequential", "random")
 
@@ -156,8 +163,12 @@ def parse_generate(data: dict[str, Any]) -> GenerateSpec:
     slots_used = f.optional_int("slots_used")
     if slots_used is not None and slots_used < 0:
         raise Problem((*_WHERE, "slots_used"), f"{slots_used} is negative")
+    if slots_used is not None and slots_used > MAX_REFERENCES:
+        raise Problem(
+            (*_WHERE, "slots_used"), over_limit("swapped references", MAX_REFERENCES, slots_used)
+        )
     big = 1 << 35  # pages in 2**47 bytes: nothing larger fits in an address space
-    return GenerateSpec(
+    spec = GenerateSpec(
         processes=processes,
         forks=_int(f, "forks", d.forks, 0, processes - 1),
         shared=_fraction(f, "shared", d.shared),
@@ -180,4 +191,68 @@ def parse_generate(data: dict[str, Any]) -> GenerateSpec:
         lru_run=_int(f, "lru_run", d.lru_run, 1, big),
         lru_shuffle=_fraction(f, "lru_shuffle", d.lru_shuffle),
         holes=_fraction(f, "holes", d.holes, 0.9),
+    )
+    _check_bounds(spec, data)
+    return spec
+
+
+def _check_bounds(spec: GenerateSpec, data: dict[str, Any]) -> None:
+    """Refuse, before generating, a recipe that is certainly over a limit.
+
+    The VMA count is bounded from above (the counts are drawn uniformly); swapped and
+    populated pages from below (sizes are drawn log-uniformly, so their upper bound
+    says little): a recipe whose smallest draw is over the limit cannot be generated.
+    Whatever passes here is still counted while it is generated (populate.py).
+    """
+
+    def at(*keys: str) -> Loc:
+        return next(((k,) for k in keys if k in data), ())
+
+    vmas = spec.processes * (spec.vmas[1] + spec.file_vmas[1]) + spec.forks * spec.child_vmas[1]
+    if vmas > MAX_TOTAL_VMAS:
+        raise Problem(
+            _WHERE,
+            f"the recipe maps up to {vmas:,} VMAs (processes × (vmas + file_vmas) + forks × "
+            f"child_vmas), the limit is {MAX_TOTAL_VMAS} (2**18, in all mms together)",
+            at=at("vmas", "file_vmas", "processes"),
+        )
+    roots = spec.processes - spec.forks
+    anon = roots * spec.vmas[0] * spec.vma_pages[0]
+    shmem = spec.shmem_files * spec.shmem_pages[0]
+    populated = (
+        spec.processes * spec.vmas[0] * spec.vma_pages[0]
+        * min(1.0, spec.swapped_fraction[0] + spec.resident_fraction[0])
+        + shmem
+    )  # fmt: skip
+    if populated > MAX_POPULATED:
+        raise Problem(
+            _WHERE,
+            f"the recipe populates at least {populated:,.0f} pages, the limit is "
+            f"{MAX_POPULATED} (2**24, counted per mm)",
+            at=at("vma_pages", "vmas", "shmem_pages", "processes"),
+        )
+    if spec.slots_used is None:
+        swapped = anon * spec.swapped_fraction[0] + shmem * spec.shmem_swapped_fraction[0]
+        if swapped > MAX_REFERENCES:
+            raise Problem(
+                _WHERE,
+                f"the recipe swaps out at least {swapped:,.0f} pages, the limit of swapped "
+                f"references is {MAX_REFERENCES} (2**21)",
+                at=at("swapped_fraction", "vma_pages", "shmem_swapped_fraction"),
+            )
+
+
+# A recipe for more swapped pages than this takes seconds to generate and tens of
+# seconds a run: said up front (the loaders' `note`).
+NOTE_REFERENCES = 250_000
+
+
+def size_note(spec: GenerateSpec) -> str | None:
+    """One line on the size of a big recipe, said before generating it; else None."""
+    if spec.slots_used is None or spec.slots_used < NOTE_REFERENCES:
+        return None
+    return (
+        f"generating {spec.slots_used:,} swapped pages in {spec.processes:,} processes "
+        f"(about {max(1, round(spec.slots_used / 150_000))} s; each algorithm then runs "
+        "for tens of seconds)"
     )

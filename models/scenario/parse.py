@@ -8,16 +8,22 @@ get the same semantic checks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 
-from models.faults import FAULT_KEYS
-from models.scenario.errors import Problem
+from models.faults import FAULT_KEYS, INT_LIMIT
+from models.scenario.errors import Loc, Problem
 from models.scenario.fields import Fields, expect_table, expect_tables
 from models.scenario.generate import generate
-from models.scenario.genspec import parse_generate
-from models.scenario.limits import MAX_REFERENCES, over_limit
+from models.scenario.genspec import parse_generate, size_note
+from models.scenario.limits import (
+    MAX_REFERENCES,
+    MAX_RESIDENT_RANGES,
+    MAX_TOTAL_VMAS,
+    over_limit,
+)
 from models.scenario.validate import validate_base
 from models.scenario_model import (
     CPU_PARAM_NAMES,
@@ -55,8 +61,10 @@ _READAHEAD_KEYS = ("hits", "vma_hits")
 _INT_DISK_PARAMS = frozenset({"skip_slots"})
 
 
-def scenario_from_toml(data: dict[str, Any]) -> Scenario:
-    """Build the scenario a parsed document describes (either form); raises Problem."""
+def scenario_from_toml(data: dict[str, Any], note: Callable[[str], None] | None = None) -> Scenario:
+    """Build the scenario a parsed document describes (either form); raises Problem.
+
+    `note` is told, in one line, before a big recipe is generated."""
     top = Fields(data, (), _TOP_KEYS)
     if "format" not in data:
         raise Problem((), f'missing format = "{FORMAT}" (is this a swaptui scenario file?)')
@@ -103,9 +111,12 @@ def scenario_from_toml(data: dict[str, Any]) -> Scenario:
             )
         spec = parse_generate(expect_table(data["generate"], ("generate",)))
         validate_base(base)
+        said = size_note(spec)
+        if note is not None and said is not None:
+            note(said)
         return generate(base, spec)
 
-    budget = _ReferenceBudget()
+    budget = _Budget()
     mms = tuple(_mm(t, i, budget) for i, t in enumerate(expect_tables(data.get("mm", []), ("mm",))))
     shmem = tuple(
         _shmem(t, i, budget) for i, t in enumerate(expect_tables(data.get("shmem", []), ("shmem",)))
@@ -137,20 +148,43 @@ def _fault(table: dict[str, Any], i: int) -> Fault:
             number = f.get_int(key)
             if number < 0:
                 raise Problem((*where, key), f"must not be negative, got {number}")
+            if number >= INT_LIMIT:  # as on the command line, so every spec reads back
+                raise Problem((*where, key), f"{number} is out of range (0..2**40-1)")
             values[key] = number
     return Fault(kind=kind, **values)
 
 
-class _ReferenceBudget:
-    """Counts swapped references while parsing, so a huge file is refused early."""
+class _Budget:
+    """Counts what an explicit file holds while it is converted, so that a file over a
+    limit is refused before the scenario is built and validated."""
 
     def __init__(self) -> None:
-        self.used = 0
+        self.references = 0
+        self.resident = 0
+        self.vmas = 0
 
-    def take(self, n: int, where: tuple[str | int, ...]) -> None:
-        self.used += n
-        if self.used > MAX_REFERENCES:
+    def take_references(self, n: int, where: Loc) -> None:
+        self.references += n
+        if self.references > MAX_REFERENCES:
             raise Problem(where, over_limit("swapped references", MAX_REFERENCES), at=("swapped",))
+
+    def take_resident(self, n: int, where: Loc) -> None:
+        self.resident += n
+        if self.resident > MAX_RESIDENT_RANGES:
+            raise Problem(
+                where, over_limit("resident ranges", MAX_RESIDENT_RANGES), at=("resident",)
+            )
+
+    def take_vmas(self, n: int, where: Loc) -> None:
+        """`n` VMAs of the mm at `where`; the error points at the one over the limit."""
+        self.vmas += n
+        if self.vmas > MAX_TOTAL_VMAS:
+            first_over = n - (self.vmas - MAX_TOTAL_VMAS)
+            raise Problem(
+                where,
+                over_limit("VMAs in all mms together", MAX_TOTAL_VMAS),
+                at=("vma", first_over),
+            )
 
 
 def _disk(value: object) -> DiskParams:
@@ -173,32 +207,35 @@ def _cpu(value: object) -> CpuParams:
     return CpuParams(**{name: f.get_float(name) for name in CPU_PARAM_NAMES if name in table})
 
 
-def _mm(table: dict[str, Any], i: int, budget: _ReferenceBudget) -> Mm:
+def _mm(table: dict[str, Any], i: int, budget: _Budget) -> Mm:
     where = ("mm", i)
     f = Fields(table, where, _MM_KEYS, ("pid",))
     vma_tables = expect_tables(table.get("vma", []), (*where, "vma"))
+    budget.take_vmas(len(vma_tables), where)
     vmas = tuple(_vma(t, (*where, "vma", j), budget) for j, t in enumerate(vma_tables))
     return Mm(
         pid=f.get_int("pid"), comm=f.get_str("comm"), parent=f.optional_int("parent"), vmas=vmas
     )
 
 
-def _vma(table: dict[str, Any], where: tuple[str | int, ...], budget: _ReferenceBudget) -> Vma:
+def _vma(table: dict[str, Any], where: Loc, budget: _Budget) -> Vma:
     f = Fields(table, where, _VMA_KEYS, ("start", "pages"))
     swapped = f.pairs("swapped", "[page, slot]")
-    budget.take(len(swapped), where)
+    budget.take_references(len(swapped), where)
+    resident = f.pairs("resident", "[first, end)")
+    budget.take_resident(len(resident), where)
     return Vma(
         start=f.get_int("start"),
         pages=f.get_int("pages"),
         anon=f.get_bool("anon", True),
-        resident=f.pairs("resident", "[first, end)"),
+        resident=resident,
         swapped=swapped,
     )
 
 
-def _shmem(table: dict[str, Any], i: int, budget: _ReferenceBudget) -> ShmemFile:
+def _shmem(table: dict[str, Any], i: int, budget: _Budget) -> ShmemFile:
     where = ("shmem", i)
     f = Fields(table, where, _SHMEM_KEYS, ("name", "pages"))
     swapped = f.pairs("swapped", "[page, slot]")
-    budget.take(len(swapped), where)
+    budget.take_references(len(swapped), where)
     return ShmemFile(name=f.get_str("name"), pages=f.get_int("pages"), swapped=swapped)

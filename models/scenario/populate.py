@@ -23,7 +23,7 @@ import attrs
 from models.scenario.errors import Problem
 from models.scenario.genspec import GenerateSpec
 from models.scenario.layout import chop, pick_runs
-from models.scenario.limits import MAX_SHARERS
+from models.scenario.limits import MAX_POPULATED, MAX_REFERENCES, MAX_SHARERS
 from models.scenario_model import PAGE_SIZE
 
 NON_PIE_BASE = 0x400000
@@ -32,7 +32,6 @@ STACK_TOP_LOW = 0x7FFC00000000  # stacks end between here and just below 2**47
 STACK_TOP_SPAN_PAGES = 0x3FF000000 // PAGE_SIZE
 STACK_MAX_PAGES = 2048  # 8 MiB, the default stack rlimit
 FILE_VMA_PAGES = (1, 512)  # text, rodata and data of a binary or a library
-MAX_POPULATED = 1 << 25  # memory guard: populated pages, counted per mm
 
 COMMS = (
     "firefox", "chrome", "Xorg", "gnome-shell", "postgres", "mysqld", "java", "python3",
@@ -109,6 +108,7 @@ class Population:
         self.files: list[tuple[str, int, int]] = []  # shmem: name, pages, first object
         self.next_obj = 0
         self.populated = 0
+        self.weight = 0.0  # swapped pages the fractions ask for so far
 
     @property
     def shmem_units(self) -> list[Unit]:
@@ -170,7 +170,7 @@ class Population:
         if self.populated > MAX_POPULATED:
             raise Problem(
                 ("generate",),
-                f"the recipe populates more than {MAX_POPULATED} pages (2**25, counted per "
+                f"the recipe populates more than {MAX_POPULATED} pages (counted per "
                 "mm, shmem included), the generator's limit: lower processes, vmas, "
                 "vma_pages, the fractions or shmem_pages",
             )
@@ -183,6 +183,18 @@ class Population:
     def _unit(self, owner: int, f: float, r: float, objs: Sequence[int], addr: int) -> None:
         weight = len(objs) * f / (f + r) if f + r > 0 else 0.0
         self.units.append(Unit(owner, weight, objs, addr=addr))
+        self._weigh(weight)
+
+    def _weigh(self, weight: float) -> None:
+        self.weight += weight
+        if self.spec.slots_used is None and self.weight > MAX_REFERENCES:
+            # without slots_used the fractions decide: stop as soon as they are over
+            raise Problem(
+                ("generate",),
+                f"the recipe's fractions swap out more than {MAX_REFERENCES} pages (2**21, "
+                "the limit of swapped references): lower them, or give slots_used",
+                at=("swapped_fraction",),
+            )
 
     def _anon_area(self, proc: Proc, start: int, pages: int) -> Area:
         spec, rng = self.spec, self.rng
@@ -295,6 +307,7 @@ class Population:
             frac = rng.uniform(*spec.shmem_swapped_fraction)
             objs = self._new_objects(pages)
             self.units.append(Unit(spec.processes + i, pages * frac, objs))
+            self._weigh(pages * frac)
             self.files.append((_shmem_name(rng), pages, objs.start))
 
 

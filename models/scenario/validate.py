@@ -11,12 +11,11 @@ indexed by slot (or a dict when the swap area is huge and nearly empty), packing
 
 from __future__ import annotations
 
-import math
 import re
 from array import array
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import MutableSequence
+from collections.abc import MutableSequence, Sequence
 
 from models.faults import check_faults
 from models.readahead import HITS_MAX
@@ -25,10 +24,13 @@ from models.scenario.limits import (
     MAX_MMS,
     MAX_PID,
     MAX_REFERENCES,
+    MAX_RESIDENT_RANGES,
     MAX_SHARERS,
     MAX_SHMEM_FILES,
     MAX_SLOTS,
+    MAX_TOTAL_VMAS,
     MAX_VMAS,
+    cost_problem,
     over_limit,
 )
 from models.scenario_model import (
@@ -136,18 +138,13 @@ def _check_disk_cpu(s: Scenario) -> None:
             ("disk", "kind"), f"unknown disk kind {disk.kind!r} (valid: {', '.join(DISK_KINDS)})"
         )
     for name in DISK_PARAM_NAMES[1:]:
-        value = getattr(disk, name)
-        if name == "skip_slots":
-            if not 0 <= value <= _INT64_MAX:
-                raise Problem(("disk", name), f"{value} is out of range (0..2**63-1)")
-        elif not (math.isfinite(value) and value > 0):
-            raise Problem(("disk", name), f"must be a finite number > 0, got {value!r}")
-    if disk.span > 1:
-        raise Problem(("disk", "span"), f"is a fraction of the disk: at most 1, got {disk.span!r}")
+        problem = cost_problem(name, getattr(disk, name))
+        if problem is not None:
+            raise Problem(("disk", name), problem)
     for name in CPU_PARAM_NAMES:
-        value = getattr(s.cpu, name)
-        if not (math.isfinite(value) and value >= 0):
-            raise Problem(("cpu", name), f"must be a finite number >= 0, got {value!r}")
+        problem = cost_problem(name, getattr(s.cpu, name))
+        if problem is not None:
+            raise Problem(("cpu", name), problem)
 
 
 def _fork_families(s: Scenario) -> list[int]:
@@ -232,6 +229,12 @@ class _References:
         refs = s.swap_references()
         if refs > MAX_REFERENCES:
             raise Problem((), over_limit("swapped references", MAX_REFERENCES, refs))
+        vmas = sum(len(mm.vmas) for mm in s.mms)
+        if vmas > MAX_TOTAL_VMAS:
+            raise Problem(("mm",), over_limit("VMAs in all mms together", MAX_TOTAL_VMAS, vmas))
+        ranges = sum(len(v.resident) for mm in s.mms for v in mm.vmas)
+        if ranges > MAX_RESIDENT_RANGES:
+            raise Problem((), over_limit("resident ranges", MAX_RESIDENT_RANGES, ranges))
         if len(s.shmem) > MAX_SHMEM_FILES:
             raise Problem(
                 ("shmem",),
@@ -239,7 +242,7 @@ class _References:
                 at=(MAX_SHMEM_FILES,),
             )
         # One int per slot; a dict only when the area is huge and nearly empty, so a
-        # file with slots = 2**24 and three references does not allocate 128 MiB.
+        # file with slots = 2**26 and three references does not allocate 512 MiB.
         self.owner: MutableSequence[int] | defaultdict[int, int]
         if s.slots <= 8 * refs + 65536:
             self.owner = array("q", bytes(8 * s.slots))
@@ -386,7 +389,7 @@ class _References:
             )
 
     def _shmem_refs(
-        self, f: int, name: str, pages: int, swapped: tuple[tuple[int, int], ...]
+        self, f: int, name: str, pages: int, swapped: Sequence[tuple[int, int]]
     ) -> None:
         where: Loc = ("shmem", f)
         _text(name, (*where, "name"))

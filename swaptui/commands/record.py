@@ -23,7 +23,7 @@ from models.engine import OptionError
 from models.events import GRANULARITIES
 from models.readahead import POLICIES
 from models.scenario_model import DISK_KINDS
-from swaptui.atomic import write_atomic
+from swaptui.atomic import make_dir, write_atomic
 from swaptui.commands.options import run_options
 from swaptui.commands.record_checks import outputs, parse_fps, parse_size, pictures, still_dir
 from swaptui.errors import UsageError, fail
@@ -248,21 +248,26 @@ def run(ns: argparse.Namespace) -> int:
     for d, suffix, flag in ((svg_dir, ".svg", "--svg-dir"), (png_dir, ".png", "--png-dir")):
         if d is not None:
             try:
-                d.mkdir(parents=True, exist_ok=True)
+                make_dir(d)
                 for old in d.glob(f"frame-*{suffix}"):  # --force: no stale frames left behind
                     old.unlink()
+            except UsageError as e:
+                raise UsageError(f"{flag} {e}") from None
             except OSError as e:
                 raise UsageError(f"{flag} {d}: cannot write there ({e.strerror or e})") from None
-    from swaptui.record.raster import FontError
+    # the rasteriser (and PIL) is loaded only when frames become pictures
+    drawing_errors: tuple[type[Exception], ...] = ()
+    if videos or settings.png_dir is not None:
+        from swaptui.record.raster import FontError
 
-    video_error: type[Exception] = FontError
+        drawing_errors = (FontError,)
     if videos:
         from swaptui.record.video import VideoError
 
-        video_error = VideoError
+        drawing_errors += (VideoError,)
     try:
         result = _record(app, settings, script, cast)
-    except (FontError, video_error) as e:
+    except drawing_errors as e:
         raise UsageError(str(e)) from None
     except OSError as e:  # ffmpeg could not start, the disk filled up...
         where = f"{e.filename}: " if e.filename else ""

@@ -11,7 +11,7 @@ import argparse
 import re
 from pathlib import Path
 
-from swaptui.atomic import check_writable
+from swaptui.atomic import check_dir, check_writable
 from swaptui.errors import UsageError
 from swaptui.screens.modals import MIN_HEIGHT, MIN_WIDTH
 
@@ -47,9 +47,10 @@ def still_dir(ns: argparse.Namespace, flag: str, suffix: str) -> Path | None:
     value = getattr(ns, flag.lstrip("-").replace("-", "_"))
     if value is None:
         return None
-    d = Path(value)
-    if d.exists() and not d.is_dir():
-        raise UsageError(f"{flag} {d}: exists and is not a directory")
+    try:
+        d = check_dir(value)  # a directory, or one that can be made, and written in
+    except UsageError as e:
+        raise UsageError(f"{flag} {e}") from None
     old = sorted(d.glob(f"frame-*{suffix}")) if d.is_dir() else []
     if old and not ns.force:
         raise UsageError(f"{flag} {d}: holds frames already (use --force to replace them)")
@@ -61,6 +62,9 @@ def outputs(ns: argparse.Namespace) -> tuple[str | None, list[str]]:
     casts: list[str] = []
     videos: list[str] = []
     for out in ns.output:
+        # what is at the path first (a directory, a device, a file without --force):
+        # that refusal is the more telling one
+        check_writable(out, force=ns.force)
         suffix = Path(out).suffix.lower()
         if suffix == CAST_SUFFIX:
             casts.append(out)
@@ -68,7 +72,6 @@ def outputs(ns: argparse.Namespace) -> tuple[str | None, list[str]]:
             videos.append(out)
         else:
             raise UsageError(f"-o {out}: unknown kind of file (use .cast, .mp4 or .gif)")
-        check_writable(out, force=ns.force)
     if len(casts) > 1:
         raise UsageError(f"-o {casts[1]}: one cast per recording")
     if len({str(Path(o).resolve()) for o in ns.output}) < len(ns.output):

@@ -8,14 +8,17 @@ import sys
 import time
 from typing import Any
 
-from models.algorithms import ALGORITHMS
+from attrs import frozen
+
+from models.algorithms import ALGORITHMS, algorithm
 from models.engine import OptionError, RunResult, run_swapoff
 from models.faults import fault_spec
 from models.invariants import check
+from models.scenario.genspec import NOTE_REFERENCES
 from models.scenario_model import Scenario
 from swaptui.atomic import check_writable, write_atomic
 from swaptui.commands.options import add_engine_options, run_options
-from swaptui.commands.scenario import load
+from swaptui.commands.scenario import load, say
 from swaptui.errors import UsageError, fail
 
 # above this many swap references, the run keeps no event list (memory); the
@@ -37,6 +40,19 @@ def add_parser(sub: Any) -> None:
     add_engine_options(p, multi_algo=True)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--trace", metavar="FILE", help="write one JSON line per disk request to FILE")
+    p.add_argument("--force", action="store_true", help="overwrite the --trace FILE if it exists")
+
+
+@frozen
+class NotApplicable:
+    """An algorithm of `--algo all` that refuses the readahead asked for (legacy and vma)."""
+
+    algorithm: str
+    readahead: str
+    reason: str
+
+
+Outcome = tuple[RunResult, list[str]] | NotApplicable
 
 
 def run(ns: argparse.Namespace) -> int:
@@ -45,28 +61,44 @@ def run(ns: argparse.Namespace) -> int:
     if ns.trace and len(algos) > 1:
         raise UsageError("--trace needs a single --algo")
     if ns.trace:
-        check_writable(ns.trace)
-    keep = scenario.swap_references() <= EVENTS_LIMIT
-    options = [run_options(ns, a, keep_events=keep, keep_requests=bool(ns.trace)) for a in algos]
-    results: list[tuple[RunResult, list[str]]] = []
-    for opt in options:
+        check_writable(ns.trace, force=ns.force)
+    refs = scenario.swap_references()
+    if refs >= NOTE_REFERENCES:
+        runs = "each algorithm runs" if len(algos) > 1 else "the run takes"
+        say(f"{scenario.name}: {refs:,} swapped references: {runs} tens of seconds")
+    keep = refs <= EVENTS_LIMIT
+    results: list[Outcome] = []
+    for a in algos:
+        refused = algorithm(a).refused
+        if len(algos) > 1 and ns.readahead in refused:
+            # one algorithm cannot take this policy: the others still run
+            results.append(NotApplicable(a, ns.readahead, refused[ns.readahead]))
+            continue
+        opt = run_options(ns, a, keep_events=keep, keep_requests=bool(ns.trace))
         try:
             r = _run_one(scenario, opt)
         except OptionError as e:
             return fail(str(e))
         results.append((r, check(r)))
+    ran = [o for o in results if not isinstance(o, NotApplicable)]
+    if not ran:
+        return fail("; ".join(o.reason for o in results if isinstance(o, NotApplicable)))
     if ns.trace:
-        write_atomic(
-            ns.trace, "".join(json.dumps(line) + "\n" for line in trace_lines(results[0][0]))
-        )
+        write_atomic(ns.trace, "".join(json.dumps(line) + "\n" for line in trace_lines(ran[0][0])))
     if ns.json:
-        docs = [report(r, problems) for r, problems in results]
+        disk = ran[0][0].disk
+        docs = [
+            not_applicable(o, ran[0][0].scenario.name, disk)
+            if isinstance(o, NotApplicable)
+            else report(*o)
+            for o in results
+        ]
         print(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2))
     else:
         from swaptui.commands.run_table import print_table
 
         print_table(results)
-    return 1 if any(problems for _r, problems in results) else 0
+    return 1 if any(problems for _r, problems in ran) else 0
 
 
 def _run_one(scenario: Scenario, opt: Any) -> RunResult:
@@ -96,7 +128,7 @@ def _run_one(scenario: Scenario, opt: Any) -> RunResult:
 
 
 def report(r: RunResult, problems: list[str]) -> dict[str, Any]:
-    """The JSON object of engine-spec section 7."""
+    """The JSON object of docs/engine.md, section 5."""
     return {
         "scenario": r.scenario.name,
         "algorithm": r.algorithm,
@@ -109,6 +141,21 @@ def report(r: RunResult, problems: list[str]) -> dict[str, Any]:
             for i, f in enumerate(r.faults)
         ],
         "counters": r.counters.as_dict(),
+    }
+
+
+def not_applicable(o: NotApplicable, scenario: str, disk: str) -> dict[str, Any]:
+    """The JSON object of an algorithm that did not run: `result` "n/a" and why."""
+    return {
+        "scenario": scenario,
+        "algorithm": o.algorithm,
+        "readahead": o.readahead,
+        "disk": disk,
+        "result": "n/a",
+        "reason": o.reason,
+        "invariants": "n/a",
+        "faults": [],
+        "counters": None,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from rich.console import Console
@@ -15,12 +16,19 @@ from swaptui.atomic import check_writable, write_atomic
 from swaptui.errors import UsageError
 
 
+def say(message: str) -> None:
+    """One line on stderr, before a long piece of work (stdout stays the output's)."""
+    print(f"swaptui: {message}".replace("\n", " "), file=sys.stderr)
+
+
 def load(ref: str) -> Scenario:
-    """A preset or a scenario file; any problem becomes one line for the user."""
+    """A preset or a scenario file (the one loader, models.scenario.load_scenario); any
+    problem becomes one line for the user, and a big one is announced before it is read
+    or generated."""
     from models.scenario import ScenarioError, load_scenario
 
     try:
-        return load_scenario(ref)
+        return load_scenario(ref, note=say)
     except ScenarioError as e:
         raise UsageError(str(e)) from None
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from attrs import frozen
 
 from models import events as ev
-from models.algorithms import ALGORITHMS
+from models.algorithms import ALGORITHMS, registry
 from models.breakdown import Breakdown, Parts
 from models.cost import CpuCost, DiskModel
 from models.engine import OptionError, RunResult, run_swapoff
@@ -81,8 +81,9 @@ def readahead_for(algorithm: str, mode: str) -> str | None:
         # window, the change Hugh tried and found "at best risible" on a hard disk (legacy
         # already reads in order); the others read ahead by default
         return "cluster" if algorithm == "legacy" else None
-    if mode == "vma" and algorithm == "legacy":
-        return "cluster-adaptive"  # legacy has no faulting PTE for a VMA window
+    if mode in registry.algorithm(algorithm).refused:
+        # (legacy has no faulting PTE for a VMA window): the nearest policy it takes
+        return "cluster-adaptive"
     return mode
 
 

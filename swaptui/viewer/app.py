@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 import themes
-from models.algorithms import ALGORITHMS
+from models.algorithms import REGISTRY
 from models.events import GRANULARITIES
 from models.scenario_model import Scenario
 from models.timeline import Timeline
@@ -144,9 +144,11 @@ class SwapApp(ThemedApp):
         yield SystemCommand("Play / pause", "space", main.action_toggle_play)
         yield SystemCommand("First frame", "Home", main.action_first)
         yield SystemCommand("Last frame", "End", main.action_last)
-        for algo in ALGORITHMS:
+        for entry in REGISTRY:
             yield SystemCommand(
-                f"Algorithm: {algo}", "restart at frame 0", lambda a=algo: main.set_algorithm(a)
+                f"Algorithm: {entry.name}",
+                f"{entry.description} (restarts at frame 0)",
+                lambda a=entry.name: main.set_algorithm(a),
             )
         for g in GRANULARITIES:
             yield SystemCommand(

@@ -11,7 +11,7 @@ from typing import Any
 
 from attrs import evolve, frozen
 
-from models.algorithms import ALGORITHMS
+from models.algorithms import APP_CYCLE
 from models.engine import OptionError, RunOptions, configure, run_swapoff
 from models.events import GRANULARITIES
 from models.faults import check_faults
@@ -23,9 +23,9 @@ from swaptui.viewer.jobs import Job
 from swaptui.viewer.pace import SPEEDS as SPEEDS
 from swaptui.viewer.pace import Pace, choose_pace, neighbour, speed_for
 
-# `a` cycles through every algorithm of the registry but linear-5.1 (the walk as first
-# merged, a historical variant: --algo and the command palette reach it)
-ALGO_CYCLE = tuple(a for a in ALGORITHMS if a != "linear-5.1")
+# `a` cycles through the registry's algorithms but those it keeps out of the cycle
+# (linear-5.1, the walk as first merged: --algo and the command palette reach it)
+ALGO_CYCLE = APP_CYCLE
 DISK_CYCLE = DISK_KINDS
 # None: the engine's default for the algorithm and disk
 READAHEAD_CYCLE: tuple[str | None, ...] = (None, "none", "cluster", "cluster-adaptive", "vma")

@@ -24,16 +24,14 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
+from models.algorithms import algorithm
 from models.engine import OptionError
 from models.narrate import literal
 from models.scenario import ScenarioError
 from models.scenario_model import Scenario
 from models.timeline import Timeline
-from swaptui.race.model import RaceSpec, race_algorithms
-from swaptui.race.screen import RaceScreen
-from swaptui.screens.modals import DetailsScreen, HelpScreen, OpenScreen, in_front
+from swaptui.screens.modals import in_front
 from swaptui.viewer import scenarios
-from swaptui.viewer.details import ref_details, slot_details
 from swaptui.viewer.jobs import Abandoned, Job
 from swaptui.viewer.player import (
     ALGO_CYCLE,
@@ -60,6 +58,17 @@ RUN_ACTIONS = frozenset(
     {"toggle_play", "step", "first", "last", "tenth", "finer", "coarser", "open", "race", "zoom"}
     | {"cycle_algorithm", "cycle_disk", "cycle_readahead"}
 )
+
+
+# the garbage collector's thresholds while a run is on screen: every strip cached by
+# the panels is a dozen long-lived containers, and a full collection of them stalled
+# one jump in ten by 100 ms or more; collecting the oldest generation ten times less
+# often (and the youngest a little less) keeps those stalls out of the frames
+GC_THRESHOLDS = (2000, 10, 100)
+
+
+def quiet_gc() -> None:
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def retitle(widget: Widget, title: str, subtitle: str | None = None) -> None:
@@ -164,6 +173,7 @@ class MainScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        quiet_gc()
         for wid in ("#map", "#tables", "#source", "#disk", "#now"):
             self.query_one(wid).add_class("panel")
         self.query_one("#disk").border_title = "disk head"
@@ -391,8 +401,10 @@ class MainScreen(Screen[None]):
         k = self._wanted or self.player.key
         algo = next_in(ALGO_CYCLE, k.algorithm) or "legacy"
         readahead = k.readahead
-        if algo == "legacy" and readahead == "vma":
-            self.app.notify("legacy cannot use vma readahead: back to its default", timeout=3)
+        if readahead is not None and readahead in algorithm(algo).refused:
+            self.app.notify(
+                f"{algo} cannot use {readahead} readahead: back to its default", timeout=3
+            )
             readahead = None
         self.rerun(self.player.scenario, k.but(algorithm=algo, readahead=readahead))
 
@@ -446,7 +458,7 @@ class MainScreen(Screen[None]):
         except Abandoned:
             return  # nobody waits for it: the newer job (or nothing) is on screen
         except OptionError as e:
-            if key.readahead == "vma" and key.algorithm == "legacy":
+            if key.readahead is not None and key.readahead in algorithm(key.algorithm).refused:
                 # the cycle would stick on a refused value: skip it, say why
                 nxt = next_in(READAHEAD_CYCLE, key.readahead)
                 app.call_from_thread(app.notify, str(e), severity="warning", timeout=4)
@@ -494,12 +506,15 @@ class MainScreen(Screen[None]):
         gc.unfreeze()
         gc.collect()
         gc.freeze()
+        quiet_gc()
 
     def action_open(self) -> None:
         def opened(ref: str | None) -> None:
             if ref:
                 k = self.player.key
                 self.rerun(ref, RunKey(k.algorithm, None, None, k.extras))
+
+        from swaptui.screens.modals import OpenScreen
 
         self.open_over(OpenScreen(list(scenarios.preset_names())), opened)
 
@@ -523,6 +538,10 @@ class MainScreen(Screen[None]):
     def action_race(self) -> None:
         """Race this scenario: the race screen comes up at once and computes its sides."""
         p = self.player
+        # the race modules load when a race starts, not with the app
+        from swaptui.race.model import RaceSpec, race_algorithms
+        from swaptui.race.screen import RaceScreen
+
         algos = race_algorithms(p.timeline.run.algorithm)
         if not in_front(self):
             return
@@ -534,6 +553,8 @@ class MainScreen(Screen[None]):
 
     # ---- help ----------------------------------------------------------
     def action_help(self) -> None:
+        from swaptui.screens.modals import HelpScreen
+
         self.open_over(HelpScreen())
 
     # ---- mouse ----------------------------------------------------------------------
@@ -543,6 +564,9 @@ class MainScreen(Screen[None]):
         view = self.player.view()
         self.query_one(SwapMap).selected = message.slot
         self.show_frame()
+        from swaptui.screens.modals import DetailsScreen
+        from swaptui.viewer.details import slot_details
+
         body = slot_details(self.player.timeline, view, message.slot)
         self.open_over(DetailsScreen(f"slot {message.slot}", body))
 
@@ -553,5 +577,8 @@ class MainScreen(Screen[None]):
         self.query_one(PageTables).selected_ref = message.ref
         self.query_one(SwapMap).selected = self.player.timeline.machine.refs[message.ref].slot
         self.show_frame()
+        from swaptui.screens.modals import DetailsScreen
+        from swaptui.viewer.details import ref_details
+
         title, body = ref_details(self.player.timeline, view, message.ref)
         self.open_over(DetailsScreen(title, body))

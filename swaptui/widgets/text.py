@@ -11,18 +11,13 @@ from textual.app import ComposeResult
 from textual.widgets import Footer, Static
 
 from models import events as ev
+from models.algorithms import algorithm
 from models.narrate import FAULT_GLYPH, duration, fault_tag, left_behind, literal, narrate
 from models.timeline import FrameView
 from swaptui.viewer.jobs import Job, bar
 from swaptui.viewer.player import Player, outcome
 from swaptui.widgets.numbers import count, plural
 
-ALGORITHM_TITLES = {
-    "legacy": "try_to_unuse (3.14)",
-    "rfc": "the 2014 RFC",
-    "linear": "try_to_unuse (5.1+)",
-    "linear-5.1": "try_to_unuse (5.1, no lookup)",
-}
 HINT = "space play · → step · ← back · 1-9 jump · [ ] step size · z zoom · c race · ? help · q quit"
 READAHEAD_SHORT = {"cluster-adaptive": "adaptive"}
 
@@ -65,7 +60,7 @@ def header_parts(player: Player, view: FrameView, ready: bool = True) -> list[tu
         ),
         (f"· frame {view.frame:,}/{last:,} ", f"· {view.frame:,}/{last:,} ", ""),
         (f"· simulated t = {duration(view.time_ps)} ", f"· t {duration(view.time_ps)} ", "bold"),
-        (f"· {ALGORITHM_TITLES.get(run.algorithm, '')} ", "", "italic"),
+        (f"· {algorithm(run.algorithm).title} ", "", "italic"),
         (f"· {literal(run.scenario.title)} ", "", "italic"),
     ]
 

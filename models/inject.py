@@ -8,39 +8,32 @@ which is what the locks make of the race, and re-check the state afterwards.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from models import events as ev
-from models.faults import fault_spec
-from models.machine import ANON
+from models.kernel.memory import do_swap_page
+from models.kernel.swap_state import delete_from_swap_cache
+from models.run import OutOfMemory, Run
 from models.scenario_model import Fault
+from models.sites import Site
 from models.state import PRESENT, SWAP
-
-if TYPE_CHECKING:
-    from models.algorithms.common import Run
 
 
 class Injector:
-    """The faults not yet fired, and what firing each one does."""
+    """The racing faults not yet fired, and what firing each one does.
+
+    enomem and eio are not here: they act where the kernel notices them, when a page
+    is allocated or read (`models.run.Run.note_enomem`, `note_eio`).
+    """
 
     def __init__(self, run: Run, faults: tuple[Fault, ...], children: dict[int, int]) -> None:
         self.run = run
-        # enomem and eio act where the kernel would notice them, not at a safe point
         self.pending = [(i, f) for i, f in enumerate(faults) if f.kind not in ("enomem", "eio")]
         self.children = children  # fault index -> pid of the fork child
-        self.fired: list[tuple[int, int]] = []  # (fault index, simulated ns when it fired)
-        self.eio = {f.slot for f in faults if f.kind == "eio"}
-        self.enomem = min((f.after for f in faults if f.kind == "enomem"), default=None)
-        self._eio_reported: set[int] = set()
-
-    def freed(self) -> int:
-        return self.run._initial_inuse_exact - self.run.state.inuse
 
     def poll(self) -> None:
         """Fire every pending fault whose trigger has been reached, in the order given."""
         if not self.pending:
             return
-        done = self.freed()
+        done = self.run.freed()
         due = [(i, f) for i, f in self.pending if f.after <= done]
         if not due:
             return
@@ -49,23 +42,7 @@ class Injector:
             getattr(self, f"_{f.kind}")(i, f)
 
     def _mark(self, i: int, f: Fault, detail: str) -> None:
-        self.fired.append((i, self.run.state.clock // 1000))
-        self.run.emit(
-            ev.FaultFired, 0, f"fault:{f.kind}", kind=f.kind, spec=fault_spec(f), detail=detail
-        )
-
-    def note_enomem(self) -> None:
-        for i, f in enumerate(self.run.faults):
-            if f.kind != "enomem":
-                continue
-            self._mark(i, f, f"allocation {f.after + 1} failed: swapoff gives up with ENOMEM")
-            return
-
-    def note_eio(self, slots: tuple[int, ...]) -> None:
-        for i, f in enumerate(self.run.faults):
-            if f.kind == "eio" and f.slot in slots and f.slot not in self._eio_reported:
-                self._eio_reported.add(f.slot)
-                self._mark(i, f, f"reading slot {f.slot} failed: its PTEs get an error marker")
+        self.run.fault_fired(i, f, detail)
 
     # ---- the kinds --------------------------------------------------------------------
     def _eintr(self, i: int, f: Fault) -> None:
@@ -82,28 +59,21 @@ class Injector:
             self._mark(i, f, f"pid {f.pid} has nothing left in swap")
             return
         self._mark(i, f, f"pid {f.pid} faults its {len(refs)} swapped pages in (do_swap_page)")
-        from models.algorithms.common import OutOfMemory
-
-        slots = run.machine.refs.slot
         for ref in refs:
             if st.ref_state[ref] != SWAP:
                 continue  # read in by readahead and mapped by an earlier fault of ours
             try:
-                if not run.lookup_swap_cache(ref, "do_swap_page:lookup_swap_cache"):
-                    run.swapin_readahead(ref, "do_swap_page:swapin_readahead")
+                do_swap_page(run, ref)
             except OutOfMemory:
                 return  # the process gets VM_FAULT_OOM; swapoff itself goes on
-            run.emit(ev.FaultIn, 0, "do_swap_page", ref=ref, slot=slots[ref])
-            if st.count[slots[ref]] == 0:
-                run.free_cache(slots[ref], "do_swap_page:try_to_free_swap")
 
-    def _drop(self, refs: list[int], site: str) -> None:
+    def _drop(self, refs: list[int] | range, site: Site) -> None:
         run, st, slots = self.run, self.run.state, self.run.machine.refs.slot
         for ref in refs:
             if st.ref_state[ref] == SWAP:
                 run.emit(ev.DropRef, 0, site, ref=ref, slot=slots[ref])
                 if st.count[slots[ref]] == 0 and st.cached[slots[ref]]:
-                    run.free_cache(slots[ref], "free_swap_and_cache")
+                    delete_from_swap_cache(run, slots[ref], Site.FREE_SWAP_AND_CACHE)
 
     def _exit(self, i: int, f: Fault) -> None:
         mi = self._mm(f.pid)
@@ -111,8 +81,8 @@ class Injector:
             self._mark(i, f, f"pid {f.pid} is not on the mmlist")
             return
         self._mark(i, f, f"pid {f.pid} exits: its swap entries are dropped, it leaves the mmlist")
-        self._drop(list(self.run.machine.mm_refs[mi]), "exit_mmap:zap_pte_range")
-        self.run.emit(ev.MmExit, 0, "exit_mmap", mm=mi)
+        self._drop(self.run.machine.mm_refs[mi], Site.ZAP_PTE_RANGE)
+        self.run.emit(ev.MmExit, 0, Site.EXIT_MMAP, mm=mi)
 
     def _fork(self, i: int, f: Fault) -> None:
         parent = self._mm(f.pid)
@@ -126,13 +96,17 @@ class Injector:
         self._mark(
             i, f, f"pid {f.pid} forks pid {self.children[i]}: {shared} swap entries now shared"
         )
-        self.run.emit(ev.MmFork, 0, "copy_one_pte", mm=child, parent=parent)
+        self.run.emit(ev.MmFork, 0, Site.COPY_ONE_PTE, mm=child, parent=parent)
 
     def _pressure(self, i: int, f: Fault) -> None:
         """try_to_unmap of mapped pages still in the swap cache: the entry goes back in the PTE."""
         run, st, m = self.run, self.run.state, self.run.machine
         chosen: list[int] = []
         for mi in range(len(m.walks)):
+            if not st.active[mi]:
+                # an exited (or not yet forked) mm maps nothing: reclaim finds no PTE of
+                # its to unmap (and the walk would never come back for one)
+                continue
             for ref in m.walks[mi].anon_refs:
                 if len(chosen) >= f.pages:
                     break
@@ -145,14 +119,10 @@ class Injector:
             + ("" if chosen else ": none is both mapped and cached now"),
         )
         if chosen:
-            run.emit(ev.Reclaim, 0, "try_to_unmap", refs=tuple(chosen))
+            run.emit(ev.Reclaim, 0, Site.TRY_TO_UNMAP, refs=tuple(chosen))
 
     def _unlink(self, i: int, f: Fault) -> None:
         m = self.run.machine
         fi = next(k for k, s in enumerate(m.scenario.shmem) if s.name == f.shmem)
         self._mark(i, f, f"{f.shmem} is deleted: its swap entries are freed")
-        self._drop(m.file_refs[fi], "shmem_evict_inode")
-
-
-def anon(run: Run, ref: int) -> bool:
-    return run.machine.refs.kind[ref] == ANON
+        self._drop(m.file_refs[fi], Site.SHMEM_EVICT_INODE)

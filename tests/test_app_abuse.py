@@ -28,7 +28,7 @@ from swaptui.race.screen import RaceApp, RaceScreen
 from swaptui.screens.modals import HelpScreen, TooSmallScreen
 from swaptui.viewer.app import SwapApp
 from swaptui.viewer.jobs import Abandoned
-from swaptui.viewer.player import RunKey, build_timeline
+from swaptui.viewer.player import ALGO_CYCLE, RunKey, build_timeline
 from swaptui.viewer.screen import MainScreen
 from tests.pilot import sync
 
@@ -379,8 +379,9 @@ async def test_runs_replaced_by_newer_ones_stop_computing(monkeypatch: pytest.Mo
         assert slow.started >= 2
         assert slow.finished == 1, (slow.started, slow.abandoned, slow.finished)
         assert slow.abandoned == slow.started - 1
-        # the last one pressed is on screen: legacy, then rfc, linear, legacy, rfc, linear
-        assert app.player.key.algorithm == "linear"
+        # the last one pressed is on screen: five steps along the cycle from legacy
+        last = ALGO_CYCLE[(ALGO_CYCLE.index("legacy") + 5) % len(ALGO_CYCLE)]
+        assert app.player.key.algorithm == last
 
 
 @sync

@@ -95,4 +95,13 @@ ELSEWHERE = (
     line("fork():  copy_one_pte shares each swap entry", Site.COPY_ONE_PTE),
     line("reclaim: try_to_unmap puts an entry back in a PTE", Site.TRY_TO_UNMAP),
     line("unlink:  shmem_evict_inode frees the file's entries", Site.SHMEM_EVICT_INODE),
+    line("load:    another task touches new pages", Site.LOAD_TOUCH),
+    line("/* no free page: reclaim, SWAP_CLUSTER_MAX pages a round */"),
+    line("shrink_folio_list(folio_list)"),
+    line("{"),
+    line("    clean swap cache page, unmapped: __remove_mapping;", Site.SHRINK_DROP),
+    line("    mapped: add_to_swap (fresh area), try_to_unmap,"),
+    line("            pageout;         /* the PTEs hold it now */", Site.SHRINK_PAGEOUT),
+    line("}"),
+    line("out_of_memory: swapoff dies first (set_current_oom_origin)", Site.OOM_KILL),
 )

@@ -55,6 +55,8 @@ class Run:
         self.readahead = readahead
         self.disk = disk
         self.cpu = cpu
+        # pages allocated for the batch being read, not yet applied (models/kernel/vmscan.py)
+        self.reserved = 0
         self.state = State(machine)
         self.events: list[ev.Event] | None = [] if keep_events else None
         # kept even without events, for --trace; None when not wanted (memory)
@@ -79,10 +81,21 @@ class Run:
         self.fired: list[tuple[int, int]] = []
         self.eio = {f.slot for f in faults if f.kind == "eio"}
         self.eio_reported: set[int] = set()
-        self.free_pages = machine.scenario.free_pages
+        # the budget of allocations: free_pages without reclaim, and an enomem fault's
+        # count in any case (with reclaim, free pages are the state's: State.mem)
+        scenario = machine.scenario
+        self.free_pages = None if scenario.reclaim else scenario.free_pages
         enomem = min((f.after for f in faults if f.kind == "enomem"), default=None)
         if enomem is not None:
             self.free_pages = enomem if self.free_pages is None else min(enomem, self.free_pages)
+        # where reclaim writes: the fresh area on the old area's disk, after its last
+        # slot (one head for both), or on a disk of its own (its own head)
+        fresh = scenario.fresh
+        self.fresh_own = fresh is not None and fresh.disk == "own"
+        self.fresh_disk = disk
+        if fresh is not None and self.fresh_own:
+            self.fresh_disk = DiskModel.of(scenario.disk, fresh.slots)
+        self.fresh_base = 0 if self.fresh_own else machine.slots
 
     # ---- emitting --------------------------------------------------------------------
     def emit(self, cls: type[ev.Event], cost_ps: int, site: Site, **fields: Any) -> ev.Event:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from models import events as ev
 from models.counters import Counters
 from models.machine import Machine
+from models.memstate import MemoryState
 from models.tokens import token
 
 SWAP = 0
@@ -20,6 +21,7 @@ PRESENT = 1
 ERROR = 2  # the read failed: the PTE carries an error marker (SIGBUS on access)
 DROPPED = 3  # the reference went away: its mm exited or its file was unlinked
 ABSENT = 4  # a fork child's reference before the fork (or if its parent's was gone)
+FRESH = 5  # reclaim wrote the page to the fresh area: the PTE holds a fresh-area entry
 ERROR_TOKEN = (1 << 64) - 1  # the content of a page whose read failed
 CACHED = 1  # State.cached: the slot's page is in the swap cache
 READAHEAD = 2  # ... and readahead brought it in: its first lookup is a hit
@@ -37,6 +39,7 @@ class State:
         "head",
         "inuse",
         "machine",
+        "mem",
         "passes",
         "ref_state",
         "ref_token",
@@ -80,6 +83,8 @@ class State:
         self.counters = Counters()
         self.result = ""
         self.passes = 0
+        # memory pressure only: free pages, what reclaim may take, the fresh area
+        self.mem = MemoryState(machine) if machine.scenario.reclaim else None
 
     def copy(self) -> State:
         other = State.__new__(State)
@@ -100,6 +105,7 @@ class State:
         other.counters = self.counters.copy()
         other.result = self.result
         other.passes = self.passes
+        other.mem = self.mem.copy() if self.mem is not None else None
         return other
 
     def in_use(self, slot: int) -> bool:
@@ -108,7 +114,7 @@ class State:
     # ---- applying events ----------------------------------------------------------
     def apply(self, e: ev.Event) -> None:
         _APPLY[type(e)](self, e)
-        if not isinstance(e, ev.DiskRequest):
+        if not isinstance(e, ev.DiskRequest | ev.PageOut):
             self.counters.cpu_ps += e.t1 - e.t0
         self.clock = e.t1
 
@@ -121,7 +127,11 @@ class State:
 
     def _request(self, e: ev.DiskRequest) -> None:
         c = self.counters
+        mem = self.mem
+        reread = 0
         for slot in range(e.start, e.start + e.pages):
+            if mem is not None and mem.read(slot):
+                reread += 1
             if not self.cached[slot]:
                 self.cache_size += 1
                 if not self.count[slot]:
@@ -137,7 +147,13 @@ class State:
         c.io_errors += len(e.failed)
         c.io_requests += 1
         c.seek_slots += e.seek_slots
-        c.io_ns += (e.t1 - e.t0) // 1000
+        ns = (e.t1 - e.t0) // 1000
+        c.io_ns += ns
+        if mem is not None:
+            mem.free -= e.pages  # allocated before the read (models/kernel/vmscan.py)
+            if reread:
+                c.pages_reread += reread
+                c.reread_ns += ns * reread // e.pages
         if self.cache_size > c.swapcache_peak:
             c.swapcache_peak = self.cache_size
 
@@ -166,6 +182,8 @@ class State:
             state = ERROR  # the read failed: an error marker, never silently wrong data
         self.ref_state[ref] = state
         self.ref_token[ref] = page if state == PRESENT else 0
+        if state == PRESENT and self.mem is not None:
+            self.mem.map(ref, slot)
         self.count[slot] -= 1
         if not self.count[slot] and not self.cached[slot]:
             self.inuse -= 1
@@ -194,6 +212,8 @@ class State:
             self.cache_size -= 1
             if not self.count[slot]:
                 self.inuse -= 1
+            if self.mem is not None:
+                self.mem.uncache(slot)
 
     def _done(self, e: ev.Done) -> None:
         self.result = e.result
@@ -231,6 +251,65 @@ class State:
             self.ref_token[ref] = 0
             self.count[slots[ref]] += 1
 
+    # ---- memory pressure ------------------------------------------------------------
+    def _load_touch(self, e: ev.LoadTouch) -> None:
+        mem = self.mem
+        assert mem is not None
+        mem.free -= e.pages
+        for k in range(e.first, e.first + e.pages):
+            mem.load_fresh.append(0)
+            mem.lru[~k] = None
+
+    def _reclaim_drop(self, e: ev.ReclaimDrop) -> None:
+        mem = self.mem
+        assert mem is not None
+        for slot in e.slots:
+            self.cached[slot] = 0
+            self.unreadable.discard(slot)
+            self.cache_size -= 1
+            if not self.count[slot]:
+                self.inuse -= 1  # an orphan: no reference was left, the slot is free
+            else:
+                mem.dropped.add(slot)
+            del mem.unmapped[slot]
+        mem.free += len(e.slots)
+        self.counters.pages_dropped += len(e.slots)
+
+    def _page_out(self, e: ev.PageOut) -> None:
+        mem = self.mem
+        assert mem is not None
+        m = self.machine
+        for pid in e.kept:
+            mem.lru.move_to_end(pid)  # activated: not reclaimable now
+        for i, pid in enumerate(e.pages):
+            f = e.start + i
+            del mem.lru[pid]
+            if pid < 0:
+                mem.load_fresh[~pid] = f
+                mem.fresh_count[f] += 1
+                continue
+            for r in m.slot_refs.get(m.refs.slot[pid], ()):
+                if mem.page_of[r] == pid:
+                    mem.page_of[r] = -1
+                    mem.ref_fresh[r] = f
+                    self.ref_state[r] = FRESH
+                    mem.fresh_count[f] += 1
+        n = len(e.pages)
+        mem.free += n
+        mem.fresh_next = e.start + n
+        if m.scenario.fresh is not None and m.scenario.fresh.disk == "own":
+            mem.fresh_head = e.start + n
+        else:
+            self.head = m.slots + e.start + n  # the fresh area lies after the old one
+        c = self.counters
+        ns = (e.t1 - e.t0) // 1000
+        c.pages_written += n
+        c.io_ns += ns
+        c.write_ns += ns
+
+    def _no_memory(self, e: ev.NoMemory) -> None:
+        pass
+
 
 _APPLY: dict[type, Callable[[State, ev.Event], None]] = {
     ev.PassStart: State._pass_start,  # type: ignore[dict-item]
@@ -250,4 +329,8 @@ _APPLY: dict[type, Callable[[State, ev.Event], None]] = {
     ev.MmExit: State._mm_exit,  # type: ignore[dict-item]
     ev.MmFork: State._mm_fork,  # type: ignore[dict-item]
     ev.Reclaim: State._reclaim,  # type: ignore[dict-item]
+    ev.LoadTouch: State._load_touch,  # type: ignore[dict-item]
+    ev.ReclaimDrop: State._reclaim_drop,  # type: ignore[dict-item]
+    ev.PageOut: State._page_out,  # type: ignore[dict-item]
+    ev.NoMemory: State._no_memory,  # type: ignore[dict-item]
 }

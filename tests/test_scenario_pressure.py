@@ -121,14 +121,12 @@ def test_reclaim_alone_needs_only_free_pages() -> None:
         (
             "pages_per_ms = 0.5",
             "pages_per_ms = 0.0",
-            "t.toml:18: load.pages_per_ms: must be a number from 1e-6 to 1e9 pages per ms, "
-            "got 0.0",
+            "t.toml:18: load.pages_per_ms: must be a number from 1e-6 to 1e9 pages per ms, got 0.0",
         ),
         (
             "pages_per_ms = 0.5",
             "pages_per_ms = nan",
-            "t.toml:18: load.pages_per_ms: must be a number from 1e-6 to 1e9 pages per ms, "
-            "got nan",
+            "t.toml:18: load.pages_per_ms: must be a number from 1e-6 to 1e9 pages per ms, got nan",
         ),
     ],
 )

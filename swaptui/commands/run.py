@@ -141,6 +141,24 @@ def report(r: RunResult, problems: list[str]) -> dict[str, Any]:
             for i, f in enumerate(r.faults)
         ],
         "counters": r.counters.as_dict(),
+        **({"memory": memory_report(r)} if r.final.mem is not None else {}),
+    }
+
+
+def memory_report(r: RunResult) -> dict[str, Any]:
+    """Memory pressure (docs/engine.md, section 9): where the pages are at the end."""
+    mem = r.final.mem
+    assert mem is not None
+    s = r.scenario
+    return {
+        "free_pages": s.free_pages,
+        "free_at_end": mem.free,
+        "swapcache_at_end": r.final.cache_size,
+        "fresh_slots": s.fresh.slots if s.fresh is not None else None,
+        "fresh_disk": s.fresh.disk if s.fresh is not None else None,
+        "fresh_used": mem.fresh_used,
+        "load_touched": mem.load_touched,
+        "load_written": mem.load_touched - mem.load_resident(),
     }
 
 

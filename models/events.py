@@ -207,30 +207,45 @@ class ReclaimDrop(Event):
 
 
 @frozen
+class ReclaimUnmap(Event):
+    """Reclaim unmapped mapped pages still in the old area's swap cache, and freed them.
+
+    Clean there (their slots still hold their content): try_to_unmap puts the old
+    entry back in each PTE that mapped one, and the page is freed without a write.
+    A page is named by the first reference that mapped it.  `kept`: pages the scan
+    passed over (nowhere to write them), moved to the young end of the LRU.
+    """
+
+    pages: tuple[int, ...]
+    kept: tuple[int, ...] = ()
+
+
+@frozen
 class PageOut(Event):
     """Reclaim wrote mapped pages to the fresh area: page i went to fresh slot start+i.
 
     A page is named by the first reference that mapped it (>= 0) or, for the load's
-    page k, by ~k.  Their PTEs hold entries of the fresh area now.  `kept`: pages the
-    scan passed over (still in the old area's swap cache), moved to the young end.
-    `head` and `seek_slots` are in the coordinates of the disk written (docs/engine.md).
+    page k, by ~k.  Their PTEs hold entries of the fresh area now.  `head` and
+    `seek_slots` are in the coordinates of the disk written (docs/engine.md, 9).
     """
 
     start: int
     pages: tuple[int, ...]
     head: int
     seek_slots: int
-    kept: tuple[int, ...] = ()
 
 
 @frozen
 class NoMemory(Event):
     """No free page and nothing to reclaim: the OOM killer's first choice is swapoff.
 
-    `who`: "swapoff" (the page it needed) or "load" (the load's page).
+    `who`: "swapoff" (the page it needed) or "load" (the load's page).  `why`:
+    "nowhere" (no fresh area), "full" (the fresh area is full), "pass" (a whole pass
+    of the walk freed no slot: reclaim unmapped as much as the walk restored).
     """
 
     who: str
+    why: str = "nowhere"
 
 
 @frozen

@@ -152,6 +152,8 @@ def _counters_match_events(events: Sequence[ev.Event], st: State) -> list[str]:
             cpu_ps += e.t1 - e.t0
             if isinstance(e, ev.ReclaimDrop):
                 dropped += len(e.slots)
+            elif isinstance(e, ev.ReclaimUnmap):
+                dropped += len(e.pages)
     c = st.counters
     expect = {
         "ptes_scanned": ptes,

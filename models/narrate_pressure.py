@@ -76,16 +76,33 @@ def pressure(view: FrameView, machine: Machine, e: ev.Event) -> str | None:
         )
     if isinstance(e, ev.PageOut):
         return _page_out(view, machine, e)
-    if isinstance(e, ev.NoMemory):
-        fresh = machine.scenario.fresh
-        if fresh is None:
-            nowhere = "there is no other swap area to write to"
-        else:
-            nowhere = "the fresh area is full"
-        who = "swapoff" if e.who == "swapoff" else "the load"
+    if isinstance(e, ev.ReclaimUnmap):
+        if not e.pages:
+            return f"reclaim passed over {plural(len(e.kept), 'page')}: nowhere to write them"
+        slot_of = machine.refs.slot
+        slots = tuple(slot_of[p] for p in e.pages)
         return (
-            f"no free page for {who} and nothing reclaim can free ({nowhere}): the OOM "
-            "killer would take swapoff first (set_current_oom_origin), so try_to_unuse "
-            "fails with ENOMEM; nothing is lost"
+            f"reclaim unmapped {plural(len(e.pages), 'page')} the walk had mapped but other "
+            f"references still wait for (slot {_slots(slots)}): clean in the old area, so "
+            f"freed without a write; the old entries are back behind the walk{_free(view)}"
         )
+    if isinstance(e, ev.NoMemory):
+        oom = (
+            "the OOM killer would take swapoff first (set_current_oom_origin), so "
+            "try_to_unuse fails with ENOMEM; nothing is lost"
+        )
+        if e.why == "pass":
+            return (
+                "a whole pass freed no slot: memory is so short that reclaim unmapped as "
+                "many pages as the walk restored; the kernel would go round until the OOM "
+                "killer took swapoff (set_current_oom_origin) or a signal came: ENOMEM "
+                "here, nothing lost"
+            )
+        why = {
+            "nowhere": "there is no other swap area to write to",
+            "full": "the fresh area is full",
+            "empty": "no page is left that reclaim could take",
+        }.get(e.why, e.why)
+        who = "swapoff" if e.who == "swapoff" else "the load"
+        return f"no free page for {who} and nothing reclaim can free ({why}): {oom}"
     return None

@@ -57,6 +57,7 @@ class Site(StrEnum):
     SHMEM_EVICT_INODE = "shmem_evict_inode"
     # memory pressure (mm/vmscan.c, mm/oom_kill.c) and the concurrent load
     SHRINK_DROP = "shrink_folio_list:__remove_mapping"
+    SHRINK_UNMAP = "shrink_folio_list:try_to_unmap"
     SHRINK_PAGEOUT = "shrink_folio_list:pageout"
     OOM_KILL = "out_of_memory"
     LOAD_TOUCH = "load:touch"

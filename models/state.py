@@ -275,12 +275,35 @@ class State:
         mem.free += len(e.slots)
         self.counters.pages_dropped += len(e.slots)
 
-    def _page_out(self, e: ev.PageOut) -> None:
+    def _reclaim_unmap(self, e: ev.ReclaimUnmap) -> None:
         mem = self.mem
         assert mem is not None
         m = self.machine
         for pid in e.kept:
-            mem.lru.move_to_end(pid)  # activated: not reclaimable now
+            mem.lru.move_to_end(pid)  # activated: nowhere to write it now
+        for pid in e.pages:
+            slot = m.refs.slot[pid]
+            del mem.lru[pid]
+            del mem.slot_page[slot]
+            for r in m.slot_refs.get(slot, ()):
+                if mem.page_of[r] == pid:
+                    mem.page_of[r] = -1
+                    self.ref_state[r] = SWAP  # the old entry is back in the PTE
+                    self.ref_token[r] = 0
+                    self.count[slot] += 1
+            # freed without a write: out of the swap cache (the slot stays in use: its
+            # count holds it), and read again when the walk comes back for it
+            self.cached[slot] = 0
+            self.unreadable.discard(slot)
+            self.cache_size -= 1
+            mem.dropped.add(slot)
+        mem.free += len(e.pages)
+        self.counters.pages_dropped += len(e.pages)
+
+    def _page_out(self, e: ev.PageOut) -> None:
+        mem = self.mem
+        assert mem is not None
+        m = self.machine
         for i, pid in enumerate(e.pages):
             f = e.start + i
             del mem.lru[pid]
@@ -331,6 +354,7 @@ _APPLY: dict[type, Callable[[State, ev.Event], None]] = {
     ev.Reclaim: State._reclaim,  # type: ignore[dict-item]
     ev.LoadTouch: State._load_touch,  # type: ignore[dict-item]
     ev.ReclaimDrop: State._reclaim_drop,  # type: ignore[dict-item]
+    ev.ReclaimUnmap: State._reclaim_unmap,  # type: ignore[dict-item]
     ev.PageOut: State._page_out,  # type: ignore[dict-item]
     ev.NoMemory: State._no_memory,  # type: ignore[dict-item]
 }

@@ -630,6 +630,8 @@ class _Walker:
             if after == 0:
                 break
             if after >= before:
+                if self.mem is not None:
+                    raise _Enomem()  # section 9: a pass undone by reclaim ends in ENOMEM
                 raise AssertionError(
                     f"linear pass {self.c['passes']} freed nothing ({after} slots in use)"
                 )

@@ -157,7 +157,7 @@ class NaiveMemory:
 
     # ------------------------------------------------------------------ reclaim
     def reclaim(self, protect: int | None) -> int:
-        """Rule 4: one round, up to 32 pages: drop, then write."""
+        """Rule 4: one round, up to 32 pages: drop, then unmap or write."""
         w = self.w
         drop = [s for s in self.unmapped if s != protect][:RECLAIM_BATCH]
         for s in drop:
@@ -169,27 +169,47 @@ class NaiveMemory:
                 self.dropped.add(s)
         self.free += len(drop)
         w.c["pages_dropped"] += len(drop)
-        return len(drop) + self.write(RECLAIM_BATCH - len(drop))
+        return len(drop) + self.shrink_mapped(RECLAIM_BATCH - len(drop))
 
-    def write(self, want: int) -> int:
+    def shrink_mapped(self, want: int) -> int:
+        """Rule 4b: mapped pages, first mapped first, until `want` are freed."""
         w = self.w
-        room = min(want, self.fresh_slots - self.fresh_next)
-        if room <= 0:
-            return 0
+        room = max(0, self.fresh_slots - self.fresh_next)
+        unmap: list[Page] = []
         victims: list[Page] = []
         passed: list[Page] = []
         for page in self.mapped:
-            if len(victims) == room:
+            if len(unmap) + len(victims) == want:
                 break
             if page.slot is not None and self.cache_page.get(page.slot) is page:
-                passed.append(page)  # still in the old swap cache: not this one
-            else:
+                unmap.append(page)  # clean in the old area: only unmapped
+            elif len(victims) < room:
                 victims.append(page)
+            else:
+                passed.append(page)  # nowhere to write it
         for page in passed:  # to the young end
             self.mapped.remove(page)
             self.mapped.append(page)
-        if not victims:
-            return 0
+        for page in unmap:
+            slot = page.slot
+            assert slot is not None
+            self.mapped.remove(page)
+            del self.cache_page[slot]
+            for cell in page.cells:
+                w.set_cell(cell, ("swap", slot))  # the old entry is back
+                w.count[slot] += 1
+            w.cache.discard(slot)
+            w.ra_flag.discard(slot)
+            w.page_anon.pop(slot, None)
+            self.dropped.add(slot)
+        self.free += len(unmap)
+        w.c["pages_dropped"] += len(unmap)
+        if victims:
+            self.write(victims)
+        return len(unmap) + len(victims)
+
+    def write(self, victims: list[Page]) -> None:
+        w = self.w
         start = self.fresh_next
         for i, page in enumerate(victims):
             f = start + i
@@ -214,4 +234,3 @@ class NaiveMemory:
         w.c["write_ns"] += ns
         w.c["pages_written"] += len(victims)
         self.free += len(victims)
-        return len(victims)

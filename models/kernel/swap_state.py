@@ -101,9 +101,8 @@ def _read_batch_reclaim(run: Run, candidates: Iterable[int], target: int, site: 
     if target_failed:
         if cap is not None and st.allocated >= cap:
             run.note_enomem()
-        else:
-            run.emit(ev.NoMemory, 0, Site.OOM_KILL, who="swapoff")
-        raise OutOfMemory
+            raise OutOfMemory
+        vmscan.out_of_memory(run, "swapoff")
 
 
 def _submit_runs(run: Run, chosen: list[int], target: int, site: Site) -> None:

@@ -10,12 +10,14 @@ docs/engine.md, section 9, and every one of them is deterministic.
                           1. clean swap-cache pages that nothing maps yet are dropped
                              (__remove_mapping: no write, the slot keeps its count),
                              oldest read first;
-                          2. then mapped pages that are no longer in the old area's
-                             swap cache, mapped longest ago first, are written to the
-                             fresh area (add_to_swap -> get_swap_pages, try_to_unmap,
-                             pageout): their PTEs hold fresh-area entries now
-    page_out            step 2; its slots come as get_swap_pages hands them out on
-                        a fresh area: ascending from 1 (the old area takes no new
+                          2. then mapped pages, mapped longest ago first: one still
+                             in the old area's swap cache is clean there and is only
+                             unmapped (try_to_unmap: the old entry is back in its
+                             PTEs, behind the walk); any other is written to the fresh
+                             area (add_to_swap -> get_swap_pages, try_to_unmap,
+                             pageout): its PTEs hold fresh-area entries now
+    page_out            the write; its slots come as get_swap_pages hands them out
+                        on a fresh area: ascending from 1 (the old area takes no new
                         page while it is swapped off: SWP_WRITEOK is clear)
 
 When nothing can be freed, the page cannot be had.  The kernel would run the OOM
@@ -25,6 +27,8 @@ the load's, ends try_to_unuse with ENOMEM, nothing lost and the area still in us
 """
 
 from __future__ import annotations
+
+from typing import NoReturn
 
 from models import events as ev
 from models.memstate import MemoryState
@@ -54,11 +58,24 @@ def load_catch_up(run: Run, protect: int) -> None:
     due = min(load.pages, int(load.pages_per_ms * run.state.clock / 1e9)) - mem.load_touched
     while due > 0:
         if available(run) <= 0 and not shrink(run, protect):
-            run.emit(ev.NoMemory, 0, Site.OOM_KILL, who="load")
-            raise OutOfMemory
+            out_of_memory(run, "load")
         n = min(due, available(run))
         run.emit(ev.LoadTouch, 0, Site.LOAD_TOUCH, first=mem.load_touched, pages=n)
         due -= n
+
+
+def out_of_memory(run: Run, who: str, why: str = "") -> NoReturn:
+    """Nothing to reclaim: the OOM killer would pick swapoff; try_to_unuse gets -ENOMEM."""
+    if not why:
+        fresh = run.machine.scenario.fresh
+        if fresh is None:
+            why = "nowhere"  # no other swap area: no page can be written
+        elif fresh.slots - _mem(run).fresh_next <= 0:
+            why = "full"
+        else:
+            why = "empty"  # neither swapoff nor the load holds a page to reclaim
+    run.emit(ev.NoMemory, 0, Site.OOM_KILL, who=who, why=why)
+    raise OutOfMemory
 
 
 def alloc_page(run: Run, protect: int) -> bool:
@@ -84,32 +101,46 @@ def shrink(run: Run, protect: int) -> int:
                 break
     if drop:
         run.emit(ev.ReclaimDrop, 0, Site.SHRINK_DROP, slots=tuple(drop))
-    return len(drop) + page_out(run, SWAP_CLUSTER_MAX - len(drop))
+    return len(drop) + shrink_mapped(run, SWAP_CLUSTER_MAX - len(drop))
 
 
-def page_out(run: Run, want: int) -> int:
-    """Write up to `want` mapped pages, mapped longest ago first, to the fresh area."""
-    fresh = run.machine.scenario.fresh
-    if want <= 0 or fresh is None:
+def shrink_mapped(run: Run, want: int) -> int:
+    """Free up to `want` mapped pages, mapped longest ago first.
+
+    A page still in the old area's swap cache (a shared page whose other references
+    the walk has not reached) is clean: try_to_unmap puts the old entry back in its
+    PTEs and the page is freed without a write; the walk restores them on a later
+    pass.  Any other page is dirty (its slot was freed): it is written to the fresh
+    area while the area has room, and passed over (moved to the young end) when not.
+    """
+    if want <= 0:
         return 0
     mem = _mem(run)
-    room = min(want, fresh.slots - mem.fresh_next)
-    if room <= 0:
-        return 0  # the fresh area is full: get_swap_pages fails, the page stays
+    fresh = run.machine.scenario.fresh
+    room = 0 if fresh is None else max(0, fresh.slots - mem.fresh_next)
     slot_of = run.machine.refs.slot
+    unmap: list[int] = []
     victims: list[int] = []
     kept: list[int] = []
     for page in mem.lru:
         if page >= 0 and mem.slot_page.get(slot_of[page]) == page:
-            # still in the old area's swap cache (other references wait for it): clean
-            # there, so the kernel would only unmap it; we leave it, and move it on
-            kept.append(page)
-            continue
-        victims.append(page)
-        if len(victims) == room:
+            unmap.append(page)
+        elif len(victims) < room:
+            victims.append(page)  # add_to_swap: the fresh area's next slot
+        else:
+            kept.append(page)  # get_swap_pages fails: the page stays (activated)
+        if len(unmap) + len(victims) == want:
             break
-    if not victims:
-        return 0
+    if unmap or kept:
+        run.emit(ev.ReclaimUnmap, 0, Site.SHRINK_UNMAP, pages=tuple(unmap), kept=tuple(kept))
+    if victims:
+        page_out(run, victims)
+    return len(unmap) + len(victims)
+
+
+def page_out(run: Run, victims: list[int]) -> None:
+    """Write the pages to the fresh area, in the next slots, in one request."""
+    mem = _mem(run)
     start = mem.fresh_next  # get_swap_pages: the next slots, ascending
     head = mem.fresh_head if run.fresh_own else run.state.head
     at = run.fresh_base + start  # where those slots lie on their disk
@@ -122,6 +153,4 @@ def page_out(run: Run, want: int) -> int:
         pages=tuple(victims),
         head=head,
         seek_slots=abs(at - head),
-        kept=tuple(kept),
     )
-    return len(victims)

@@ -79,6 +79,15 @@ class MemoryState:
         other.dropped = set(self.dropped)
         return other
 
+    def checkpoint_bytes(self, machine: Machine) -> int:
+        """About what a copy of this holds at most: the fresh swap_map, two arrays per
+        reference, and the ordered dicts of pages, which never hold more pages than
+        memory does (about 100 bytes an entry)."""
+        s = machine.scenario
+        load = s.load.pages if s.load is not None else 0
+        pages = min(s.free_pages or 0, len(machine.refs) + load)
+        return len(self.fresh_count) + 16 * len(self.page_of) + 100 * 2 * pages
+
     @property
     def load_touched(self) -> int:
         return len(self.load_fresh)

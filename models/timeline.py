@@ -84,8 +84,12 @@ class Timeline:
         )
         # checkpoints: state before event i*every
         initial = State(self.machine)
-        # a checkpoint copies two bytes a slot and nine a reference
-        size = max(1, len(initial.count) * 2 + len(initial.ref_state) * 9)
+        # a checkpoint copies two bytes a slot and nine a reference (and, under memory
+        # pressure, the memory's own state)
+        size = len(initial.count) * 2 + len(initial.ref_state) * 9
+        if initial.mem is not None:
+            size += initial.mem.checkpoint_bytes(self.machine)
+        size = max(1, size)
         max_checkpoints = max(2, CHECKPOINT_BUDGET // size)
         self.every = max(64, -(-n // max_checkpoints))
         self._checkpoints: list[State] = []

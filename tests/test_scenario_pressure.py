@@ -174,3 +174,22 @@ def test_export_writes_the_tables_in_order() -> None:
         "\n[memory]\nfree_pages = 12\nreclaim = true\n\n[fresh]\nslots = 64\n"
         'disk = "shared"\n\n[load]\npages = 100\npages_per_ms = 0.5\n'
     ) in text
+
+
+def test_the_format_doc_example_reads_as_the_preset_says() -> None:
+    """docs/scenario-format.md's memory tables are hugh-test's own."""
+    from pathlib import Path
+
+    from models.scenario import load_preset
+
+    doc = (Path(__file__).parents[1] / "docs" / "scenario-format.md").read_text("utf-8")
+    tables = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    head = BASE.split("[memory]")[0]
+    s = parse(head + tables)
+    hugh = load_preset("hugh-test")
+    assert (s.free_pages, s.reclaim, s.fresh, s.load) == (
+        hugh.free_pages,
+        hugh.reclaim,
+        hugh.fresh,
+        hugh.load,
+    )

@@ -102,7 +102,8 @@ class MemoryState:
         return len(self.lru) - len(self.slot_page) - self.load_resident()
 
     def load_resident(self) -> int:
-        return self.load_touched - sum(1 for f in self.load_fresh if f)
+        """The load's pages still in memory (a 0 is a page not written out)."""
+        return self.load_fresh.count(0)
 
     # ---- the State hooks ------------------------------------------------------------
     def read(self, slot: int) -> bool:

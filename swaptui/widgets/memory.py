@@ -231,16 +231,19 @@ class MemoryPanel(LinePanel):
         return segs
 
     def _words(self, parts: dict[str, int]) -> list[Segment]:
+        """The gauge in words, as long as fits: the glyphs and counts at the least."""
         w = self.area.width
-        for long in (True, False):
-            pieces: list[tuple[str, str]] = []
+        pieces: list[tuple[str, str]] = []
+        for form in ("long", "short", "bare"):
+            pieces = []
             for name, glyph, state, long_word, short_word in PARTS:
+                word = {"long": long_word, "short": short_word, "bare": ""}[form]
                 pieces.append((glyph, state))
-                pieces.append((f" {long_word if long else short_word} ", "dim"))
+                pieces.append((f" {word} " if word else " ", "dim"))
                 pieces.append((f"{count(parts[name])}  ", "text"))
-            if sum(len(t) for t, _ in pieces) <= w or not long:
-                return [Segment(t, self.style(st)) for t, st in pieces]
-        return []  # pragma: no cover
+            if sum(len(t) for t, _ in pieces) - 2 <= w:
+                break
+        return [Segment(t, self.style(st)) for t, st in pieces]
 
     def _fresh_row(self, row: int) -> tuple[tuple[Any, ...], Any]:
         assert self.timeline is not None and self.frame is not None

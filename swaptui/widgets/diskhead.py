@@ -13,7 +13,7 @@ fade, the one in flight is highlighted.
 Under memory pressure with the fresh area on the same disk, reclaim's writes are
 requests of this head too: the fresh area lies above the old one, so each write is a
 spike to the top edge and back, drawn in the fresh area's colour.  With the fresh
-area on a disk of its own, the writes are marks on the time axis.
+area on a disk of its own, the writes are marks along the chart's top line.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from swaptui.widgets.base import LinePanel
 from swaptui.widgets.numbers import count, plural
 
 TRAIL = 8  # requests in the fading trail
-WRITE_GLYPH = "▴"  # a write to a fresh area on its own disk, on the time axis
+WRITE_GLYPH = "▴"  # a write to a fresh area on its own disk, along the chart's top
 # quadrant blocks, 2 x 2 pixels a character: thick enough for a projector
 QUADS = " ▘▝▀▖▌▞▛▗▚▐▜▄▙▟█"
 PIX = ((1, 4), (2, 8))  # bit of the pixel (column in the cell, line in the cell)
@@ -249,6 +249,8 @@ class DiskHead(LinePanel):
         if self._writes:
             # the spikes to the top edge: the head goes to the fresh area above and back
             return "head position · writes to the fresh area: up to the top edge"
+        if self._own_writes:
+            return f"head position · {WRITE_GLYPH} a write to the fresh area (on its own disk)"
         if self.has_axis() or not self._reqs:
             return ""
         return f"head position, requests 1 → {len(self._reqs):,}"
@@ -270,14 +272,14 @@ class DiskHead(LinePanel):
                 isinstance(self.frame.event, ev.PageOut) and bool(self._writes)
             )
             here = marks if y == 1 and not self.has_axis() else ()
-            key = ("chart", y, lines, n, flying, here)
-            return key, lambda: self._marked(self._chart_line(y - 1, n, flying), here)
-        if y == lines + 1 and self.has_axis():
-            wm = self.write_marks()
-            axis: tuple[Any, ...] = ("axis", len(self._reqs), marks, wm)
-            return axis, lambda: self._marked(
-                self._marked(self._axis(), wm, WRITE_GLYPH, "shmem"), marks
+            # writes to a fresh area on a disk of its own: marks along the top line
+            wm = self.write_marks() if y == 1 else ()
+            key = ("chart", y, lines, n, flying, here, wm)
+            return key, lambda: self._marked(
+                self._marked(self._chart_line(y - 1, n, flying), wm, WRITE_GLYPH, "shmem"), here
             )
+        if y == lines + 1 and self.has_axis():
+            return ("axis", len(self._reqs), marks), lambda: self._marked(self._axis(), marks)
         return None
 
     # ---- faults ---------------------------------------------------------------------
@@ -436,7 +438,7 @@ class DiskHead(LinePanel):
         left = "└ request 1 "
         if total == 0:
             left = "└ "
-        mid = " time → " + ("· ▴ a write to the fresh area " if self._own_writes and w > 60 else "")
+        mid = " time → "
         dash = max(0, w - len(left) - len(right) + 1 - len(mid))
         text = left + "─" * (dash // 2) + mid + "─" * (dash - dash // 2) + right
         return [Segment(" " * (g - 1) + text[: w + 1], self.style("dim"))]

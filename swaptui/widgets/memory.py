@@ -250,7 +250,12 @@ class MemoryPanel(LinePanel):
         mem = self.frame.state.mem
         assert mem is not None
         if self.timeline.machine.scenario.fresh is None:
-            text = "no fresh area: reclaim can drop and unmap pages, never write one out"
+            forms = (
+                "no fresh area: reclaim can drop and unmap pages, never write one out",
+                "no fresh area: nothing can be written",
+                "no fresh area",
+            )
+            text = next((f for f in forms if len(f) <= self.area.width), forms[-1])
             blank: tuple[Any, ...] = ("nofresh", row)
             return blank, lambda: [Segment(text if row == 0 else "", self.style("dim"))]
         cols, per = self._grid()

@@ -72,3 +72,12 @@ def test_without_the_fresh_area_swapoff_fails_and_loses_nothing(algorithm: str) 
     assert st.inuse > 0
     left = sum(1 for i in range(len(m.refs)) if st.ref_state[i] == SWAP)
     assert sum(st.count) == left > 0
+
+
+def test_scenario_show_names_the_fresh_area_and_the_load(capsys: pytest.CaptureFixture) -> None:
+    assert main(["scenario", "show", "hugh-test"]) == 0
+    out = capsys.readouterr().out
+    assert "fresh area    262,144 slots, on the same disk" in out
+    assert "load          16,384 new pages at 4 a millisecond" in out
+    assert main(["scenario", "show", "demo"]) == 0
+    assert "fresh area" not in capsys.readouterr().out

@@ -17,7 +17,8 @@ What is tracked (docs/engine.md, section 9):
   reference restored from the same swap-cache page joins it (`page_of`).  The load's
   page k is named ~k.
 - `slot_page`: the mapped page still in the old area's swap cache, per slot (a shared
-  page whose other references the walk has not reached): reclaim passes over it.
+  page whose other references the walk has not reached): clean there, so reclaim
+  only unmaps it (the old entry back in its PTEs) instead of writing it.
 - the fresh area: the swap count of each of its slots, the next slot to hand out
   (slots go out ascending from 1 and are never freed during the run), and the head
   of its own disk when it has one.

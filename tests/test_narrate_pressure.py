@@ -59,3 +59,12 @@ def test_a_write_to_a_disk_of_its_own_says_so() -> None:
     own = attrs.evolve(PRESSED, fresh=FreshArea(64, "own"), load=None)
     writes = _sentences(own, "linear")[ev.PageOut]
     assert writes and all("on its own disk" in s for s in writes)
+
+
+def test_an_unmapped_shared_page_is_explained() -> None:
+    """postgres and its forked child share slots 8-11: with 6 free pages, reclaim meets
+    the parent's restored page while the child still holds the slot, and unmaps it."""
+    s = attrs.evolve(PRESSED, free_pages=6, fresh=FreshArea(128), load=Load(20, 1.0))
+    (first, *_rest) = _sentences(s, "linear")[ev.ReclaimUnmap]
+    assert first.startswith("reclaim unmapped 1 page the walk had mapped but other references")
+    assert "(slot 8)" in first and "the old entries are back behind the walk" in first

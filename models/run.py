@@ -61,6 +61,8 @@ class Run:
         self.events: list[ev.Event] | None = [] if keep_events else None
         # kept even without events, for --trace; None when not wanted (memory)
         self.requests: list[ev.DiskRequest] | None = [] if keep_requests else None
+        # reclaim's writes to the fresh area, kept with the requests (for --trace)
+        self.writes: list[ev.PageOut] | None = [] if keep_requests else None
         self.page_cluster = machine.scenario.page_cluster
         # readahead state: swap_cluster_readahead's globals, and each VMA's own
         # (the hit counts they start from: the scenario's [readahead] table, 0 by default;

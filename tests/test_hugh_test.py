@@ -15,7 +15,8 @@ import pytest
 from models.algorithms import ALGORITHMS
 from models.engine import RunOptions, run_swapoff
 from models.invariants import check
-from models.scenario import load_preset
+from models.scenario import export_scenario, load_preset
+from models.scenario_model import FreshArea, Load
 from models.state import ERROR, FRESH, PRESENT, SWAP
 from models.tokens import token
 from swaptui.cli import main
@@ -81,3 +82,21 @@ def test_scenario_show_names_the_fresh_area_and_the_load(capsys: pytest.CaptureF
     assert "load          16,384 new pages at 4 a millisecond" in out
     assert main(["scenario", "show", "demo"]) == 0
     assert "fresh area" not in capsys.readouterr().out
+
+
+def test_the_trace_holds_the_writes_in_issue_order(tmp_path) -> None:
+    s = attrs.evolve(
+        load_preset("demo"), free_pages=8, reclaim=True, fresh=FreshArea(64), load=Load(12, 2.0)
+    )
+    path = tmp_path / "demo.toml"
+    path.write_text(export_scenario(s))
+    trace = tmp_path / "t.jsonl"
+    assert main(["run", str(path), "--algo", "linear", "--trace", str(trace)]) == 0
+    lines = [json.loads(x) for x in trace.read_text().splitlines()]
+    writes = [x for x in lines if x["reason"] == "write"]
+    r = run_swapoff(s, RunOptions(algorithm="linear"))
+    assert len(writes) == len(r.writes) > 0
+    assert sum(w["pages"] for w in writes) == r.counters.pages_written
+    assert all(w["area"] == "fresh" for w in writes)
+    assert [x["t_ns"] for x in lines] == sorted(x["t_ns"] for x in lines)
+    assert len(lines) == len(writes) + r.counters.io_requests

@@ -145,7 +145,7 @@ def page_out(run: Run, victims: list[int]) -> None:
     head = mem.fresh_head if run.fresh_own else run.state.head
     at = run.fresh_base + start  # where those slots lie on their disk
     ns = run.fresh_disk.request_ns(head, at, len(victims))
-    run.emit(
+    write = run.emit(
         ev.PageOut,
         ns * 1000,
         Site.SHRINK_PAGEOUT,
@@ -154,3 +154,5 @@ def page_out(run: Run, victims: list[int]) -> None:
         head=head,
         seek_slots=abs(at - head),
     )
+    if run.writes is not None:
+        run.writes.append(write)  # type: ignore[arg-type]

@@ -178,14 +178,35 @@ def not_applicable(o: NotApplicable, scenario: str, disk: str) -> dict[str, Any]
 
 
 def trace_lines(r: RunResult) -> list[dict[str, Any]]:
-    return [
-        {
-            "t_ns": q.t0 // 1000,
-            "start": q.start,
-            "pages": q.pages,
-            "seek_slots": q.seek_slots,
-            "ns": (q.t1 - q.t0) // 1000,
-            "reason": q.reason,
-        }
+    """One line per disk request in issue order: the reads, and under memory pressure
+    reclaim's writes (`reason` "write", `start` a slot of the fresh area, `area` "fresh")."""
+    reads = [
+        (
+            q.t0,
+            {
+                "t_ns": q.t0 // 1000,
+                "start": q.start,
+                "pages": q.pages,
+                "seek_slots": q.seek_slots,
+                "ns": (q.t1 - q.t0) // 1000,
+                "reason": q.reason,
+            },
+        )
         for q in r.requests
     ]
+    writes = [
+        (
+            w.t0,
+            {
+                "t_ns": w.t0 // 1000,
+                "start": w.start,
+                "pages": len(w.pages),
+                "seek_slots": w.seek_slots,
+                "ns": (w.t1 - w.t0) // 1000,
+                "reason": "write",
+                "area": "fresh",
+            },
+        )
+        for w in r.writes
+    ]
+    return [line for _t, line in sorted(reads + writes, key=lambda x: x[0])]

@@ -182,8 +182,8 @@ class State:
             state = ERROR  # the read failed: an error marker, never silently wrong data
         self.ref_state[ref] = state
         self.ref_token[ref] = page if state == PRESENT else 0
-        if state == PRESENT and self.mem is not None:
-            self.mem.map(ref, slot)
+        if state == PRESENT and self.mem is not None and page:
+            self.mem.map(ref, slot)  # (no page: nothing to map; the invariants say so)
         self.count[slot] -= 1
         if not self.count[slot] and not self.cached[slot]:
             self.inuse -= 1

@@ -125,3 +125,16 @@ def test_the_head_chart_shows_the_writes(where: str) -> None:
         assert len(d._reqs) == reads
         assert "▴" in text[1]  # marks along the chart's top line
         assert "own disk" in d.subtitle()
+
+
+@pytest.mark.parametrize("width", [12, 24, 32, 48, 120])
+def test_the_border_names_the_fresh_area_at_every_width(width: int) -> None:
+    """The fresh area's rows are labelled with slot numbers only, like the old
+    swap_map's: whatever the panel's width (80x24 gives it 32 columns, 120x36 48), the
+    title or the subtitle must say whose slots they are, and each must fit its border."""
+    p = pressed()
+    p.seek(p.last_frame)
+    m = panel(p, w=width, h=4)
+    title, sub = m.title(width), m.subtitle(width)
+    assert len(sub) + 4 <= width
+    assert "fresh" in title or "fresh" in sub, (title, sub)

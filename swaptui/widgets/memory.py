@@ -165,10 +165,16 @@ class MemoryPanel(LinePanel):
         lo, hi = self.fresh_span()
         what = f"slots {lo:,}-{hi - 1:,}" if hi < fresh.slots else ""
         cell = f"1 cell = {per:,}" if per > 1 else ""
-        for text in (" · ".join(t for t in (what, cell) if t), cell, ""):
-            if len(text) + 4 <= width:
-                return text
-        return ""
+        # the rows' own labels are slot numbers: the border names the area they are
+        # (narrow panels drop "fresh" from the title, so it must be said here)
+        forms = [
+            " · ".join(t for t in (f"fresh area {what}".strip(), cell) if t),
+            " · ".join(t for t in ("fresh area", cell) if t),
+            " · ".join(t for t in ("fresh", cell) if t),
+            "fresh area",
+            "fresh",
+        ]
+        return next((text for text in forms if len(text) + 4 <= width), "")
 
     # ---- geometry -------------------------------------------------------------------
     def _rows(self) -> tuple[int, int]:

@@ -169,10 +169,11 @@ class NaiveMemory:
                 self.dropped.add(s)
         self.free += len(drop)
         w.c["pages_dropped"] += len(drop)
-        return len(drop) + self.shrink_mapped(RECLAIM_BATCH - len(drop))
+        return len(drop) + self.shrink_mapped(RECLAIM_BATCH - len(drop), protect)
 
-    def shrink_mapped(self, want: int) -> int:
-        """Rule 4b: mapped pages, first mapped first, until `want` are freed."""
+    def shrink_mapped(self, want: int, protect: int | None) -> int:
+        """Rule 4b: mapped pages, first mapped first, until `want` are freed; the
+        page of the slot being faulted stays where it is."""
         w = self.w
         room = max(0, self.fresh_slots - self.fresh_next)
         unmap: list[Page] = []
@@ -182,6 +183,8 @@ class NaiveMemory:
             if len(unmap) + len(victims) == want:
                 break
             if page.slot is not None and self.cache_page.get(page.slot) is page:
+                if page.slot == protect:
+                    continue  # swapoff holds it, to map it next
                 unmap.append(page)  # clean in the old area: only unmapped
             elif len(victims) < room:
                 victims.append(page)

@@ -234,3 +234,56 @@ def test_ample_memory_reclaims_nothing(run: Callable[..., RefResult]) -> None:
     r = run(attrs.evolve(SCEN_P, free_pages=6), "linear")
     assert (r.result, r.requests, r.counters) == (plain.result, plain.requests, plain.counters)
     assert r.counters["pages_dropped"] == r.counters["pages_written"] == 0
+
+
+def test_the_page_being_faulted_is_not_reclaimed(run: Callable[..., RefResult]) -> None:
+    # Slot 2 shared by two mms: mm 100 page 0, and mm 101 page 0 (page 1 -> slot 3);
+    # one free page, a fresh area of 8 slots on the same disk, zram, windows {2,3}.
+    # linear-5.1 calls swapin_readahead for every swap PTE, even when the page is cached.
+    # mm 100, PTE 0, slot 2: the window takes the free page for slot 2; slot 3 finds
+    #   nothing to reclaim (slot 2's page is being read: not in the swap cache yet):
+    #   skipped.  Request (2,1), seek 2; head 3.  Page P (slot 2's) mapped; slot 2 keeps
+    #   mm 101's count, so P stays in the swap cache.
+    # mm 101, PTE 0, slot 2 (cached): the window's slot 3 needs a page; reclaim finds
+    #   nothing to drop, and P, mapped and clean in the swap cache, is the page being
+    #   faulted: swapoff holds it, so it is not unmapped (were it, slot 2 would be
+    #   restored from a page no longer there).  Slot 3 skipped, no request.  P mapped by
+    #   mm 101 too; slot 2's count is 0: P leaves the swap cache, still mapped.
+    # mm 101, PTE 1, slot 3: reclaim writes P (now out of the swap cache) to fresh slot
+    #   1: position 9 from head 3, 4000 ns; head 10.  Slot 3 read into the freed page:
+    #   (3,1), seek |3 - 10| = 7.
+    # cpu: 3 PTEs x 500 + 2 page tables x 40000 + 2 unuse_mm x 500000 + 3 restores x
+    #   300000 = 1_981_500 ps
+    s = attrs.evolve(
+        SCEN_P,
+        free_pages=1,
+        mms=(
+            Mm(pid=100, vmas=(Vma(start=512 * 4096, pages=1, swapped=((0, 2),)),)),
+            Mm(pid=101, vmas=(Vma(start=512 * 4096, pages=2, swapped=((0, 2), (1, 3))),)),
+        ),
+    )
+    r = run(s, "linear-5.1", "cluster")
+    assert r.result == "ok"
+    assert r.requests == [(2, 1, 2, 4000, "target"), (3, 1, 7, 4000, "target")]
+    assert r.counters == counters(
+        unuse_pte_range_calls=2,
+        ptes_scanned=3,
+        unuse_pte_calls=3,
+        unuse_mm_calls=2,
+        pages_read=2,
+        io_requests=2,
+        seek_slots=9,
+        swapcache_peak=1,
+        passes=1,
+        pages_written=1,
+        cpu_ns=1981,
+        io_ns=12_000,
+        write_ns=4000,
+    )
+    assert r.final == {
+        (100, 0, 0): ("fresh", 1, 2),
+        (101, 0, 0): ("fresh", 1, 2),
+        (101, 0, 1): ("present", 3),
+    }
+    assert r.fresh_map == [0, 2, 0, 0, 0, 0, 0, 0]
+    assert r.swap_map == [0] * 8 and r.cached == set() and r.free == 0

@@ -101,10 +101,10 @@ def shrink(run: Run, protect: int) -> int:
                 break
     if drop:
         run.emit(ev.ReclaimDrop, 0, Site.SHRINK_DROP, slots=tuple(drop))
-    return len(drop) + shrink_mapped(run, SWAP_CLUSTER_MAX - len(drop))
+    return len(drop) + shrink_mapped(run, SWAP_CLUSTER_MAX - len(drop), protect)
 
 
-def shrink_mapped(run: Run, want: int) -> int:
+def shrink_mapped(run: Run, want: int, protect: int) -> int:
     """Free up to `want` mapped pages, mapped longest ago first.
 
     A page still in the old area's swap cache (a shared page whose other references
@@ -112,6 +112,9 @@ def shrink_mapped(run: Run, want: int) -> int:
     PTEs and the page is freed without a write; the walk restores them on a later
     pass.  Any other page is dirty (its slot was freed): it is written to the fresh
     area while the area has room, and passed over (moved to the young end) when not.
+    The page of `protect`, the slot being faulted, is left where it is: swapoff holds
+    it (locked, with a reference) to map it next, and shrink_page_list skips a page
+    it cannot lock.
     """
     if want <= 0:
         return 0
@@ -124,6 +127,8 @@ def shrink_mapped(run: Run, want: int) -> int:
     kept: list[int] = []
     for page in mem.lru:
         if page >= 0 and mem.slot_page.get(slot_of[page]) == page:
+            if slot_of[page] == protect:
+                continue  # the page the walk is about to map
             unmap.append(page)
         elif len(victims) < room:
             victims.append(page)  # add_to_swap: the fresh area's next slot

@@ -26,26 +26,26 @@ def check(run: RunResult) -> list[str]:
     failed = {s for q in run.requests for s in q.failed} | {
         f.slot for f in run.faults if f.kind == "eio"
     }
-    for i, r in enumerate(m.refs):
-        state = st.ref_state[i]
+    # column by column: a million references must not become a million Ref objects
+    ref_state, ref_token = st.ref_state, st.ref_token
+    for i, slot in enumerate(m.refs.slot):
+        state = ref_state[i]
         if state == PRESENT:
-            if st.ref_token[i] != token(seed, r.slot):
-                problems.append(
-                    f"{_who(run, i)} was restored with the wrong content (slot {r.slot})"
-                )
+            if ref_token[i] != token(seed, slot):
+                problems.append(f"{_who(run, i)} was restored with the wrong content (slot {slot})")
         elif state == SWAP:
-            left[r.slot] = left.get(r.slot, 0) + 1
+            left[slot] = left.get(slot, 0) + 1
             if run.result == "ok":
-                problems.append(f"{_who(run, i)} still holds swap entry {r.slot}")
+                problems.append(f"{_who(run, i)} still holds swap entry {slot}")
         elif state == ERROR:
-            if r.slot not in failed:
-                problems.append(f"{_who(run, i)} has an error marker but slot {r.slot} read fine")
+            if slot not in failed:
+                problems.append(f"{_who(run, i)} has an error marker but slot {slot} read fine")
         elif state == FRESH:
             # written to the fresh area by reclaim: its content went with it
-            if st.mem is None or st.ref_token[i] != token(seed, r.slot):
+            if st.mem is None or ref_token[i] != token(seed, slot):
                 problems.append(
                     f"{_who(run, i)} was written to the fresh area with the wrong content "
-                    f"(slot {r.slot})"
+                    f"(slot {slot})"
                 )
         elif state not in (DROPPED, ABSENT):
             problems.append(f"{_who(run, i)} is in an unknown state {state}")

@@ -16,6 +16,7 @@ from typing import Any
 
 from attrs import frozen
 
+from models.pairs import Pairs
 from models.scenario_model import PTES_PER_TABLE, Mm, Scenario
 
 ANON = 0
@@ -73,6 +74,29 @@ class RefTable:
         self.vpage.append(vpage)
         self.ordinal.append(o)
         return len(self.slot) - 1
+
+    def extend(
+        self,
+        kind: int,
+        owner: int,
+        vma: list[int],
+        page: list[int],
+        slot: list[int],
+        vpage: list[int],
+        o: list[int],
+    ) -> int:
+        """Append len(slot) references of one kind and owner, given column by column;
+        returns the id of the first."""
+        first = len(self.slot)
+        n = len(slot)
+        self.kind.extend(array("b", [kind]) * n)
+        self.owner.extend(array("q", [owner]) * n)
+        self.vma.extend(array("q", vma))
+        self.page.extend(array("q", page))
+        self.slot.extend(array("q", slot))
+        self.vpage.extend(array("q", vpage))
+        self.ordinal.extend(array("q", o))
+        return first
 
     def __len__(self) -> int:
         return len(self.slot)
@@ -144,8 +168,10 @@ class SlotRefs(Mapping[int, list[int]]):
         return k if k < len(self.slots) and self.slots[k] == slot else -1
 
     def get(self, slot: int, default: Any = None) -> Any:
-        k = self._find(slot)
-        if k < 0:
+        # _find, inlined: legacy asks for every slot in use, twice
+        slots = self.slots
+        k = bisect.bisect_left(slots, slot)
+        if k == len(slots) or slots[k] != slot:
             return default
         return self._refs[self._start[k] : self._start[k + 1]].tolist()
 
@@ -311,7 +337,10 @@ class Machine:
         self.slot_refs = SlotRefs(self.refs.slot, self.slots)
         # the slots find_next_to_unuse can ever stop at: referenced and not bad.  The
         # scan skips everything else without looking (its cost is counted, not looped).
-        self.used_slots = array("q", (s for s in self.slot_refs.slots if s not in self.bad))
+        if any(self.slot_refs.count(b) for b in self.bad):
+            self.used_slots = array("q", (s for s in self.slot_refs.slots if s not in self.bad))
+        else:  # no bad slot is referenced (a valid scenario): the same array, shared
+            self.used_slots = self.slot_refs.slots
         # position of an mm in the circular mmlist: init_mm is position 0
         self.n_positions = len(scenario.mms) + 1
         self.total_units = sum(w.total_units for w in self.walks)
@@ -335,22 +364,56 @@ class Machine:
                 units.append(Unit(vi, first, last - first, ordinal))
                 ordinal += last - first
         walk = MmWalk(units, bounds)
-        found: list[tuple[int, int]] = []
+        # the references in the order of the VMAs and their swapped lists, column by
+        # column (comprehensions over a million pages: no call, no tuple per page)
+        owner_vma: list[int] = []
+        pages: list[int] = []
+        slots: list[int] = []
+        vpages: list[int] = []
+        ords: list[int] = []
+        by_vma: dict[int, dict[int, int]] = {}
+        for j, unit in enumerate(units):
+            by_vma.setdefault(unit.vma, {})[unit.first_page // PTES_PER_TABLE] = j
         for vi, vma in enumerate(vmas):
-            for page, slot in vma.swapped:
-                vpage = vma.start_page + page
-                u = walk.unit_covering(vpage)
-                if u is None or units[u].vma != vi:
-                    raise ValueError(f"mm {m.pid}: page {page} of vma {vi} has no page table")
-                unit = units[u]
-                o = unit.ordinal + (vpage - unit.first_page)
-                found.append((o, self.refs.append(ANON, mi, vi, page, slot, vpage, o)))
-        found.sort()
-        anon_refs = array("q", (r for _o, r in found))
+            sw = vma.swapped
+            if not sw:
+                continue
+            if isinstance(sw, Pairs):
+                here, their_slots = sw.firsts().tolist(), sw.seconds().tolist()
+            else:
+                here, their_slots = [p for p, _s in sw], [s for _p, s in sw]
+            # this VMA's units by page table: each swapped page's unit is the one of its
+            # table (the tables were made from these very pages)
+            table_unit = by_vma.get(vi, {})
+            if min(here) < 0 or max(here) >= vma.pages:  # outside the VMA: no unit covers it
+                bad = next(p for p in here if not 0 <= p < vma.pages)
+                raise ValueError(f"mm {m.pid}: page {bad} of vma {vi} has no page table")
+            base = vma.start_page
+            vp = [base + p for p in here]
+            try:
+                js = [table_unit[v // PTES_PER_TABLE] for v in vp]
+            except KeyError:  # a VMA without anon page tables
+                bad = next(
+                    p
+                    for p, v in zip(here, vp, strict=True)
+                    if v // PTES_PER_TABLE not in table_unit
+                )
+                raise ValueError(f"mm {m.pid}: page {bad} of vma {vi} has no page table") from None
+            ords.extend(
+                [units[j].ordinal + v - units[j].first_page for j, v in zip(js, vp, strict=True)]
+            )
+            owner_vma.extend([vi] * len(vp))
+            pages.extend(here)
+            slots.extend(their_slots)
+            vpages.extend(vp)
+        first = self.refs.extend(ANON, mi, owner_vma, pages, slots, vpages, ords)
+        # walk order: by ordinal (a PTE holds one entry, so ties cannot occur; a stable
+        # sort would keep them in id order anyway)
+        order = sorted(range(len(ords)), key=ords.__getitem__)
         walk.set_refs(
-            anon_refs,
-            array("q", (o for o, _r in found)),
-            array("q", (self.refs.vpage[r] for r in anon_refs)),
+            array("q", [first + i for i in order]),
+            array("q", [ords[i] for i in order]),
+            array("q", [vpages[i] for i in order]),
         )
         return walk
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from attrs import evolve, field, frozen
 
+from models.pairs import Pairs
+
 PAGE_SIZE = 4096
 PTES_PER_TABLE = 512  # x86_64: one page table maps 512 pages = 2 MiB
 USER_ADDRESS_LIMIT = 1 << 47
@@ -16,12 +18,16 @@ USER_ADDRESS_LIMIT = 1 << 47
 DISK_KINDS = ("hdd", "ssd", "zram")
 
 
-def _ranges(value: object) -> tuple[tuple[int, int], ...]:
-    # the generator and the parser already hand over tuples of int pairs: keep them as
-    # they are (converting a million pairs again costs about a second)
-    if type(value) is tuple and all(type(p) is tuple and len(p) == 2 for p in value):
+def _ranges(value: object) -> Pairs:
+    """Pairs of integers in one array (16 bytes a pair: a full-scale scenario has
+    millions).  A number too large for 64 bits stays in a tuple, for the validator to
+    refuse by name."""
+    if type(value) is Pairs:
         return value
-    return tuple((int(a), int(b)) for a, b in value)  # type: ignore[attr-defined]
+    try:
+        return Pairs.of(value)  # type: ignore[arg-type]
+    except OverflowError:
+        return tuple((int(a), int(b)) for a, b in value)  # type: ignore[attr-defined,return-value]
 
 
 @frozen
@@ -32,9 +38,9 @@ class Vma:
     pages: int
     anon: bool = True
     # half-open page-index ranges present in RAM
-    resident: tuple[tuple[int, int], ...] = field(default=(), converter=_ranges)
+    resident: Pairs = field(factory=Pairs, converter=_ranges)
     # (page index in this VMA, swap slot)
-    swapped: tuple[tuple[int, int], ...] = field(default=(), converter=_ranges)
+    swapped: Pairs = field(factory=Pairs, converter=_ranges)
 
     @property
     def start_page(self) -> int:
@@ -61,7 +67,7 @@ class ShmemFile:
 
     name: str
     pages: int
-    swapped: tuple[tuple[int, int], ...] = field(default=(), converter=_ranges)
+    swapped: Pairs = field(factory=Pairs, converter=_ranges)
 
 
 @frozen

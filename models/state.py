@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable
+from typing import Any
 
 from models import events as ev
 from models.counters import Counters
@@ -86,11 +87,18 @@ class State:
         # memory pressure only: free pages, what reclaim may take, the fresh area
         self.mem = MemoryState(machine) if machine.scenario.reclaim else None
 
-    def copy(self) -> State:
+    def copy(self, span: tuple[int, int] | None = None) -> State:
+        """A copy; with `span` (lo, hi) a compact one whose `count` and `cached` hold
+        only slots [lo, hi) (a timeline checkpoint: `widened` makes it whole again)."""
         other = State.__new__(State)
         other.machine = self.machine
-        other.count = bytearray(self.count)
-        other.cached = bytearray(self.cached)
+        if span is None:
+            other.count = bytearray(self.count)
+            other.cached = bytearray(self.cached)
+        else:
+            lo, hi = span
+            other.count = self.count[lo:hi]
+            other.cached = self.cached[lo:hi]
         other.ref_state = bytearray(self.ref_state)
         other.ref_token = array("Q", self.ref_token)
         other.unreadable = set(self.unreadable)
@@ -108,13 +116,35 @@ class State:
         other.mem = self.mem.copy() if self.mem is not None else None
         return other
 
+    def widened(self, span: tuple[int, int]) -> State:
+        """A whole copy of a compact one (`copy(span)`): the slots outside the span,
+        which no reference names, hold no count and no cached page."""
+        other = self.copy()
+        lo, hi = span
+        for name in ("count", "cached"):
+            whole = bytearray(self.machine.slots)
+            whole[lo:hi] = getattr(self, name)
+            setattr(other, name, whole)
+        return other
+
     def in_use(self, slot: int) -> bool:
         return bool(self.count[slot] or self.cached[slot])
 
     # ---- applying events ----------------------------------------------------------
     def apply(self, e: ev.Event) -> None:
-        _APPLY[type(e)](self, e)
-        if not isinstance(e, ev.DiskRequest | ev.PageOut):
+        self.apply_as(type(e), e)
+
+    def charge(self, cost_ps: int) -> None:
+        """Apply an event of a COST_ONLY class costing `cost_ps` (its fields are not
+        needed: its mutator changes nothing)."""
+        self.counters.cpu_ps += cost_ps
+        self.clock += cost_ps
+
+    def apply_as(self, cls: type[ev.Event], e: Any) -> None:
+        """Apply `e` as an event of class `cls` (the engine's counters-only path hands
+        over a namespace of the same fields)."""
+        _APPLY[cls](self, e)
+        if cls is not ev.DiskRequest and cls is not ev.PageOut:  # disk time is io, not cpu
             self.counters.cpu_ps += e.t1 - e.t0
         self.clock = e.t1
 
@@ -127,19 +157,20 @@ class State:
 
     def _request(self, e: ev.DiskRequest) -> None:
         c = self.counters
+        cached, count, failed, target = self.cached, self.count, e.failed, e.target
         mem = self.mem
         reread = 0
         for slot in range(e.start, e.start + e.pages):
             if mem is not None and mem.read(slot):
                 reread += 1
-            if not self.cached[slot]:
+            if not cached[slot]:
                 self.cache_size += 1
-                if not self.count[slot]:
+                if not count[slot]:
                     self.inuse += 1
-            self.cached[slot] = CACHED if slot == e.target else READAHEAD
-            if slot in e.failed:
+            cached[slot] = CACHED if slot == target else READAHEAD
+            if failed and slot in failed:
                 self.unreadable.add(slot)
-            else:
+            elif self.unreadable:
                 self.unreadable.discard(slot)
         self.allocated += e.pages
         self.head = e.start + e.pages
@@ -358,3 +389,7 @@ _APPLY: dict[type, Callable[[State, ev.Event], None]] = {
     ev.PageOut: State._page_out,  # type: ignore[dict-item]
     ev.NoMemory: State._no_memory,  # type: ignore[dict-item]
 }
+
+# events whose mutator is a no-op: applying one only advances the clock and the CPU
+# time (the engine's counters-only path charges them without a record)
+COST_ONLY = frozenset(cls for cls, apply in _APPLY.items() if apply is State._scan)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 from array import array
+from itertools import accumulate
 
 from attrs import frozen
 
@@ -27,6 +28,9 @@ from models.state import State
 
 # keep checkpoints below this many bytes in all (each is a copy of the per-slot and per-ref arrays)
 CHECKPOINT_BUDGET = 192 * 1024 * 1024
+# at least this many events between checkpoints: a view replays at most this many
+# (about a millisecond), and the timeline is built with fewer copies
+MIN_EVERY = 256
 
 
 @frozen
@@ -72,37 +76,58 @@ class Timeline:
         self.run = run
         self.machine: Machine = run.machine
         self.events = run.events
-        n = len(self.events)
         self._t0 = array("q", (e.t0 for e in self.events))
-        self._cum = [array("q", [0]) for _ in GRANULARITIES]
-        for e in self.events:
-            b = boundaries(e)
-            for g in range(len(GRANULARITIES)):
-                self._cum[g].append(self._cum[g][-1] + b[g])
+        # frame boundaries so far, per granularity: one pass of boundaries(), then a
+        # running sum per column
+        columns = list(zip(*map(boundaries, self.events), strict=True)) or [()] * len(GRANULARITIES)
+        self._cum = [array("q", accumulate(col, initial=0)) for col in columns]
         self._request_index = array(
             "q", (i for i, e in enumerate(self.events) if isinstance(e, ev.DiskRequest))
         )
-        # checkpoints: state before event i*every
-        initial = State(self.machine)
-        # a checkpoint copies two bytes a slot and nine a reference (and, under memory
-        # pressure, the memory's own state)
-        size = len(initial.count) * 2 + len(initial.ref_state) * 9
-        if initial.mem is not None:
-            size += initial.mem.checkpoint_bytes(self.machine)
-        size = max(1, size)
-        max_checkpoints = max(2, CHECKPOINT_BUDGET // size)
-        self.every = max(64, -(-n // max_checkpoints))
-        self._checkpoints: list[State] = []
-        st = initial
-        for i, e in enumerate(self.events):
-            if i % self.every == 0:
-                self._checkpoints.append(st.copy())
-            st.apply(e)
-        self.final = st
+        # checkpoints: state before event i*every.  Only the slots some reference names
+        # ever hold a count or a cached page, so a checkpoint keeps just their span
+        # (kelley-50m: 13,000 of 262,144 slots): cheaper to take and to keep
+        named = self.machine.slot_refs.slots
+        span = (named[0], named[-1] + 1) if len(named) else (0, 0)
+        if not self._checkpoint(span):
+            # a slot outside the span held something at a checkpoint (an event that
+            # gives new slots a count): whole checkpoints, as they always are correct
+            self._checkpoint((0, self.machine.slots))
         self._slot_events: dict[int, list[int]] | None = None
         self.cpu = CpuCost.from_params(run.scenario.cpu)
         # how to open up the compound events this algorithm emits
         self.expand = BY_NAME[run.algorithm].expand
+
+    def _checkpoint(self, span: tuple[int, int]) -> bool:
+        """Replay the run, keeping the state before every `every`-th event with only
+        the slots of `span`; False (and nothing kept) if a slot outside it was in use at
+        a checkpoint, when the compact copy would lose it."""
+        n = len(self.events)
+        initial = State(self.machine)
+        self._span = span
+        lo, hi = span
+        slots = len(initial.count)
+        # a checkpoint copies two bytes a slot of the span and nine a reference (and,
+        # under memory pressure, the memory's own state)
+        size = (hi - lo) * 2 + len(initial.ref_state) * 9
+        if initial.mem is not None:
+            size += initial.mem.checkpoint_bytes(self.machine)
+        size = max(1, size)
+        max_checkpoints = max(2, CHECKPOINT_BUDGET // size)
+        self.every = max(MIN_EVERY, -(-n // max_checkpoints))
+        self._checkpoints: list[State] = []
+        outside = lo + slots - hi
+        st = initial
+        for i, e in enumerate(self.events):
+            if i % self.every == 0:
+                if outside and any(
+                    a.count(0, 0, lo) + a.count(0, hi) != outside for a in (st.count, st.cached)
+                ):
+                    return False
+                self._checkpoints.append(st.copy(span))
+            st.apply(e)
+        self.final = st
+        return True
 
     # ---- frames ---------------------------------------------------------------------
     def _g(self, granularity: str) -> int:
@@ -204,7 +229,7 @@ class Timeline:
         if event_index >= len(self.events):
             return self.final.copy()
         c = event_index // self.every
-        st = self._checkpoints[c].copy()
+        st = self._checkpoints[c].widened(self._span)
         for i in range(c * self.every, event_index):
             st.apply(self.events[i])
         return st

@@ -61,6 +61,10 @@ def _command_parser(
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    from models.scenario import cache
+
+    # generated presets are kept for the next start ($SWAPTUI_CACHE_DIR overrides)
+    cache.use_directory(config.cache_dir())
     try:
         if args and args[0] in _COMMANDS:
             parser, run = _command_parser(args[0])

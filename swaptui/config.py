@@ -37,6 +37,11 @@ def config_dir() -> Path:
     return Path(platformdirs.user_config_dir("swaptui", appauthor=False))
 
 
+def cache_dir() -> Path:
+    """Where generated presets are kept (models.scenario.cache): the user cache dir."""
+    return Path(platformdirs.user_cache_dir("swaptui", appauthor=False))
+
+
 def config_path() -> Path:
     return config_dir() / "config.toml"
 

@@ -15,7 +15,7 @@ import pytest
 from models.algorithms import ALGORITHMS
 from models.engine import RunOptions, run_swapoff
 from models.invariants import check
-from models.scenario import export_scenario, load_preset
+from models.scenario import cache, export_scenario, load_preset, presets
 from models.scenario_model import FreshArea, Load
 from models.state import ERROR, FRESH, PRESENT, SWAP
 from models.tokens import token
@@ -100,3 +100,36 @@ def test_the_trace_holds_the_writes_in_issue_order(tmp_path) -> None:
     assert all(w["area"] == "fresh" for w in writes)
     assert [x["t_ns"] for x in lines] == sorted(x["t_ns"] for x in lines)
     assert len(lines) == len(writes) + r.counters.io_requests
+
+
+def test_the_preset_cache_keeps_the_memory_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """hugh-test is generated, so it is kept in the preset cache (models/scenario/
+    cache.py).  Its key must change with each memory key (a cache hit for another
+    free_pages, fresh area or load would run the wrong machine), and what is read
+    back must carry them."""
+    text = presets.preset_text("hugh-test")
+    k = cache.key("hugh-test", text)
+    edits = [
+        ("free_pages = 4096", "free_pages = 2048"),
+        ('disk = "shared"', 'disk = "own"'),
+        ("[fresh]\nslots = 262144", "[fresh]\nslots = 131072"),
+        ("pages_per_ms = 4.0", "pages_per_ms = 8.0"),
+        ("[load]\npages = 16384", "[load]\npages = 8192"),
+    ]
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        assert cache.key("hugh-test", text.replace(old, new)) != k, new
+    monkeypatch.setattr(presets, "_loaded", {})
+    first = presets.load_preset("hugh-test")  # generated, and stored
+    monkeypatch.setattr(presets, "_loaded", {})
+    generated: list[str] = []
+    monkeypatch.setattr(presets, "parse_scenario", lambda *a, **k: generated.append("!"))
+    second = presets.load_preset("hugh-test")  # read back from the cache
+    assert generated == []
+    assert (second.free_pages, second.reclaim, second.fresh, second.load) == (
+        4096,
+        True,
+        FreshArea(262144, "shared"),
+        Load(16384, 4.0),
+    )
+    assert second == first

@@ -11,7 +11,7 @@ from models.scenario_model import Mm, Scenario, Vma
 from swaptui.viewer.player import Player, RunKey, build_timeline
 from swaptui.widgets.diskhead import DiskHead
 from swaptui.widgets.pagetables import PageTables
-from swaptui.widgets.swapmap import SwapMap, layout
+from swaptui.widgets.swapmap import SwapMap, layout, legend_lines
 from themes import GLYPHS
 
 BASE = 0x7F00_0000_0000
@@ -65,7 +65,8 @@ def test_swap_map_glyphs_first_frame() -> None:
     grid = "".join(text[: m.grid().lines])
     assert GLYPHS["shared"] in grid  # slot 1 is held by both mms
     assert GLYPHS["used"] in grid and GLYPHS["bad"] in grid
-    assert "in use" in text[-1] or "in use" in "".join(text)
+    # (a panel this short names them tightly: "used" for "in use")
+    assert ("used" if m.grid().tight else "in use") in "".join(text)
 
 
 def test_swap_map_frees_slots_as_the_run_goes() -> None:
@@ -241,3 +242,18 @@ def test_header_keeps_everything_at_80_columns() -> None:
     # the pace and what it makes of the run; simulated time, said once
     assert "pte 1/s: 34 s a run" in wide
     assert wide.count("simulated") == 1 and "simulated t = " in wide
+
+
+def test_a_short_panel_keeps_its_rows_for_the_map() -> None:
+    """kelley-50m's span (13,242 slots) in the 30x8 swap_map of an 80x24 screen: the
+    legend in its usual form wraps to 4 lines (plus a blank one), leaving 3 rows of 24
+    cells (184 slots a cell).  Tightened (one word a glyph, one space between items, no
+    blank line) it takes 3 lines: 5 rows of 24 cells, 111 slots a cell, every glyph
+    still named."""
+    g = layout(13242, 30, 8)
+    assert g.tight and g.legend == 3 and g.rows == 5 and g.per == 111
+    text = " ".join("".join(t for t, _ in line) for line in legend_lines(30, (9, 9), True))
+    for word in ("used", "shared", "shmem", "cache 9 (peak 9)", "read", "free", "bad", "focus"):
+        assert word in text
+    # a panel with room keeps the roomy legend
+    assert not layout(13242, 46, 17).tight

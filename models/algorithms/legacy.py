@@ -75,7 +75,7 @@ def try_to_unuse(run: Run) -> None:
             if st.count[i] and refs and m.refs.kind[refs[0]] == SHMEM:
                 shmem_start = shmem_unuse_entry(run, i, shmem_start)
             elif st.count[i]:
-                start_pos = search(run, totals, i, start_pos)
+                start_pos = search(run, totals, i, start_pos, refs)
             delete_from_swap_cache(run, i, Site.LEGACY_DELETE)
     except OutOfMemory:
         run.done("ENOMEM")

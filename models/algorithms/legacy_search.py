@@ -125,20 +125,24 @@ class WalkTotals:
         return self.sums
 
 
-def search(run: Run, totals: WalkTotals, slot: int, start_pos: int) -> int:
+def search(
+    run: Run, totals: WalkTotals, slot: int, start_pos: int, refs: list[int] | None = None
+) -> int:
     """Search the mmlist for every reference to `slot`, emit one Search event.
 
-    Returns the position of the new start_mm.
+    Returns the position of the new start_mm.  `refs`: the slot's references, when the
+    caller has them already.
 
     Fast path of `search_visits`: whole-mm walks between holders are summed with prefix sums.
     """
     m = run.machine
     st = run.state
     n1 = m.n_positions
+    owner, kind, ref_state = m.refs.owner, m.refs.kind, st.ref_state
     holders = sorted(
-        ((m.refs.owner[r] + 1 - start_pos) % n1, r)
-        for r in m.slot_refs.get(slot, [])
-        if st.ref_state[r] == SWAP and m.refs.kind[r] == ANON
+        ((owner[r] + 1 - start_pos) % n1, r)
+        for r in (m.slot_refs.get(slot, []) if refs is None else refs)
+        if ref_state[r] == SWAP and kind[r] == ANON
     )
     calls = ptes = mm_calls = 0
     restored: list[int] = []

@@ -137,12 +137,25 @@ def _submit(run: Run, start: int, pages: int, target: int, site: Site) -> None:
     if failed:
         run.note_eio(failed)
     if run.requests is not None:
-        run.requests.append(request)  # type: ignore[arg-type]
+        run.requests.append(request)
 
 
 def read_swap_cache_async(run: Run, slot: int, site: Site = Site.READ_SWAP_CACHE_ASYNC) -> None:
-    """One page: a swap-cache hit costs nothing, a miss reads the slot alone."""
-    read_batch(run, (slot,), slot, site)
+    """One page: a swap-cache hit costs nothing, a miss reads the slot alone.
+
+    What `read_batch` does with the one candidate, without its lists and merging
+    (legacy reads every slot this way: millions of calls at full scale).  Under memory
+    pressure the page's allocation may have to reclaim: the general path then."""
+    st = run.state
+    if st.mem is not None:
+        read_batch(run, (slot,), slot, site)
+        return
+    if st.cached[slot] or not st.count[slot] or slot in run.machine.bad:
+        return
+    if run.free_pages is not None and run.free_pages - st.allocated <= 0:
+        run.note_enomem()  # the target itself does not fit: -ENOMEM
+        raise OutOfMemory
+    _submit(run, slot, 1, slot, site)
 
 
 def swap_cluster_readahead(run: Run, slot: int, policy: str, site: Site) -> None:
@@ -155,6 +168,9 @@ def swap_cluster_readahead(run: Run, slot: int, policy: str, site: Site) -> None
         window = 1
     else:
         window = run.cluster.window(slot, run.page_cluster, policy == "cluster-adaptive")
+    if window <= 1:
+        read_swap_cache_async(run, slot, site)
+        return
     read_batch(run, cluster_block(slot, window, run.machine.slots), slot, site)
 
 
@@ -174,7 +190,7 @@ def swap_vma_readahead(run: Run, ref: int, site: Site) -> None:
     start, end, _anon = walk.vma_bounds[vma]
     lo, hi = _vma_state(run, owner, vma).window(vpage, run.page_cluster, start, end)
     if hi - lo == 1:
-        read_batch(run, (slot,), slot, site)
+        read_swap_cache_async(run, slot, site)
         return
     ref_state, ref_slot = run.state.ref_state, refs.slot
     # the swap PTEs in the window, in PTE order (the walk order is address order)

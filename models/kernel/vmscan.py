@@ -160,4 +160,4 @@ def page_out(run: Run, victims: list[int]) -> None:
         seek_slots=abs(at - head),
     )
     if run.writes is not None:
-        run.writes.append(write)  # type: ignore[arg-type]
+        run.writes.append(write)

@@ -18,10 +18,12 @@ import random
 import re
 from array import array
 from collections.abc import Sequence
-from itertools import compress
+from itertools import chain, compress
+from operator import methodcaller
 
 import attrs
 
+from models.pairs import Pairs
 from models.scenario.errors import Problem
 from models.scenario.genspec import GenerateSpec
 from models.scenario.layout import assign_ascending, assign_random, pick_runs, reclaim_order
@@ -30,6 +32,7 @@ from models.scenario.populate import Area, Population, Proc
 from models.scenario_model import Mm, Scenario, ShmemFile, Vma
 
 _RESIDENT_RUN = re.compile(b"\x01+")
+_span = methodcaller("span")  # a match's (start, end)
 
 
 def apportion(weights: list[float], caps: list[int], total: int) -> list[int]:
@@ -188,14 +191,14 @@ class _Generator:
         # Hot path (once per populated page): C-level iterators instead of a loop.
         slots = list(map(slot_of.__getitem__, area.obj))
         swapped_pos = list(compress(area.pos, slots))
-        swapped = list(zip(swapped_pos, filter(None, slots), strict=True))
+        swapped = Pairs.zipped(swapped_pos, list(filter(None, slots)))
         state = bytearray(area.pages)  # 1 = populated and not swapped: resident
         for a, b in area.touched:
             state[a:b] = b"\x01" * (b - a)
         for p in swapped_pos:
             state[p] = 0
-        resident = [(m.start(), m.end()) for m in _RESIDENT_RUN.finditer(state)]
-        return Vma(area.start, area.pages, True, tuple(resident), tuple(swapped))
+        resident = Pairs(array("q", chain.from_iterable(map(_span, _RESIDENT_RUN.finditer(state)))))
+        return Vma(area.start, area.pages, True, resident, swapped)
 
     def run(self) -> Scenario:
         base = self.base

@@ -2,7 +2,8 @@
 
 A preset may be written in either form; its one-line description is the file's
 `[scenario].description`.  Loading parses the file (and runs the generator for
-the generated ones) each time it is asked for: same bytes, same scenario.
+the generated ones): same bytes, same scenario.  A generated one is kept in the
+preset cache (`models.scenario.cache`) and read back from there next time.
 
 Names are looked up without regard to case (`kelley-50M` is `kelley-50m`: scenario
 names are lower-case, the published figures are not).
@@ -11,9 +12,11 @@ names are lower-case, the published figures are not).
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from importlib import resources
 
+from models.scenario import cache
 from models.scenario.errors import ScenarioError
 from models.scenario.load import Note, parse_scenario
 from models.scenario_model import Scenario
@@ -70,6 +73,7 @@ def preset_description(name: str) -> str:
 
 
 _loaded: dict[str, Scenario] = {}
+_RECIPE = re.compile(r"^\[generate\]", re.MULTILINE)
 
 
 def load_preset(name: str, note: Note | None = None) -> Scenario:
@@ -80,5 +84,13 @@ def load_preset(name: str, note: Note | None = None) -> Scenario:
     if found is None:
         raise _unknown(name)
     if found not in _loaded:
-        _loaded[found] = parse_scenario(preset_text(found), _filename(found), note)
+        text = preset_text(found)
+        # a recipe is generated once per version of the code, then read back
+        recipe = _RECIPE.search(text) is not None
+        scenario = cache.load(found, text) if recipe else None
+        if scenario is None:
+            scenario = parse_scenario(text, _filename(found), note)
+            if recipe:
+                cache.store(found, text, scenario)
+        _loaded[found] = scenario
     return _loaded[found]

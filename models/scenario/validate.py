@@ -15,7 +15,7 @@ import re
 from array import array
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import MutableSequence
+from collections.abc import MutableSequence, Sequence
 
 from models.faults import check_faults
 from models.readahead import HITS_MAX
@@ -433,7 +433,7 @@ class _References:
             )
 
     def _shmem_refs(
-        self, f: int, name: str, pages: int, swapped: tuple[tuple[int, int], ...]
+        self, f: int, name: str, pages: int, swapped: Sequence[tuple[int, int]]
     ) -> None:
         where: Loc = ("shmem", f)
         _text(name, (*where, "name"))

@@ -8,13 +8,15 @@ exit status 2; the app itself is only started on what passed.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from models.events import GRANULARITIES
-from models.narrate import literal
 from models.scenario_model import Scenario
 from swaptui.commands.options import add_engine_options, run_options
 from swaptui.errors import UsageError, fail
-from swaptui.viewer.player import NO_EXTRAS, Extras, RunKey
+
+if TYPE_CHECKING:  # the player and the engine are imported when the app starts
+    from swaptui.viewer.player import Extras, RunKey
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -36,6 +38,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(ns: argparse.Namespace) -> int:
+    from swaptui.viewer.player import Extras
+
     # the engine flags the app shares with `swaptui run` (UsageError: exit 2)
     opts = run_options(ns, ns.algo or "legacy", keep_events=True)
     return run_app(
@@ -57,6 +61,7 @@ def source_of(ref: str, *, load_now: bool = False) -> Scenario | str:
 
     `load_now`: load even a preset here (faults name its processes: they are checked
     against it before the app starts)."""
+    from models.narrate import literal
     from models.scenario.presets import find_preset
     from swaptui.commands.scenario import load
 
@@ -92,21 +97,22 @@ def run_app(
     readahead: str | None = None,
     theme: str | None = None,
     granularity: str | None = None,
-    extras: Extras = NO_EXTRAS,
+    extras: Extras | None = None,
     present: bool = False,
 ) -> int:
     """Check everything, then open the app; exit status 2 (one line) for bad input.
 
     `extras`: faults and cost overrides, kept by every run the app and its races build."""
     import themes
+    from swaptui.viewer.player import NO_EXTRAS, RunKey
 
     if theme is not None and themes.resolve(theme) is None:
         return fail(f"unknown theme {theme!r} (choose from {', '.join(themes.SHORT_NAMES)})")
     if granularity is not None and granularity not in GRANULARITIES:
         return fail(f"unknown granularity {granularity!r} (choose from {', '.join(GRANULARITIES)})")
-    key = RunKey(algorithm, disk, readahead, extras)
+    key = RunKey(algorithm, disk, readahead, extras or NO_EXTRAS)
     try:
-        source = source_of(scenario_ref, load_now=bool(extras.faults))
+        source = source_of(scenario_ref, load_now=bool(key.extras.faults))
         check_options(source, key)
     except UsageError as e:
         return fail(str(e))

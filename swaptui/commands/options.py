@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from models.algorithms import ALGORITHMS, REGISTRY
-from models.engine import RunOptions
-from models.faults import parse_fault
 from models.readahead import POLICIES
 from models.scenario.limits import COST_BOUNDS, cost_problem
 from models.scenario_model import CPU_PARAM_NAMES, DISK_KINDS, DISK_PARAM_NAMES, Fault
 from swaptui.errors import UsageError
+
+if TYPE_CHECKING:  # imported when a command runs, not for --help
+    from models.engine import RunOptions
 
 
 def add_engine_options(p: argparse.ArgumentParser, multi_algo: bool) -> None:
@@ -97,6 +99,8 @@ def _assignments(values: list[str], flag: str, names: tuple[str, ...]) -> dict[s
 def run_options(
     ns: argparse.Namespace, algorithm: str, keep_events: bool, keep_requests: bool = True
 ) -> RunOptions:
+    from models.engine import RunOptions
+
     return RunOptions(
         algorithm=algorithm,
         readahead=ns.readahead,
@@ -110,6 +114,8 @@ def run_options(
 
 
 def parse_faults(specs: list[str]) -> tuple[Fault, ...]:
+    from models.faults import parse_fault
+
     try:
         return tuple(parse_fault(s) for s in specs)
     except ValueError as e:

@@ -255,16 +255,19 @@ def run(ns: argparse.Namespace) -> int:
                 raise UsageError(f"{flag} {e}") from None
             except OSError as e:
                 raise UsageError(f"{flag} {d}: cannot write there ({e.strerror or e})") from None
-    from swaptui.record.raster import FontError
+    # the rasteriser (and PIL) is loaded only when frames become pictures
+    drawing_errors: tuple[type[Exception], ...] = ()
+    if videos or settings.png_dir is not None:
+        from swaptui.record.raster import FontError
 
-    video_error: type[Exception] = FontError
+        drawing_errors = (FontError,)
     if videos:
         from swaptui.record.video import VideoError
 
-        video_error = VideoError
+        drawing_errors += (VideoError,)
     try:
         result = _record(app, settings, script, cast)
-    except (FontError, video_error) as e:
+    except drawing_errors as e:
         raise UsageError(str(e)) from None
     except OSError as e:  # ffmpeg could not start, the disk filled up...
         where = f"{e.filename}: " if e.filename else ""

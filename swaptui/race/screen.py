@@ -157,7 +157,8 @@ class RaceScreen(Screen[None]):
         return self._span
 
     def show_race(self) -> None:
-        self.query_one("#race-header", Static).update(self.header_text())
+        # fixed heights (CSS, fit): an update repaints, it needs no layout
+        self.query_one("#race-header", Static).update(self.header_text(), layout=False)
         verdict = self.query_one("#verdict", Static)
         race = self.race
         if race is None:
@@ -172,9 +173,9 @@ class RaceScreen(Screen[None]):
             self.show_job(verdict)
         elif final is not None:
             # the verdict may wrap (three sides at 80 columns): it is the point of the race
-            verdict.update(Text(final))
+            verdict.update(Text(final), layout=False)
         else:
-            verdict.update(self.progress_text())
+            verdict.update(self.progress_text(), layout=False)
 
     def show_job(self, verdict: Static | None = None) -> None:
         """What is being computed, in the verdict's place (and on every side while
@@ -191,7 +192,7 @@ class RaceScreen(Screen[None]):
             if self.race is not None
             else "the sides appear when every algorithm has run"
         )
-        verdict.update(Text(line, style="bold") + Text("\n" + note, style="dim"))
+        verdict.update(Text(line, style="bold") + Text("\n" + note, style="dim"), layout=False)
         if self.race is None:
             for panel in self.query(RaceSidePanel):
                 panel.waiting(job)

@@ -107,7 +107,7 @@ class RaceSidePanel(Vertical):
         """No race yet: say so where the side's sentence will be (no numbers: they would
         read as those of an empty scenario)."""
         self.border_subtitle = "waiting for the engine"
-        self.query_one(SideNow).update(Text(job.phase, style="dim italic"))
+        self.query_one(SideNow).update(Text(job.phase, style="dim italic"), layout=False)
 
     def fit(self, height: int) -> None:
         """Split the side's height: the head chart takes a fixed share of what the
@@ -150,7 +150,7 @@ class RaceSidePanel(Vertical):
         machine = side.timeline.machine
         sentence = Text(narrate(view, machine), no_wrap=True, overflow="ellipsis")
         now = Text("\n", no_wrap=True).join([sentence, counters_line(view, parts)])
-        self.query_one(SideNow).update(now)
+        self.query_one(SideNow).update(now, layout=False)  # a fixed height: no layout
         done = side.finished_at(t)
         self.set_class(done, "done")
         room = self.size.width - 6  # the corners and the title's padding

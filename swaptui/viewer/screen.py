@@ -30,11 +30,7 @@ from models.narrate import literal
 from models.scenario import ScenarioError
 from models.scenario_model import Scenario
 from models.timeline import Timeline
-from swaptui.race.model import RaceSpec, race_algorithms
-from swaptui.race.screen import RaceScreen
-from swaptui.screens.modals import DetailsScreen, HelpScreen, OpenScreen
 from swaptui.viewer import scenarios
-from swaptui.viewer.details import ref_details, slot_details
 from swaptui.viewer.jobs import Job
 from swaptui.viewer.player import (
     ALGO_CYCLE,
@@ -62,6 +58,17 @@ RUN_ACTIONS = frozenset(
     {"toggle_play", "step", "first", "last", "tenth", "finer", "coarser", "open", "race", "zoom"}
     | {"cycle_algorithm", "cycle_disk", "cycle_readahead"}
 )
+
+
+# the garbage collector's thresholds while a run is on screen: every strip cached by
+# the panels is a dozen long-lived containers, and a full collection of them stalled
+# one jump in ten by 100 ms or more; collecting the oldest generation ten times less
+# often (and the youngest a little less) keeps those stalls out of the frames
+GC_THRESHOLDS = (2000, 10, 100)
+
+
+def quiet_gc() -> None:
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def retitle(widget: Widget, title: str, subtitle: str | None = None) -> None:
@@ -171,6 +178,7 @@ class MainScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        quiet_gc()
         for wid in ("#map", "#memory", "#tables", "#source", "#disk", "#now"):
             self.query_one(wid).add_class("panel")
         self.query_one("#disk").border_title = "disk head"
@@ -509,12 +517,15 @@ class MainScreen(Screen[None]):
         gc.unfreeze()
         gc.collect()
         gc.freeze()
+        quiet_gc()
 
     def action_open(self) -> None:
         def opened(ref: str | None) -> None:
             if ref:
                 k = self.player.key
                 self.rerun(ref, RunKey(k.algorithm, None, None, k.extras))
+
+        from swaptui.screens.modals import OpenScreen
 
         self.app.push_screen(OpenScreen(list(scenarios.preset_names())), opened)
 
@@ -532,6 +543,10 @@ class MainScreen(Screen[None]):
     def action_race(self) -> None:
         """Race this scenario: the race screen comes up at once and computes its sides."""
         p = self.player
+        # the race modules load when a race starts, not with the app
+        from swaptui.race.model import RaceSpec, race_algorithms
+        from swaptui.race.screen import RaceScreen
+
         algos = race_algorithms(p.timeline.run.algorithm)
         # the run behind the race stands still (and costs nothing) until escape
         p.playing = False
@@ -541,6 +556,8 @@ class MainScreen(Screen[None]):
 
     # ---- help ----------------------------------------------------------
     def action_help(self) -> None:
+        from swaptui.screens.modals import HelpScreen
+
         self.app.push_screen(HelpScreen())
 
     # ---- mouse ----------------------------------------------------------------------
@@ -548,6 +565,9 @@ class MainScreen(Screen[None]):
         view = self.player.view()
         self.query_one(SwapMap).selected = message.slot
         self.show_frame()
+        from swaptui.screens.modals import DetailsScreen
+        from swaptui.viewer.details import slot_details
+
         body = slot_details(self.player.timeline, view, message.slot)
         self.app.push_screen(DetailsScreen(f"slot {message.slot}", body))
 
@@ -556,5 +576,8 @@ class MainScreen(Screen[None]):
         self.query_one(PageTables).selected_ref = message.ref
         self.query_one(SwapMap).selected = self.player.timeline.machine.refs[message.ref].slot
         self.show_frame()
+        from swaptui.screens.modals import DetailsScreen
+        from swaptui.viewer.details import ref_details
+
         title, body = ref_details(self.player.timeline, view, message.ref)
         self.app.push_screen(DetailsScreen(title, body))

@@ -29,11 +29,30 @@ class LinePanel(Widget):
         self._theme_gen = 0
         self.fixed_size: Size | None = None  # for tests of a detached widget
         self._last_lines: tuple[tuple[Any, ...], list[Any]] | None = None
+        # read once, not once a line: Widget.size asks the compositor for the region
+        # and rich_style walks the ancestors' styles (together a fifth of a frame)
+        self._area: tuple[tuple[Any, ...], Size] | None = None
+        self._base_style: Style | None = None
 
     @property
     def area(self) -> Size:
-        """The content size (or the fixed size a test gave a detached widget)."""
-        return self.fixed_size or self.size
+        """The content size (or the fixed size a test gave a detached widget), computed
+        again only when the widget's outer size or its gutter changes."""
+        if self.fixed_size is not None:
+            return self.fixed_size
+        key = (self._size, self.styles.gutter)
+        memo = self._area
+        if memo is None or memo[0] != key:
+            memo = self._area = (key, self.size)
+        return memo[1]
+
+    @property
+    def base_style(self) -> Style:
+        """This widget's own rich_style (colours from CSS), kept until a style update."""
+        s = self._base_style
+        if s is None:
+            s = self._base_style = self.rich_style
+        return s
 
     # ---- lines ----------------------------------------------------------------------
     def line_spec(self, y: int) -> tuple[tuple[Any, ...], Any] | None:
@@ -43,7 +62,7 @@ class LinePanel(Widget):
     def render_line(self, y: int) -> Strip:
         spec = self.line_spec(y)
         if spec is None:
-            return Strip.blank(self.area.width, self.rich_style)
+            return Strip.blank(self.area.width, self.base_style)
         return self.cached(*spec)
 
     def view_signature(self) -> tuple[Any, ...]:
@@ -76,6 +95,8 @@ class LinePanel(Widget):
         self._last_lines = None
         self._strips.clear()
         self._styles = {}
+        self._area = None
+        self._base_style = None
         self._theme_gen += 1
 
     def style(self, name: str) -> Style:
@@ -92,7 +113,7 @@ class LinePanel(Widget):
             variables = self.app.current_theme.variables
         except Exception:  # no app (widget tests): the dark theme's colours
             variables = {}
-        base = self.rich_style if self.is_attached else Style()
+        base = self.base_style if self.is_attached else Style()
         for key, colour in palette_of(variables).items():
             self._styles[key] = Style(color=colour)
         bg = self._styles["cursor"].color
@@ -117,14 +138,19 @@ class LinePanel(Widget):
 
     # ---- strips ---------------------------------------------------------------------
     def cached(self, key: tuple[Any, ...], build: Any) -> Strip:
-        full = (self._theme_gen, self.area.width, *key)
+        width = self.area.width
+        full = (self._theme_gen, width, *key)
         strip = self._strips.get(full)
         if strip is None:
-            segments: list[Segment] = build()
-            strip = Strip(segments).crop_extend(0, self.area.width, None)
+            strip = Strip(build())
+            if strip.cell_length != width:
+                strip = strip.crop_extend(0, width, None)
+            # the widget's style under every segment, then equal neighbours joined: what
+            # Strip.apply_style and Strip.simplify do, without a Strip for each step
+            segments: Any = strip
             if self.is_attached:
-                strip = strip.apply_style(self.rich_style)
-            strip = strip.simplify()
+                segments = Segment.apply_style(segments, self.base_style)
+            strip = Strip(Segment.simplify(segments), width)
             self._strips[full] = strip
         return strip
 

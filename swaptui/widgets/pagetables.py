@@ -79,6 +79,7 @@ class Row:
     ref_set: frozenset[int] = frozenset()
     pick_refs: Any = None  # gathers of the line's ref states and slot states
     pick_slots: Any = None
+    template: Any = None  # (key, raw cells, drawn cells): the line without its swap PTEs
 
 
 def picker(ids: tuple[int, ...]) -> Callable[[Sequence[int]], tuple[int, ...]]:
@@ -209,6 +210,9 @@ class PageTables(LinePanel, ScrollView):
     def show(self, view: FrameView) -> None:
         self.frame = view
         self._life = {}
+        # scroll to the frame's line first (at once, not after the next refresh): a
+        # jump then draws the page tables once, at their new place
+        self.follow()
         self.redraw()
 
     # ---- following the cursor -------------------------------------------------------
@@ -243,7 +247,7 @@ class PageTables(LinePanel, ScrollView):
         top = round(self.scroll_offset.y)
         if top <= row < top + h:
             return
-        self.scroll_to(y=max(0, row - h // 3), animate=False)
+        self.scroll_to(y=max(0, row - h // 3), animate=False, immediate=True)
 
     # ---- drawing --------------------------------------------------------------------
     def line_spec(self, y: int) -> tuple[tuple[Any, ...], Any] | None:
@@ -456,6 +460,37 @@ class PageTables(LinePanel, ScrollView):
             return "shared"
         return "used"
 
+    def _template(
+        self, row: Row, n: int, per: int, cw: int, life: str
+    ) -> tuple[list[tuple[str, Style]], list[tuple[str, Style]]]:
+        """The cells of a line before its references and the cursor are drawn: `raw`
+        (present or none, a glyph and style per cell) and `drawn` (as they appear on
+        the line: dimmed for an exited mm, padded and followed by a gap when numbered).
+        Kept on the row until the geometry, the mm's life or the theme changes."""
+        key = (n, per, cw, life, self._theme_gen)
+        if row.template is not None and row.template[0] == key:
+            return row.template[1], row.template[2]
+        none, present = (NONE_PTE, self.style("dim")), (PRESENT_PTE, self.style("text"))
+        raw = [none] * n
+        # an unborn fork child has no PTEs yet, not even its parent's resident pages
+        for a, b in [] if life == UNBORN else row.resident or []:
+            for c in range(a // per, min(n, (b - 1) // per + 1)):
+                raw[c] = present
+        shown = raw
+        if life == EXITED:
+            shown = [(ch, self.style("dim")) for ch, _style in raw]
+        drawn: list[tuple[str, Style]]
+        if cw > 1:
+            gap = (" ", self.style("text"))
+            drawn = []
+            for ch, style in shown:
+                drawn.append((f"{ch:>{cw - 1}}", style))
+                drawn.append(gap)
+        else:
+            drawn = list(shown)
+        row.template = (key, raw, drawn)
+        return raw, drawn
+
     def _build_line(
         self,
         row: Row,
@@ -478,20 +513,21 @@ class PageTables(LinePanel, ScrollView):
             room = prefix - 3
             name = file_label(m.scenario.shmem[row.owner].name, room)
             segs.append(Segment(f"{name:<{room}} ", self.style("shmem")))
-        cells: list[tuple[str, Style]] = []
         refs = row.refs or []
         by_cell: dict[int, list[int]] = {}
         for off, r in refs:
             by_cell.setdefault(off // per, []).append(r)
-        # an unborn fork child has no PTEs yet, not even its parent's resident pages
-        resident = [] if life == UNBORN else row.resident or []
         numbered = cw > 1
-        gap = (" ", self.style("text"))
-        for c in range(n):
+        # the line as it is without its swap PTEs and the cursor, built once per row and
+        # geometry; only the cells holding a reference or the cursor are drawn per frame
+        raw, drawn = self._template(row, n, per, cw, life)
+        cells = list(drawn)
+        todo = set(by_cell)
+        if cur is not None and 0 <= cur // per < n:
+            todo.add(cur // per)
+        for c in sorted(todo):
             lo, hi = c * per, (c + 1) * per
-            ch, style = NONE_PTE, self.style("dim")
-            if any(a < hi and b > lo for a, b in resident):
-                ch, style = PRESENT_PTE, self.style("text")
+            ch, style = raw[c]
             rs = by_cell.get(c, [])
             states = [st.ref_state[r] for r in rs]
             if ERROR in states:  # a lost page outranks everything else in its cell
@@ -523,10 +559,9 @@ class PageTables(LinePanel, ScrollView):
             if sel is not None and sel in rs:
                 style = style + self.style("reverse")
             if numbered:
-                cells.append((f"{ch:>{cw - 1}}", style))
-                cells.append(gap)
+                cells[2 * c] = (f"{ch:>{cw - 1}}", style)
             else:
-                cells.append((ch, style))
+                cells[c] = (ch, style)
         segs.extend(runs(cells))
         if numbered:
             return segs

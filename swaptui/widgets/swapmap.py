@@ -45,7 +45,8 @@ class Grid:
     """Where the slots go: `per` slots a cell, `cw` columns a cell (gap included),
     `ch` lines a cell and `pitch` lines a grid row (a blank line between rows when
     there is room), `cols` cells a row after a `label`-wide slot number; `legend`
-    lines of legend under the grid; `numbers`: the slot number is written in the cell."""
+    lines of legend under the grid; `numbers`: the slot number is written in the cell;
+    `tight`: the legend in its tightest form, with no blank line above it."""
 
     label: int
     cols: int
@@ -56,6 +57,7 @@ class Grid:
     ch: int = 1
     pitch: int = 1
     numbers: bool = False
+    tight: bool = False
 
     @property
     def lines(self) -> int:
@@ -66,34 +68,44 @@ class Grid:
 # the same, in a word each, for narrow panels
 SHORT_LABELS = {"cached": "cache", "head": "read", "cursor": "focus", "freed": "freed"}
 NARROW = 44  # below this width the legend uses SHORT_LABELS
+# the tightest words, for a legend that would otherwise crowd out the map (80x24)
+TIGHT_LABELS = {"used": "used"}
 
 
 @functools.lru_cache(maxsize=256)
-def legend_lines(width: int, cache: tuple[int, int] | None = None) -> list[list[tuple[str, str]]]:
+def legend_lines(
+    width: int, cache: tuple[int, int] | None = None, tight: bool = False
+) -> list[list[tuple[str, str]]]:
     """The legend as (text, state) pieces wrapped to the width (how many slots a cell
     holds is the panel's subtitle).  `cache`: the pages in the swap cache now and the
-    most so far, written after its glyph (the memory a run costs, in plain sight)."""
+    most so far, written after its glyph (the memory a run costs, in plain sight).
+    `tight`: one word a glyph, no space after the glyph and one between items, for a
+    panel too short to give the legend more than a third of its lines."""
+    gap = " " if tight else "  "
     items: list[list[tuple[str, str]]] = []
     for state, label in LEGEND:
         glyph = FREED if state == "freed" else GLYPHS[state]
-        if width < NARROW:
+        if tight:
+            label = TIGHT_LABELS.get(state, SHORT_LABELS.get(state, label))
+        elif width < NARROW:
             label = SHORT_LABELS.get(state, label)
         if state == "cached" and cache is not None:
             now, peak = cache
             label += (
                 f" {count(now)} (peak {count(peak)})"
-                if width < NARROW
+                if width < NARROW or tight
                 else (f" {plural(now, 'page')} (peak {count(peak)})")
             )
-        items.append([(glyph, "cursor" if state == "freed" else state), (f" {label}", "dim")])
+        text = label if tight else f" {label}"
+        items.append([(glyph, "cursor" if state == "freed" else state), (text, "dim")])
     lines: list[list[tuple[str, str]]] = [[]]
     used = 0
     for item in items:
-        n = sum(len(t) for t, _ in item) + 2
-        if used and used + n > width:
+        n = sum(len(t) for t, _ in item) + len(gap)
+        if used and used + n - len(gap) > width:
             lines.append([])
             used = 0
-        lines[-1].extend([*item, ("  ", "dim")])
+        lines[-1].extend([*item, (gap, "dim")])
         used += n
     return lines
 
@@ -127,7 +139,10 @@ def layout(slots: int, width: int, height: int, last: int | None = None) -> Grid
     # pages than slots; counts of 100,000 and up are written short: 262k)
     most = min(99_999, max(slots, last or 0))
     legend = len(legend_lines(width, (most, most))) if height >= 4 else 0
-    rows_avail = max(1, height - legend - (1 if legend else 0))
+    tight = 3 * legend > height  # the legend would take more than a third of the panel
+    if tight:
+        legend = len(legend_lines(width, (most, most), tight=True))
+    rows_avail = max(1, height - legend - (1 if legend and not tight else 0))
     if slots <= avail * rows_avail:
         digits = len(str(max(slots - 1, 0)))
         best: tuple[tuple[int, ...], Grid] | None = None
@@ -149,19 +164,52 @@ def layout(slots: int, width: int, height: int, last: int | None = None) -> Grid
                 -abs(cols * cw - 2 * rows * pitch),  # a squarish grid
             )
             if best is None or score > best[0]:
-                best = (score, Grid(label, cols, 1, cw, rows, legend, ch, pitch, nums))
+                best = (score, Grid(label, cols, 1, cw, rows, legend, ch, pitch, nums, tight))
         assert best is not None
         g = best[1]
         if g.numbers:
             # every cell carries its number: a row label would repeat the first one's
-            return Grid(0, g.cols, 1, g.cw, g.rows, legend, g.ch, g.pitch, True)
+            return Grid(0, g.cols, 1, g.cw, g.rows, legend, g.ch, g.pitch, True, tight)
         if g.cw > 2:
             # no number in the cell: the glyph and a gap read best, not a wide smear
-            g = Grid(label, g.cols, 1, min(g.cw, 4), g.rows, legend, g.ch, g.pitch)
+            g = Grid(label, g.cols, 1, min(g.cw, 4), g.rows, legend, g.ch, g.pitch, tight=tight)
         return g
     per = -(-slots // (avail * rows_avail))
     cells = -(-slots // per)
-    return Grid(label, avail, per, 1, -(-cells // avail), legend)
+    return Grid(label, avail, per, 1, -(-cells // avail), legend, tight=tight)
+
+
+def tally_run(
+    count: bytearray, cached: bytearray, shm: bytearray, bad: bytearray, a: int, b: int
+) -> tuple[dict[str, int], int]:
+    """How many slots of [a, b) are of each kind in use (used, shared, shmem, cached),
+    and how many are bad: what one cell of a zoomed-out swap_map stands for."""
+    n = b - a
+    tally = {"used": 0, "shared": 0, "shmem": 0, "cached": 0}
+    n_cached = n - cached[a:b].count(0)
+    if (not n_cached or n_cached == n) and bad[a:b].count(0) == n and shm[a:b].count(0) == n:
+        # no bad or tmpfs slot, and none or all of them cached: counted at C speed
+        if n_cached:
+            tally["cached"] = n
+        else:
+            counts = count[a:b]
+            zero, one = counts.count(0), counts.count(1)
+            tally["used"], tally["shared"] = one, n - zero - one
+        return tally, 0
+    n_bad = 0
+    for s in range(a, b):
+        if bad[s]:
+            n_bad += 1
+        elif cached[s]:
+            tally["cached"] += 1
+        elif count[s]:
+            if shm[s]:
+                tally["shmem"] += 1
+            elif count[s] > 1:
+                tally["shared"] += 1
+            else:
+                tally["used"] += 1
+    return tally, n_bad
 
 
 class SwapMap(LinePanel):
@@ -250,7 +298,8 @@ class SwapMap(LinePanel):
         first = self.area.height - g.legend
         if g.legend and y >= first:
             cache = self.cache_pages()
-            return ("legend", y - first, cache), lambda: self._legend(g, y - first, cache)
+            key = ("legend", y - first, cache, g.tight)
+            return key, lambda: self._legend(g, y - first, cache)
         return None
 
     def cache_pages(self) -> tuple[int, int] | None:
@@ -305,21 +354,11 @@ class SwapMap(LinePanel):
         st = self.frame.state  # type: ignore[union-attr]
         if req is not None and req[0] < b and req[0] + req[1] > a:
             return GLYPHS["head"], self.style("head-bg")
-        count, cached, shm, bad = st.count, st.cached, self._shmem, self._bad
-        tally = {"used": 0, "shared": 0, "shmem": 0, "cached": 0}
-        n_bad = 0
-        for s in range(a, b):
-            if bad[s]:
-                n_bad += 1
-            elif cached[s]:
-                tally["cached"] += 1
-            elif count[s]:
-                if shm[s]:
-                    tally["shmem"] += 1
-                elif count[s] > 1:
-                    tally["shared"] += 1
-                else:
-                    tally["used"] += 1
+        tally, n_bad = tally_run(st.count, st.cached, self._shmem, self._bad, a, b)
+        return self._agg_glyph(tally, n_bad, a, b)
+
+    def _agg_glyph(self, tally: dict[str, int], n_bad: int, a: int, b: int) -> tuple[str, Style]:
+        """The glyph of a run of slots from the tally of their kinds."""
         used = sum(tally.values())
         if not used:
             if n_bad == b - a:
@@ -399,7 +438,7 @@ class SwapMap(LinePanel):
         return runs(cells)
 
     def _legend(self, g: Grid, line: int, cache: tuple[int, int] | None) -> list[Segment]:
-        pieces = legend_lines(self.area.width, cache)
+        pieces = legend_lines(self.area.width, cache, g.tight)
         segs: list[Segment] = []
         for text, state in pieces[line] if line < len(pieces) else []:
             # the glyphs drawn on a colour in the map are drawn so here too

@@ -14,6 +14,12 @@ the run's wall time is `run`.
 Targets on the 2-core reference machine: kelley-50m legacy <= 3 s and linear
 <= 0.5 s; vineeth-6g and 8gib <= 60 s per algorithm; 256gib <= 1 s per algorithm (its
 cost must follow the slots in use, not the area); peak memory <= 1 GB.
+
+`--baseline DIR` runs every child a second time on the source tree in DIR (an older
+checkout, e.g. `git worktree add /tmp/base <commit>`), right after the current one,
+and prints the current run's time and peak as a fraction of the baseline's: on a
+shared machine only such side-by-side ratios mean much.  The command itself is
+timed by `swaptui run` in tests/bench/cli.py.
 """
 
 from __future__ import annotations
@@ -92,8 +98,11 @@ comm = "b"
 TEXTS = {"8gib": EIGHT_GIB, "256gib": HUGE}
 
 
-def child(name: str, algorithm: str) -> None:
+def child(name: str, algorithm: str, tree: str) -> None:
     """Build and run one scenario under one algorithm; print one JSON line."""
+    sys.path.insert(0, tree)  # the tree under test (this one, or --baseline's)
+    for mod in [m for m in sys.modules if m == "models" or m.startswith("models.")]:
+        del sys.modules[mod]
     from models.engine import RunOptions, run_swapoff
     from models.machine import Machine
     from models.scenario import load_scenario, parse_scenario
@@ -106,6 +115,7 @@ def child(name: str, algorithm: str) -> None:
     options = RunOptions(algorithm, keep_events=False, keep_requests=False)
     result = run_swapoff(scenario, options, machine=machine)
     t3 = time.perf_counter()
+    cpu = time.process_time()
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     c = result.counters
     print(
@@ -114,6 +124,7 @@ def child(name: str, algorithm: str) -> None:
                 "load": t1 - t0,
                 "machine": t2 - t1,
                 "run": t3 - t2,
+                "cpu": cpu,
                 "peak_mb": peak_kb * 1024 / 1e6,
                 "result": result.result,
                 "slots_in_use": len(machine.slot_refs),
@@ -134,7 +145,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS))
     parser.add_argument("--algo", default=",".join(ALGORITHMS))
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--baseline", metavar="DIR", help="another source tree to compare with")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
@@ -147,22 +159,38 @@ def main() -> int:
         f"{'scenario':<11} {'algorithm':<10} {'load s':>7} {'machine s':>9} {'run s':>7} "
         f"{'target':>7} {'peak MB':>8} {'calls':>15} {'simulated':>10}"
     )
+    if args.baseline:
+        header += "  CPU / peak vs baseline"
     print(header)
     failed = 0
+
+    def measure(name: str, algorithm: str, tree: Path) -> dict | None:
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", name, algorithm, str(tree)],
+            capture_output=True,
+            text=True,
+            cwd=tree,
+            check=False,
+        )
+        if proc.returncode:
+            print(f"{name:<11} {algorithm:<10} failed on {tree}:\n{proc.stderr}")
+            return None
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
     for name in args.scenarios:
         for algorithm in args.algo.split(","):
-            proc = subprocess.run(
-                [sys.executable, __file__, "--child", name, algorithm],
-                capture_output=True,
-                text=True,
-                cwd=ROOT,
-                check=False,
-            )
-            if proc.returncode:
-                print(f"{name:<11} {algorithm:<10} failed:\n{proc.stderr}")
+            r = measure(name, algorithm, ROOT)
+            if r is None:
                 failed += 1
                 continue
-            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            versus = ""
+            if args.baseline:
+                b = measure(name, algorithm, Path(args.baseline).resolve())
+                if b is not None:
+                    versus = (
+                        f"  {r['cpu']:.1f} / {b['cpu']:.1f} s CPU ({r['cpu'] / b['cpu']:.2f}x), "
+                        f"{r['peak_mb']:.0f} / {b['peak_mb']:.0f} MB"
+                    )
             limit = target(name, algorithm)
             ok = (not limit or r["run"] <= limit) and r["peak_mb"] <= MEMORY_TARGET_MB
             failed += not ok
@@ -170,7 +198,7 @@ def main() -> int:
             print(
                 f"{name:<11} {algorithm:<10} {r['load']:>7.2f} {r['machine']:>9.2f} "
                 f"{r['run']:>7.2f} {shown:>7} {r['peak_mb']:>8.0f} {r['calls']:>15,} "
-                f"{r['simulated_s']:>9.1f}s{'' if ok else '  MISSED'}",
+                f"{r['simulated_s']:>9.1f}s{'' if ok else '  MISSED'}{versus}",
                 flush=True,
             )
     return 1 if failed else 0

@@ -146,6 +146,8 @@ def measure(target: str, tmp: str) -> tuple[float, float, int, str]:
         cwd=ROOT,
         text=True,
         check=False,
+        # no preset cache: a preset is generated, as on its first load
+        env={**os.environ, "SWAPTUI_CACHE_DIR": ""},
     )
     wall, peak_kb = report.read_text().split()[-2:]
     err = proc.stderr.strip()

@@ -34,6 +34,7 @@ class Picture:
     theme: str
     keys: tuple[str, ...] = ()
     race_at: float | None = None  # the race's clock, as a share of its end
+    algos: tuple[str, ...] = ("legacy", "linear")  # the sides of a race
 
 
 PICTURES = (
@@ -45,6 +46,16 @@ PICTURES = (
     Picture("race-160x48-dark.svg", "demo", "race", (160, 48), "dark", (), race_at=0.3),
     Picture("race-verdict-80x24-light.svg", "demo", "race", (80, 24), "light", ("end",)),
     Picture("race-kelley-50m-120x36.svg", "kelley-50m", "race", (120, 36), "dark", ("end",)),
+    Picture("app-120x36-hugh-test.svg", "hugh-test", "linear", (120, 36), "dark", ("5",)),
+    Picture(
+        "race-hugh-test-160x48.svg",
+        "hugh-test",
+        "race",
+        (160, 48),
+        "dark",
+        ("end",),
+        algos=("legacy", "linear", "prefetch"),
+    ),
 )
 
 
@@ -59,7 +70,7 @@ async def shoot(pic: Picture) -> str:
     scenario = load_preset(pic.scenario)
     app: SwapApp | RaceApp
     if pic.algorithm == "race":
-        race = Race(scenario, ("legacy", "linear"))
+        race = Race(scenario, pic.algos)
         app = RaceApp(race, theme=pic.theme, remember_theme=False, autoplay=False)
     else:
         key = RunKey(pic.algorithm, None, None)

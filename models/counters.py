@@ -16,8 +16,13 @@ COUNTER_NAMES = (
     "swapcache_peak",
     "passes",
     "io_errors",
+    "pages_dropped",
+    "pages_written",
+    "pages_reread",
     "cpu_ns",
     "io_ns",
+    "write_ns",
+    "reread_ns",
     "total_ns",
 )
 
@@ -37,8 +42,16 @@ class Counters:
     swapcache_peak: int = 0
     passes: int = 0
     io_errors: int = 0
+    # memory pressure (docs/engine.md, section 9): pages reclaim dropped from the swap
+    # cache, wrote to the fresh area, and dropped pages read again; the disk time of
+    # the writes and (each read request's share) of the re-reads, both inside io_ns
+    pages_dropped: int = 0
+    pages_written: int = 0
+    pages_reread: int = 0
     cpu_ps: int = 0
     io_ns: int = 0
+    write_ns: int = 0
+    reread_ns: int = 0
 
     @property
     def cpu_ns(self) -> int:

@@ -103,6 +103,7 @@ class RunResult:
     final: State = field(eq=False)
     faults: tuple[Fault, ...] = ()  # every fault asked for (scenario's, then the options')
     fired: tuple[tuple[int, int], ...] = ()  # (index in `faults`, time in ns) of those fired
+    writes: tuple[ev.PageOut, ...] = ()  # reclaim's writes to the fresh area (memory pressure)
 
     @property
     def disk(self) -> str:
@@ -154,4 +155,5 @@ def run_swapoff(
         final=run.state,
         faults=faults,
         fired=tuple(run.fired),
+        writes=tuple(run.writes or ()),
     )

@@ -187,6 +187,67 @@ class Reclaim(Event):
     refs: tuple[int, ...]
 
 
+# ---- memory pressure (docs/engine.md, section 9) -------------------------------------
+@frozen
+class LoadTouch(Event):
+    """The concurrent load touched `pages` new pages (load pages first .. first+pages-1)."""
+
+    first: int
+    pages: int
+
+
+@frozen
+class ReclaimDrop(Event):
+    """shrink_folio_list freed clean swap-cache pages that nothing maps: no write.
+
+    Their slots keep their swap counts; the walk reads them again when it needs them.
+    """
+
+    slots: tuple[int, ...]
+
+
+@frozen
+class ReclaimUnmap(Event):
+    """Reclaim unmapped mapped pages still in the old area's swap cache, and freed them.
+
+    Clean there (their slots still hold their content): try_to_unmap puts the old
+    entry back in each PTE that mapped one, and the page is freed without a write.
+    A page is named by the first reference that mapped it.  `kept`: pages the scan
+    passed over (nowhere to write them), moved to the young end of the LRU.
+    """
+
+    pages: tuple[int, ...]
+    kept: tuple[int, ...] = ()
+
+
+@frozen
+class PageOut(Event):
+    """Reclaim wrote mapped pages to the fresh area: page i went to fresh slot start+i.
+
+    A page is named by the first reference that mapped it (>= 0) or, for the load's
+    page k, by ~k.  Their PTEs hold entries of the fresh area now.  `head` and
+    `seek_slots` are in the coordinates of the disk written (docs/engine.md, 9).
+    """
+
+    start: int
+    pages: tuple[int, ...]
+    head: int
+    seek_slots: int
+
+
+@frozen
+class NoMemory(Event):
+    """No free page and nothing to reclaim: the OOM killer's first choice is swapoff.
+
+    `who`: "swapoff" (the page it needed) or "load" (the load's page).  `why`:
+    "nowhere" (no fresh area), "full" (the fresh area is full), "pass" (a whole pass
+    of the walk freed no slot: reclaim unmapped as much as the walk restored).
+    """
+
+    who: str
+    why: str = "nowhere"
+
+
 @frozen
 class Done(Event):
     """try_to_unuse returned."""
@@ -221,6 +282,6 @@ def boundaries(ev: Event) -> tuple[int, int, int, int, int]:
         return (1, 0, 0, 0, 0)
     if isinstance(ev, PassStart):
         return (1, 0, 0, 0, 1 if ev.number > 1 else 0)
-    if isinstance(ev, FaultFired):
+    if isinstance(ev, FaultFired | NoMemory):
         return (1, 1, 1, 1, 0)  # a fault is worth a stop at every step size
     return (1, 0, 0, 0, 0)

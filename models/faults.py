@@ -36,6 +36,8 @@ FAULT_KEYS: dict[str, tuple[str, ...]] = {
     "unlink": ("shmem", "after"),
 }
 _INT_KEYS = ("after", "slot", "pid", "pages")
+# other tasks racing the walk: the kinds models/inject.py fires
+RACING_TASKS = ("touch", "exit", "fork", "pressure", "unlink")
 _STR_KEYS = ("shmem",)
 INT_LIMIT = 1 << 40  # every count and number a fault takes is below this
 
@@ -131,6 +133,12 @@ def check_faults(s: Scenario, faults: tuple[Fault, ...]) -> None:
             raise ValueError(f"fault {fault_spec(f)}: no shmem file {f.shmem!r} in {s.name}")
         if f.kind == "eio" and not 1 <= f.slot < s.slots:
             raise ValueError(f"fault {fault_spec(f)}: slot {f.slot} is outside the swap area")
+        if s.reclaim and f.kind in RACING_TASKS:
+            # the reclaim model keeps no account of another task's own pages
+            raise ValueError(
+                f"fault {fault_spec(f)}: {f.kind} cannot be combined with memory pressure "
+                "(reclaim, a [fresh] area or a [load]); enomem, eintr and eio can"
+            )
 
 
 def with_fork_children(s: Scenario, faults: tuple[Fault, ...]) -> tuple[Scenario, dict[int, int]]:

@@ -11,42 +11,15 @@ from typing import TYPE_CHECKING
 
 from models import events as ev
 from models.algorithms.registry import BY_NAME
-from models.cost import DiskModel, cpu_cost, ps
+from models.cost import DiskModel, cpu_cost
+from models.narrate_pressure import pressure
 from models.sites import Site
+from models.words import disk_cost, duration, literal
+from models.words import plural as _n
 
 if TYPE_CHECKING:
     from models.machine import Machine
     from models.timeline import FrameView
-
-
-def literal(name: str) -> str:
-    """A name from a scenario file with control characters spelled out (\\x1b, \\n)."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in name)
-
-
-def duration(ps: int) -> str:
-    """Picoseconds to a short human duration: 1.5 ns, 830 µs, 5.2 ms, 12.9 s, 8.0 min."""
-    ns = ps / 1000
-    if ns < 1000:
-        return f"{ns:.3g} ns"
-    if ns < 1e6:
-        return f"{ns / 1e3:.3g} µs"
-    if ns < 1e9:
-        return f"{ns / 1e6:.3g} ms"
-    if ns < 600e9:  # up to 10 minutes in seconds ("477 s"), never "1.2e+03 s"
-        return f"{ns / 1e9:.3g} s"
-    return f"{ns / 60e9:.1f} min"
-
-
-def _n(k: int, word: str) -> str:
-    if k != 1:
-        if word.endswith("s"):
-            word += "es"
-        elif word.endswith("y"):
-            word = word[:-1] + "ies"
-        else:
-            word += "s"
-    return f"{k:,} {word}"
 
 
 def mm_label(machine: Machine, mi: int) -> str:
@@ -58,30 +31,7 @@ def _disk_cost(machine: Machine, e: ev.DiskRequest) -> str:
     """How the request's time splits: the parts the cost model computes (models.cost),
     so the parts named add up to the total and follow any change of a constant."""
     model = DiskModel.of(machine.scenario.disk, machine.slots)
-    parts = model.parts(e.head, e.start, e.pages)
-    p = model.params
-    total = duration(e.t1 - e.t0)
-    pages = _n(e.pages, "page")
-    if parts.how == "zram":
-        return f"zram decompresses {pages} at {p.zram_page_us:g} µs each = {total}"
-    if parts.how == "ssd":
-        return (
-            f"ssd latency {duration(ps(parts.access))} + {pages} at {p.ssd_mb_s:g} MB/s = {total}"
-        )
-    transfer = duration(ps(parts.transfer))
-    d = e.start - e.head
-    if parts.how == "at head":
-        return f"the head is already there: transfer {pages} ({transfer}) = {total}"
-    if parts.how == "gap":
-        # short gaps ahead are waited out while the platter turns, no seek
-        return (
-            f"no seek, the platter turns past {_n(d, 'slot')} ({duration(ps(parts.rotation))}) "
-            f"+ transfer {pages} ({transfer}) = {total}"
-        )
-    return (
-        f"seek {_n(abs(d), 'slot')} ({duration(ps(parts.seek))}) + half a rotation "
-        f"({duration(ps(parts.rotation))}) + transfer {pages} ({transfer}) = {total}"
-    )
+    return disk_cost(model, e.head, e.start, e.pages, e.t1 - e.t0)
 
 
 def _slots(e: ev.DiskRequest) -> str:
@@ -239,9 +189,14 @@ def gave_up(result: str, view: FrameView) -> str:
     """The last frame of a run that try_to_unuse abandoned (ENOMEM, EINTR): calm and exact."""
     c = view.counters
     why = WHY.get(result, "an error")
+    fresh = (
+        f", {_n(c.pages_written, 'page')} in the fresh area"
+        if view.state.mem is not None and c.pages_written
+        else ""
+    )
     return (
         f"swapoff gave up with {result} ({why}) after {duration(c.total_ns * 1000)} and "
-        f"{_n(c.pages_read, 'page')} read: what was swapped in stays in, "
+        f"{_n(c.pages_read, 'page')} read: what was swapped in stays in{fresh}, "
         f"{_n(view.state.inuse, 'slot')} stay in use and the swap area stays on"
     )
 
@@ -352,7 +307,7 @@ def narrate(view: FrameView, machine: Machine) -> str:
             f"{_n(view.state.count[e.slot], 'reference')} still held the slot: "
             "that reference will read it again"
         )
-    racing = _racing(view, machine, e)
+    racing = _racing(view, machine, e) or pressure(view, machine, e)
     if racing is not None:
         return racing
     if isinstance(e, ev.Done):
@@ -363,6 +318,12 @@ def narrate(view: FrameView, machine: Machine) -> str:
                 if c.io_errors
                 else ""
             )
+            if view.state.mem is not None and (c.pages_written or c.pages_dropped):
+                lost += (
+                    f"; under memory pressure reclaim wrote {_n(c.pages_written, 'page')} to "
+                    f"the fresh area and dropped {c.pages_dropped:,} ({c.pages_reread:,} read "
+                    "again)"
+                )
             return (
                 f"try_to_unuse returned 0: every slot is free after {duration(c.total_ns * 1000)}"
                 f" (cpu {duration(c.cpu_ps)}, io {duration(c.io_ns * 1000)}){lost}"

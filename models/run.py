@@ -56,10 +56,14 @@ class Run:
         self.readahead = readahead
         self.disk = disk
         self.cpu = cpu
+        # pages allocated for the batch being read, not yet applied (models/kernel/vmscan.py)
+        self.reserved = 0
         self.state = State(machine)
         self.events: list[ev.Event] | None = [] if keep_events else None
         # kept even without events, for --trace; None when not wanted (memory)
         self.requests: list[ev.DiskRequest] | None = [] if keep_requests else None
+        # reclaim's writes to the fresh area, kept with the requests (for --trace)
+        self.writes: list[ev.PageOut] | None = [] if keep_requests else None
         # counters only (nothing keeps the events): emit applies a light record of the
         # same fields instead of building an event object (a third of a run's CPU)
         self.light = not keep_events
@@ -83,10 +87,21 @@ class Run:
         self.fired: list[tuple[int, int]] = []
         self.eio = {f.slot for f in faults if f.kind == "eio"}
         self.eio_reported: set[int] = set()
-        self.free_pages = machine.scenario.free_pages
+        # the budget of allocations: free_pages without reclaim, and an enomem fault's
+        # count in any case (with reclaim, free pages are the state's: State.mem)
+        scenario = machine.scenario
+        self.free_pages = None if scenario.reclaim else scenario.free_pages
         enomem = min((f.after for f in faults if f.kind == "enomem"), default=None)
         if enomem is not None:
             self.free_pages = enomem if self.free_pages is None else min(enomem, self.free_pages)
+        # where reclaim writes: the fresh area on the old area's disk, after its last
+        # slot (one head for both), or on a disk of its own (its own head)
+        fresh = scenario.fresh
+        self.fresh_own = fresh is not None and fresh.disk == "own"
+        self.fresh_disk = disk
+        if fresh is not None and self.fresh_own:
+            self.fresh_disk = DiskModel.of(scenario.disk, fresh.slots)
+        self.fresh_base = 0 if self.fresh_own else machine.slots
 
     # ---- emitting --------------------------------------------------------------------
     def emit(self, cls: type[ev.Event], cost_ps: int, site: Site, **fields: Any) -> Any:
@@ -100,7 +115,10 @@ class Run:
             # nothing but time: no record at all (a swap_map scan, once per slot)
             event: Any = None
             self.state.charge(cost_ps)
-        elif self.light and not (cls is ev.DiskRequest and self.requests is not None):
+        elif self.light and not (
+            (cls is ev.DiskRequest and self.requests is not None)
+            or (cls is ev.PageOut and self.writes is not None)
+        ):
             event = SimpleNamespace(t0=t0, t1=t0 + cost_ps, site=site, **fields)
             self.state.apply_as(cls, event)
         else:

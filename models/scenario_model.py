@@ -142,6 +142,35 @@ class Fault:
     shmem: str = ""
 
 
+FRESH_DISKS = ("shared", "own")
+
+
+@frozen
+class FreshArea:
+    """A second, empty swap area, swapped on just before swapoff (Hugh Dickins's test).
+
+    Reclaim writes the pages it must push out here: the old area takes no new pages
+    while it is being swapped off.  `disk`: "shared" puts it on the old area's disk,
+    right after it (one head travels between the two); "own" gives it a disk of its
+    own with the same cost constants (and its own head).
+    """
+
+    slots: int
+    disk: str = "shared"
+
+
+@frozen
+class Load:
+    """Another task touching new anonymous pages while swapoff runs.
+
+    It touches `pages_per_ms` new pages per simulated millisecond, `pages` in all, each
+    taking a free page as swapoff's own pages do.
+    """
+
+    pages: int
+    pages_per_ms: float
+
+
 @frozen
 class Scenario:
     """One machine at swapoff time: the explicit form of a scenario file."""
@@ -164,6 +193,13 @@ class Scenario:
     # in since boot; Linux boots with 4 for both (ATOMIC_INIT(4), GET_SWAP_RA_VAL).
     readahead_hits: int = 0
     readahead_vma_hits: int = 0
+    # memory pressure ([memory] reclaim, [fresh], [load]; docs/engine.md, section 9).
+    # Without reclaim, free_pages is a hard budget (a page that does not fit is
+    # skipped, or ends the run with ENOMEM); with it, running out of free pages makes
+    # reclaim drop and write pages, as the kernel does.
+    reclaim: bool = False
+    fresh: FreshArea | None = None
+    load: Load | None = None
 
     def swap_references(self) -> int:
         return sum(len(v.swapped) for m in self.mms for v in m.vmas) + sum(

@@ -55,6 +55,12 @@ class Site(StrEnum):
     COPY_ONE_PTE = "copy_one_pte"
     TRY_TO_UNMAP = "try_to_unmap"
     SHMEM_EVICT_INODE = "shmem_evict_inode"
+    # memory pressure (mm/vmscan.c, mm/oom_kill.c) and the concurrent load
+    SHRINK_DROP = "shrink_folio_list:__remove_mapping"
+    SHRINK_UNMAP = "shrink_folio_list:try_to_unmap"
+    SHRINK_PAGEOUT = "shrink_folio_list:pageout"
+    OOM_KILL = "out_of_memory"
+    LOAD_TOUCH = "load:touch"
     # the moment a fault takes effect: one per fault kind (models/faults.py)
     FAULT_ENOMEM = "fault:enomem"
     FAULT_EINTR = "fault:eintr"

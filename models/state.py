@@ -14,6 +14,7 @@ from typing import Any
 from models import events as ev
 from models.counters import Counters
 from models.machine import Machine
+from models.memstate import MemoryState
 from models.tokens import token
 
 SWAP = 0
@@ -21,6 +22,7 @@ PRESENT = 1
 ERROR = 2  # the read failed: the PTE carries an error marker (SIGBUS on access)
 DROPPED = 3  # the reference went away: its mm exited or its file was unlinked
 ABSENT = 4  # a fork child's reference before the fork (or if its parent's was gone)
+FRESH = 5  # reclaim wrote the page to the fresh area: the PTE holds a fresh-area entry
 ERROR_TOKEN = (1 << 64) - 1  # the content of a page whose read failed
 CACHED = 1  # State.cached: the slot's page is in the swap cache
 READAHEAD = 2  # ... and readahead brought it in: its first lookup is a hit
@@ -38,6 +40,7 @@ class State:
         "head",
         "inuse",
         "machine",
+        "mem",
         "passes",
         "ref_state",
         "ref_token",
@@ -81,6 +84,8 @@ class State:
         self.counters = Counters()
         self.result = ""
         self.passes = 0
+        # memory pressure only: free pages, what reclaim may take, the fresh area
+        self.mem = MemoryState(machine) if machine.scenario.reclaim else None
 
     def copy(self, span: tuple[int, int] | None = None) -> State:
         """A copy; with `span` (lo, hi) a compact one whose `count` and `cached` hold
@@ -108,6 +113,7 @@ class State:
         other.counters = self.counters.copy()
         other.result = self.result
         other.passes = self.passes
+        other.mem = self.mem.copy() if self.mem is not None else None
         return other
 
     def widened(self, span: tuple[int, int]) -> State:
@@ -138,7 +144,7 @@ class State:
         """Apply `e` as an event of class `cls` (the engine's counters-only path hands
         over a namespace of the same fields)."""
         _APPLY[cls](self, e)
-        if cls is not ev.DiskRequest:
+        if cls is not ev.DiskRequest and cls is not ev.PageOut:  # disk time is io, not cpu
             self.counters.cpu_ps += e.t1 - e.t0
         self.clock = e.t1
 
@@ -152,7 +158,11 @@ class State:
     def _request(self, e: ev.DiskRequest) -> None:
         c = self.counters
         cached, count, failed, target = self.cached, self.count, e.failed, e.target
+        mem = self.mem
+        reread = 0
         for slot in range(e.start, e.start + e.pages):
+            if mem is not None and mem.read(slot):
+                reread += 1
             if not cached[slot]:
                 self.cache_size += 1
                 if not count[slot]:
@@ -168,7 +178,13 @@ class State:
         c.io_errors += len(e.failed)
         c.io_requests += 1
         c.seek_slots += e.seek_slots
-        c.io_ns += (e.t1 - e.t0) // 1000
+        ns = (e.t1 - e.t0) // 1000
+        c.io_ns += ns
+        if mem is not None:
+            mem.free -= e.pages  # allocated before the read (models/kernel/vmscan.py)
+            if reread:
+                c.pages_reread += reread
+                c.reread_ns += ns * reread // e.pages
         if self.cache_size > c.swapcache_peak:
             c.swapcache_peak = self.cache_size
 
@@ -197,6 +213,8 @@ class State:
             state = ERROR  # the read failed: an error marker, never silently wrong data
         self.ref_state[ref] = state
         self.ref_token[ref] = page if state == PRESENT else 0
+        if state == PRESENT and self.mem is not None and page:
+            self.mem.map(ref, slot)  # (no page: nothing to map; the invariants say so)
         self.count[slot] -= 1
         if not self.count[slot] and not self.cached[slot]:
             self.inuse -= 1
@@ -225,6 +243,8 @@ class State:
             self.cache_size -= 1
             if not self.count[slot]:
                 self.inuse -= 1
+            if self.mem is not None:
+                self.mem.uncache(slot)
 
     def _done(self, e: ev.Done) -> None:
         self.result = e.result
@@ -262,6 +282,88 @@ class State:
             self.ref_token[ref] = 0
             self.count[slots[ref]] += 1
 
+    # ---- memory pressure ------------------------------------------------------------
+    def _load_touch(self, e: ev.LoadTouch) -> None:
+        mem = self.mem
+        assert mem is not None
+        mem.free -= e.pages
+        for k in range(e.first, e.first + e.pages):
+            mem.load_fresh.append(0)
+            mem.lru[~k] = None
+
+    def _reclaim_drop(self, e: ev.ReclaimDrop) -> None:
+        mem = self.mem
+        assert mem is not None
+        for slot in e.slots:
+            self.cached[slot] = 0
+            self.unreadable.discard(slot)
+            self.cache_size -= 1
+            if not self.count[slot]:
+                self.inuse -= 1  # an orphan: no reference was left, the slot is free
+            else:
+                mem.dropped.add(slot)
+            del mem.unmapped[slot]
+        mem.free += len(e.slots)
+        self.counters.pages_dropped += len(e.slots)
+
+    def _reclaim_unmap(self, e: ev.ReclaimUnmap) -> None:
+        mem = self.mem
+        assert mem is not None
+        m = self.machine
+        for pid in e.kept:
+            mem.lru.move_to_end(pid)  # activated: nowhere to write it now
+        for pid in e.pages:
+            slot = m.refs.slot[pid]
+            del mem.lru[pid]
+            del mem.slot_page[slot]
+            for r in m.slot_refs.get(slot, ()):
+                if mem.page_of[r] == pid:
+                    mem.page_of[r] = -1
+                    self.ref_state[r] = SWAP  # the old entry is back in the PTE
+                    self.ref_token[r] = 0
+                    self.count[slot] += 1
+            # freed without a write: out of the swap cache (the slot stays in use: its
+            # count holds it), and read again when the walk comes back for it
+            self.cached[slot] = 0
+            self.unreadable.discard(slot)
+            self.cache_size -= 1
+            mem.dropped.add(slot)
+        mem.free += len(e.pages)
+        self.counters.pages_dropped += len(e.pages)
+
+    def _page_out(self, e: ev.PageOut) -> None:
+        mem = self.mem
+        assert mem is not None
+        m = self.machine
+        for i, pid in enumerate(e.pages):
+            f = e.start + i
+            del mem.lru[pid]
+            if pid < 0:
+                mem.load_fresh[~pid] = f
+                mem.fresh_count[f] += 1
+                continue
+            for r in m.slot_refs.get(m.refs.slot[pid], ()):
+                if mem.page_of[r] == pid:
+                    mem.page_of[r] = -1
+                    mem.ref_fresh[r] = f
+                    self.ref_state[r] = FRESH
+                    mem.fresh_count[f] += 1
+        n = len(e.pages)
+        mem.free += n
+        mem.fresh_next = e.start + n
+        if m.scenario.fresh is not None and m.scenario.fresh.disk == "own":
+            mem.fresh_head = e.start + n
+        else:
+            self.head = m.slots + e.start + n  # the fresh area lies after the old one
+        c = self.counters
+        ns = (e.t1 - e.t0) // 1000
+        c.pages_written += n
+        c.io_ns += ns
+        c.write_ns += ns
+
+    def _no_memory(self, e: ev.NoMemory) -> None:
+        pass
+
 
 _APPLY: dict[type, Callable[[State, ev.Event], None]] = {
     ev.PassStart: State._pass_start,  # type: ignore[dict-item]
@@ -281,6 +383,11 @@ _APPLY: dict[type, Callable[[State, ev.Event], None]] = {
     ev.MmExit: State._mm_exit,  # type: ignore[dict-item]
     ev.MmFork: State._mm_fork,  # type: ignore[dict-item]
     ev.Reclaim: State._reclaim,  # type: ignore[dict-item]
+    ev.LoadTouch: State._load_touch,  # type: ignore[dict-item]
+    ev.ReclaimDrop: State._reclaim_drop,  # type: ignore[dict-item]
+    ev.ReclaimUnmap: State._reclaim_unmap,  # type: ignore[dict-item]
+    ev.PageOut: State._page_out,  # type: ignore[dict-item]
+    ev.NoMemory: State._no_memory,  # type: ignore[dict-item]
 }
 
 # events whose mutator is a no-op: applying one only advances the clock and the CPU

@@ -107,8 +107,12 @@ class Timeline:
         self._span = span
         lo, hi = span
         slots = len(initial.count)
-        # a checkpoint copies two bytes a slot of the span and nine a reference
-        size = max(1, (hi - lo) * 2 + len(initial.ref_state) * 9)
+        # a checkpoint copies two bytes a slot of the span and nine a reference (and,
+        # under memory pressure, the memory's own state)
+        size = (hi - lo) * 2 + len(initial.ref_state) * 9
+        if initial.mem is not None:
+            size += initial.mem.checkpoint_bytes(self.machine)
+        size = max(1, size)
         max_checkpoints = max(2, CHECKPOINT_BUDGET // size)
         self.every = max(MIN_EVERY, -(-n // max_checkpoints))
         self._checkpoints: list[State] = []

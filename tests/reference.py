@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass, field
 
 from models.scenario_model import PTES_PER_TABLE, DiskParams, Scenario
+from tests.reference_pressure import Enomem, NaiveMemory
 
 ALGORITHMS = ("legacy", "rfc", "linear", "linear-5.1", "prefetch")
 PREFETCH_BATCH = 256  # section 2, prefetch: slots read under one plug (1 MiB)
@@ -40,8 +41,13 @@ COUNTER_NAMES = (
     "swapcache_peak",
     "passes",
     "io_errors",
+    "pages_dropped",
+    "pages_written",
+    "pages_reread",
     "cpu_ns",
     "io_ns",
+    "write_ns",
+    "reread_ns",
     "total_ns",
 )
 
@@ -77,6 +83,11 @@ class RefResult:
     final: dict[tuple, tuple[str, int]]
     swap_map: list[int]  # final reference count per slot (bad slots and slot 0: 0)
     cached: set[int] = field(default_factory=set)  # slots still in the swap cache
+    # section 9, with reclaim only: free pages, the fresh area's swap counts, and the
+    # fresh slot of each page the load touched (0: still resident)
+    free: int | None = None
+    fresh_map: list[int] = field(default_factory=list)
+    load_fresh: list[int] = field(default_factory=list)
 
 
 def default_readahead(algorithm: str, disk_kind: str) -> str:
@@ -88,8 +99,7 @@ def default_readahead(algorithm: str, disk_kind: str) -> str:
     return "cluster-adaptive" if disk_kind == "hdd" else "vma"
 
 
-class _Enomem(Exception):
-    """A target page could not be allocated: the run ends at once."""
+_Enomem = Enomem  # a target page could not be allocated: the run ends at once
 
 
 def _nr_pages(prev: int, offset: int, hits: int, max_pages: int, prev_win: int) -> int:
@@ -172,6 +182,9 @@ class _Walker:
         self.ra_prev_offset = 0
         self.ra_last_window = 0
         self.vma_ra: dict[tuple[int, int], tuple[int, int, int]] = {}  # (last vpn, win, hits)
+        # section 9: memory pressure (tests/reference_pressure.py); None: free_pages is
+        # the plain budget of section 3
+        self.mem = NaiveMemory(self) if sc.reclaim else None
 
     # ------------------------------------------------------------------ swap_map
     def in_use(self, slot: int) -> bool:
@@ -185,14 +198,21 @@ class _Walker:
         return n
 
     def delete_from_swap_cache(self, slot: int) -> None:
+        if self.mem is not None and slot in self.cache:
+            self.mem.uncached(slot)
         self.cache.discard(slot)
         self.ra_flag.discard(slot)
         self.page_anon.pop(slot, None)
 
     # ------------------------------------------------------------------ disk
     def request_ns(self, start: int, pages: int) -> float:
+        return self.disk_ns(self.head, start, pages, self.nslots)
+
+    def disk_ns(self, head: int, start: int, pages: int, area_slots: int) -> float:
+        """Section 4: `pages` slots from disk position `start`, the head at `head`; the
+        swap area of `area_slots` slots spans `span` of the stroke."""
         d = self.disk
-        dist = start - self.head
+        dist = start - head
         if d.kind == "hdd":
             t_page = 4096 / (d.hdd_mb_s * 1e6)  # seconds per page
             if dist == 0:
@@ -200,9 +220,10 @@ class _Walker:
             elif 0 < dist <= d.skip_slots:
                 sec = (dist + pages) * t_page
             else:
-                stroke_slots = self.nslots / d.span
+                stroke_slots = area_slots / d.span
+                # section 9: a distance past the whole stroke is a full stroke
                 seek_ms = d.track_ms + (d.stroke_ms - d.track_ms) * math.sqrt(
-                    abs(dist) / stroke_slots
+                    min(1.0, abs(dist) / stroke_slots)
                 )
                 sec = seek_ms / 1000 + 30 / d.rpm + pages * t_page
             return sec * 1e9
@@ -285,6 +306,7 @@ class _Walker:
         else:
             win = self.cluster_window(target, adaptive=(policy == "cluster-adaptive"))
         if win <= 1:
+            window = [target]
             order = [target] if target not in self.cache else []
         else:
             start = target & ~(win - 1)
@@ -293,8 +315,11 @@ class _Walker:
                 start = 1
             if end > self.nslots - 1:
                 end = self.nslots - 1
-            order = [s for s in range(start, end + 1) if self.wanted(s)]
-        if order:
+            window = list(range(start, end + 1))
+            order = [s for s in window if self.wanted(s)]
+        if self.mem is not None:
+            self.mem.read_batch(window, target)  # each slot looked at in its turn
+        elif order:
             self.read_batch(order, target)
         if target not in self.cache:
             raise AssertionError(f"target {target} not in the swap cache after swap-in")
@@ -309,6 +334,7 @@ class _Walker:
         else:
             win = _nr_pages(last, vpn, hits, max_win, prev_win)
             self.vma_ra[(mi, vi)] = (vpn, win, 0)
+        window = [target]
         if win == 1:
             order = [target] if target not in self.cache else []
         else:
@@ -324,16 +350,20 @@ class _Walker:
             hi = min(hi, v.end_page, (region + 1) * PTES_PER_TABLE)
             table = self.tables[mi][region]
             order = []
+            window = []
             for p in range(lo, hi):
                 cell = table[p % PTES_PER_TABLE]
                 if cell is None or cell[0] != "swap":
                     continue
                 s = cell[1]
+                window.append(s)
                 if s in order:
                     continue
                 if self.wanted(s):
                     order.append(s)
-        if order:
+        if self.mem is not None:
+            self.mem.read_batch(window, target)  # each slot looked at in its turn
+        elif order:
             self.read_batch(order, target)
         if target not in self.cache:
             raise AssertionError(f"target {target} not in the swap cache after swap-in")
@@ -432,6 +462,8 @@ class _Walker:
     def unuse_pte(self, table: list, vpn: int, slot: int, mi: int) -> None:
         table[vpn % PTES_PER_TABLE] = _present(slot)
         self.count[slot] -= 1
+        if self.mem is not None:
+            self.mem.restored((mi, vpn), slot)
         self.c["unuse_pte_calls"] += 1
         if slot not in self.page_anon:
             # page_add_anon_rmap: the page is now anon-mapped at vpn in this family
@@ -451,7 +483,9 @@ class _Walker:
             slot = i
             # read_swap_cache_async, or swapin_readahead when readahead is asked
             if self.readahead == "none":
-                if slot not in self.cache:
+                if self.mem is not None:
+                    self.mem.read_batch([slot], slot)
+                elif slot not in self.cache:
                     self.read_batch([slot], slot)
             else:
                 self.swapin_cluster(slot, self.readahead)
@@ -465,6 +499,8 @@ class _Walker:
                     if hit:
                         self.shmem[fi][hit[0]] = _present(slot)
                         self.count[slot] -= 1
+                        if self.mem is not None:
+                            self.mem.restored(("shmem", fi, hit[0]), slot)
                         shmem_cursor = fi
                         break
                 self.delete_from_swap_cache(slot)
@@ -504,7 +540,7 @@ class _Walker:
     def shmem_unuse_type(self) -> None:
         """shmem_unuse(type): every file in order, every index ascending."""
         policy = self.shmem_policy()
-        for pages in self.shmem:
+        for fi, pages in enumerate(self.shmem):
             for idx in sorted(pages):
                 cell = pages[idx]
                 if cell[0] != "swap":
@@ -514,6 +550,8 @@ class _Walker:
                     self.swapin_cluster(slot, policy)
                 pages[idx] = _present(slot)
                 self.count[slot] -= 1
+                if self.mem is not None:
+                    self.mem.restored(("shmem", fi, idx), slot)
                 self.delete_from_swap_cache(slot)  # the page moves to the file's cache
 
     def walk_unuse_mm(self, mi: int) -> None:
@@ -592,9 +630,25 @@ class _Walker:
             if after == 0:
                 break
             if after >= before:
+                if self.mem is not None:
+                    raise _Enomem()  # section 9: a pass undone by reclaim ends in ENOMEM
                 raise AssertionError(
                     f"linear pass {self.c['passes']} freed nothing ({after} slots in use)"
                 )
+
+    def prefetch_batch(self, batch: list[int]) -> None:
+        if self.mem is not None:
+            self.mem.read_batch(batch, None)
+        else:
+            self.read_batch(batch, None)
+
+    def set_cell(self, cell: tuple, value: tuple) -> None:
+        """Section 9: reclaim wrote the page a PTE or tmpfs page maps to the fresh area."""
+        if cell[0] == "shmem":
+            self.shmem[cell[1]][cell[2]] = value
+        else:
+            mi, vpn = cell
+            self.tables[mi][vpn // PTES_PER_TABLE][vpn % PTES_PER_TABLE] = value
 
     def run_prefetch(self) -> None:
         """Section 2, prefetch: the area in disk order into the swap cache, then linear."""
@@ -618,10 +672,10 @@ class _Walker:
                 if self.wanted(i):
                     batch.append(i)
                 if len(batch) == PREFETCH_BATCH:
-                    self.read_batch(batch, None)  # readahead pages: no target
+                    self.prefetch_batch(batch)  # readahead pages: no target
                     batch = []
             if batch:
-                self.read_batch(batch, None)
+                self.prefetch_batch(batch)
         # phase 2: linear, which finds the pages in the swap cache
         self.run_linear()
 
@@ -647,6 +701,11 @@ class _Walker:
             final=final,
             swap_map=list(self.count),
             cached=set(self.cache),
+            free=None if self.mem is None else self.mem.free,
+            fresh_map=[] if self.mem is None else list(self.mem.fresh_map),
+            load_fresh=[]
+            if self.mem is None
+            else [self.mem.load_fresh.get(k, 0) for k in range(len(self.mem.load_pages))],
         )
 
 

@@ -13,6 +13,8 @@ scenario-format.md, shaped like real machines in miniature:
   page tables without swap entries;
 - tmpfs/shmem files, bad slots, page_cluster 0..5, every disk kind, and sometimes a
   small free_pages budget;
+- with `pressure=True`, memory pressure instead of the budget: reclaim, a random
+  free_pages, a fresh area on the same disk, on its own or none, and sometimes a load;
 - slots handed out in ascending order, with holes, or at random.
 
 `validation_errors()` re-checks the format's rules (used by the tests on the strategy).
@@ -27,6 +29,8 @@ from models.scenario_model import (
     USER_ADDRESS_LIMIT,
     CpuParams,
     DiskParams,
+    FreshArea,
+    Load,
     Mm,
     Scenario,
     ShmemFile,
@@ -106,6 +110,7 @@ def scenarios(
     memory: bool = True,
     disk_kinds: tuple[str, ...] = ("hdd", "ssd", "zram"),
     cpu: bool = False,
+    pressure: bool = False,
 ) -> Scenario:
     """A small valid Scenario (see the module docstring)."""
     slots = draw(st.integers(min_slots, max_slots))
@@ -243,7 +248,22 @@ def scenarios(
 
     refs = sum(len(v.swapped) for m in mms for v in m.vmas) + sum(len(f.swapped) for f in files)
     free_pages = None
-    if memory and _chance(draw, 1, 4):
+    fresh = load = None
+    if pressure:
+        # memory pressure (docs/engine.md, section 9): always reclaim, a memory limit
+        # from nothing to more than every page, and both fresh area layouts (or none)
+        # mostly short of memory (then reclaim decides everything), sometimes not
+        top = refs // 2 if _chance(draw, 3, 4) else refs + 34
+        free_pages = draw(st.integers(0, top))
+        where = draw(st.sampled_from((None, "shared", "own")))
+        if where is not None:
+            fresh = FreshArea(slots=draw(st.integers(2, 2 * slots)), disk=where)
+        if draw(st.booleans()):
+            load = Load(
+                pages=draw(st.integers(0, 80)),
+                pages_per_ms=draw(st.sampled_from((0.001, 0.05, 1.0, 20.0, 500.0))),
+            )
+    elif memory and _chance(draw, 1, 4):
         free_pages = draw(st.integers(0, refs + 2))
     kind = draw(st.sampled_from(disk_kinds))
     cpu_params = CpuParams()
@@ -266,6 +286,9 @@ def scenarios(
         free_pages=free_pages,
         mms=tuple(mms),
         shmem=tuple(files),
+        reclaim=pressure,
+        fresh=fresh,
+        load=load,
     )
 
 

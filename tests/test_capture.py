@@ -12,7 +12,7 @@ import pytest
 
 from models.engine import RunOptions, run_swapoff
 from models.scenario import parse_scenario
-from models.scenario_model import PAGE_SIZE, Scenario
+from models.scenario_model import PAGE_SIZE, FreshArea, Scenario
 from swaptui.commands import capture
 from swaptui.commands.capture import collect, render
 from swaptui.errors import UsageError
@@ -184,6 +184,41 @@ def test_two_areas_pick_by_name(two_areas: Tree) -> None:
         "Linux uses cluster readahead here, as /dev/sda2 is on a rotational disk; swaptui "
         "chooses by this area's disk: run with --readahead cluster-adaptive" in text
     )
+
+
+def test_the_other_area_is_where_reclaim_writes(two_areas: Tree) -> None:
+    # swapping off /dev/sda2 (hdd), reclaim writes to the swap file, on the nvme disk:
+    # 2048 KiB with 12 used = 509 free slots, plus its header
+    s, text = captured(two_areas)
+    assert s.reclaim and s.free_pages == (8 << 20) // 4
+    assert s.fresh == FreshArea(slots=509 + 1, disk="own")
+    assert "/swap file, the other active area with the highest priority" in text
+    # the other way round: /dev/sda2's 1022 free slots, on a disk the file does not share
+    s, _ = captured(two_areas, swap="/swap file")
+    assert s.fresh == FreshArea(slots=1022 + 1, disk="own")
+
+
+def test_an_other_area_on_the_same_disk_is_shared(tmp_path: Path) -> None:
+    t = Tree(tmp_path).area("/dev/sda2", 4096).area("/dev/sda3", 8192, used_kib=0, prio=5)
+    t.area("/dev/sdb1", 8192, used_kib=0, prio=-4)  # lower priority: not chosen
+    t.rotational["sda"] = 1
+    t.process(9, "x").vma(HEAP, 4).swap(0, 3)
+    t.write()
+    s, _ = captured(t)
+    assert s.fresh == FreshArea(slots=2048 + 1, disk="shared")
+
+
+def test_one_area_alone_means_reclaim_with_nowhere_to_write(tmp_path: Path) -> None:
+    t = Tree(tmp_path).area("/dev/sda2", 4096)
+    t.process(9, "x").vma(HEAP, 4).swap(0, 3)
+    t.write()
+    s, _ = captured(t)
+    assert s.reclaim and s.fresh is None
+    u = Tree(tmp_path / "no-meminfo", mem_available_kib=None).area("/dev/sda2", 4096)
+    u.process(9, "x").vma(HEAP, 4).swap(0, 3)
+    u.write()
+    s, _ = captured(u)
+    assert not s.reclaim and s.free_pages is None  # no MemAvailable: no limit at all
 
 
 def test_vma_readahead_switched_off_is_said(tmp_path: Path) -> None:

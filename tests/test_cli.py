@@ -60,8 +60,13 @@ def test_json_matches_the_spec(capsys) -> None:
         "swapcache_peak",
         "passes",
         "io_errors",
+        "pages_dropped",
+        "pages_written",
+        "pages_reread",
         "cpu_ns",
         "io_ns",
+        "write_ns",
+        "reread_ns",
         "total_ns",
     }
 

@@ -540,7 +540,15 @@ def test_chop_and_pick_runs() -> None:
 
 @pytest.mark.slow
 def test_preset_names_and_descriptions() -> None:
-    assert preset_names() == ["demo", "fork", "shmem", "fragmented", "kelley-50m", "rfc3-240m"]
+    assert preset_names() == [
+        "demo",
+        "fork",
+        "shmem",
+        "fragmented",
+        "hugh-test",
+        "kelley-50m",
+        "rfc3-240m",
+    ]
     # too big to be listed, but loaded by name (tests/test_calibration.py checks it)
     assert all_preset_names() == [*preset_names(), "vineeth-6g"]
     presets_dir = REPO / "models" / "scenario" / "presets"
@@ -561,7 +569,7 @@ def test_unknown_preset() -> None:
     with pytest.raises(ScenarioError) as info:
         load_preset("nope")
     assert str(info.value) == (
-        "nope: no such preset (presets: demo, fork, shmem, fragmented, kelley-50m, rfc3-240m)"
+        "nope: no such preset (presets: demo, fork, shmem, fragmented, hugh-test, kelley-50m, rfc3-240m)"
     )
     with pytest.raises(ScenarioError):
         preset_description("nope")

@@ -226,7 +226,7 @@ TYPE_ERRORS = [
     (
         "[swap]",
         "[memory]\nfree = 3\n\n[swap]",
-        "t.toml:7: memory: unknown key 'free' (valid keys: free_pages)",
+        "t.toml:7: memory: unknown key 'free' (valid keys: free_pages, reclaim)",
     ),
     (
         "[swap]",
@@ -236,7 +236,7 @@ TYPE_ERRORS = [
     (
         "[swap]",
         "[extra]\nx = 1\n\n[swap]",
-        "t.toml:6: unknown key 'extra' (valid keys: format, scenario, swap, disk, cpu, memory, mm, shmem, generate, fault, readahead)",
+        "t.toml:6: unknown key 'extra' (valid keys: format, scenario, swap, disk, cpu, memory, mm, shmem, generate, fault, readahead, fresh, load)",
     ),
     # missing required keys point at their table
     ("  pages = 4\n", "", "t.toml:11: mm[0].vma[0]: missing required key 'pages'"),

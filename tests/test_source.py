@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import attrs
 import pytest
 
 from models import events as ev
@@ -19,6 +20,7 @@ from models.engine import RunOptions, run_swapoff
 from models.faults import FAULT_KEYS
 from models.listing import WIDTH
 from models.scenario import load_preset, preset_names
+from models.scenario_model import FreshArea, Load
 from models.sites import Site, fault_site
 from models.timeline import Timeline
 from swaptui.widgets.source import SourcePane, site_of
@@ -107,7 +109,7 @@ def test_each_algorithm_maps_the_sites_of_its_own_module(algorithm: str) -> None
 
 # the full-scale presets emit no site the small ones do not (their size changes counts,
 # not code paths), and take most of the time: the coverage runs on the small ones
-SMALL_PRESETS = [p for p in preset_names() if p not in ("kelley-50m", "rfc3-240m")]
+SMALL_PRESETS = [p for p in preset_names() if p not in ("hugh-test", "kelley-50m", "rfc3-240m")]
 
 
 def _runs() -> list[tuple[str, str, str | None, str]]:
@@ -131,6 +133,32 @@ def test_every_emitted_site_has_a_line_in_its_algorithm(
     assert all(isinstance(site, Site) for site in sites)
     missing = {s for s in sites if source.line_of(algorithm, s) is None}
     assert not missing
+
+
+@pytest.mark.parametrize("fresh", [None, "shared"])
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_reclaim_sites_have_a_line_in_every_algorithm(algorithm: str, fresh: str | None) -> None:
+    """hugh-test's sites (the load, reclaim's drops and writes, the OOM) at a size the
+    suite affords: the demo with 8 free pages, a load and a fresh area or none."""
+    s = attrs.evolve(
+        load_preset("demo"),
+        free_pages=8,
+        reclaim=True,
+        fresh=None if fresh is None else FreshArea(64, fresh),
+        load=Load(pages=30, pages_per_ms=2.0),
+    )
+    run = run_swapoff(s, RunOptions(algorithm))
+    assert run.events is not None
+    sites = {e.site for e in run.events}
+    expected = {Site.LOAD_TOUCH, Site.SHRINK_DROP} | (
+        {Site.OOM_KILL} if fresh is None else {Site.SHRINK_PAGEOUT}
+    )
+    if algorithm == "legacy":
+        expected.discard(Site.SHRINK_DROP)  # it never holds a page nothing maps
+        if fresh is None:
+            expected.discard(Site.LOAD_TOUCH)  # out of memory before the load's first page
+    assert expected <= sites
+    assert not {s for s in sites if source.line_of(algorithm, s) is None}
 
 
 def test_legacy_searches_are_seen_from_inside() -> None:

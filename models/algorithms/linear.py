@@ -18,6 +18,7 @@ the target page is already in the swap cache, so readahead hits were never count
 from __future__ import annotations
 
 from models import events as ev
+from models.kernel import vmscan
 from models.kernel.shmem import shmem_unuse
 from models.kernel.swap_state import delete_from_swap_cache, lookup_swap_cache, swapin_readahead
 from models.kernel.swapfile import (
@@ -80,6 +81,10 @@ def retry_passes(run: Run, step: SwapPteStep) -> str:
         if st.signal:
             return "EINTR"
         if st.inuse >= before:
+            if st.mem is not None:
+                # memory so short that reclaim unmapped as much as the walk restored: the
+                # kernel would go round until the OOM killer (or a signal) ended it
+                vmscan.out_of_memory(run, "swapoff", "pass")
             # Only a reference the walk cannot reach gets here, which validation rules out.
             raise NoProgress(f"{run.algorithm} swapoff made no progress in pass {number}")
 

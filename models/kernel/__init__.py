@@ -7,6 +7,9 @@
                                                   lookup_swap_cache, delete_from_swap_cache
     models/kernel/shmem.py       mm/shmem.c       shmem_unuse, shmem_swapin
     models/kernel/memory.py      mm/memory.c      do_swap_page
+    models/kernel/vmscan.py      mm/vmscan.c      reclaim under memory pressure: drop clean
+                                                  swap-cache pages, write mapped ones to the
+                                                  fresh area (shrink_folio_list, pageout)
 
 Each `try_to_unuse` (one per algorithm, in `models/algorithms/`) calls these as the
 kernel's does.  They emit the events; the state follows from the events.

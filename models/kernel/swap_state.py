@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from models import events as ev
+from models.kernel import vmscan
 from models.readahead import VmaState, cluster_block
 from models.run import OutOfMemory, Run
 from models.sites import Site
@@ -34,6 +35,9 @@ def read_batch(run: Run, candidates: Iterable[int], target: int, site: Site) -> 
     the readahead pages allocated before it are read.
     """
     st = run.state
+    if st.mem is not None:
+        _read_batch_reclaim(run, candidates, target, site)
+        return
     count, cached, bad = st.count, st.cached, run.machine.bad
     budget = None if run.free_pages is None else run.free_pages - st.allocated
     chosen: list[int] = []
@@ -59,6 +63,57 @@ def read_batch(run: Run, candidates: Iterable[int], target: int, site: Site) -> 
     if target_failed:
         run.note_enomem()
         raise OutOfMemory
+
+
+def _read_batch_reclaim(run: Run, candidates: Iterable[int], target: int, site: Site) -> None:
+    """read_batch under memory pressure: every page comes from the free pages, and
+    reclaim runs when none is left (models/kernel/vmscan.py).  The load first takes
+    what it touched since the last batch.  A readahead page reclaim cannot make room
+    for is skipped; the target is -ENOMEM, as without reclaim."""
+    st = run.state
+    count, cached, bad = st.count, st.cached, run.machine.bad
+    cap = run.free_pages  # an enomem fault: that many allocations and no more
+    chosen: list[int] = []
+    seen: set[int] = set()
+    target_failed = False
+    exhausted = False  # reclaim found nothing: nothing will change within this batch
+    loaded = False
+    run.reserved = 0
+    for slot in candidates:
+        # (reclaim may drop a cached page of this window: it is read again here)
+        if cached[slot] or not count[slot] or slot in bad or slot in seen:
+            continue
+        seen.add(slot)
+        if cap is not None and st.allocated + len(chosen) >= cap:
+            target_failed = target_failed or slot == target
+            continue
+        if not loaded:
+            # the load first: it touched its pages while swapoff was not allocating
+            loaded = True
+            vmscan.load_catch_up(run, target)
+        if exhausted or not vmscan.alloc_page(run, target):
+            exhausted = True
+            target_failed = target_failed or slot == target
+            continue
+        chosen.append(slot)
+    _submit_runs(run, chosen, target, site)
+    run.reserved = 0
+    if target_failed:
+        if cap is not None and st.allocated >= cap:
+            run.note_enomem()
+            raise OutOfMemory
+        vmscan.out_of_memory(run, "swapoff")
+
+
+def _submit_runs(run: Run, chosen: list[int], target: int, site: Site) -> None:
+    """Consecutive slots of the batch merge into one request each."""
+    i = 0
+    while i < len(chosen):
+        j = i + 1
+        while j < len(chosen) and chosen[j] == chosen[j - 1] + 1:
+            j += 1
+        _submit(run, chosen[i], j - i, target, site)
+        i = j
 
 
 def _submit(run: Run, start: int, pages: int, target: int, site: Site) -> None:
@@ -89,8 +144,12 @@ def read_swap_cache_async(run: Run, slot: int, site: Site = Site.READ_SWAP_CACHE
     """One page: a swap-cache hit costs nothing, a miss reads the slot alone.
 
     What `read_batch` does with the one candidate, without its lists and merging
-    (legacy reads every slot this way: millions of calls at full scale)."""
+    (legacy reads every slot this way: millions of calls at full scale).  Under memory
+    pressure the page's allocation may have to reclaim: the general path then."""
     st = run.state
+    if st.mem is not None:
+        read_batch(run, (slot,), slot, site)
+        return
     if st.cached[slot] or not st.count[slot] or slot in run.machine.bad:
         return
     if run.free_pages is not None and run.free_pages - st.allocated <= 0:

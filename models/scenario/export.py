@@ -88,8 +88,17 @@ def export_scenario(s: Scenario) -> str:
     cpu = [n for n in CPU_PARAM_NAMES if getattr(s.cpu, n) != getattr(cpu_defaults, n)]
     if cpu:
         out += ["", "[cpu]"] + [f"{n} = {_float(getattr(s.cpu, n))}" for n in cpu]
-    if s.free_pages is not None:
-        out += ["", "[memory]", f"free_pages = {s.free_pages}"]
+    if s.free_pages is not None or s.reclaim:
+        out += ["", "[memory]"]
+        if s.free_pages is not None:
+            out.append(f"free_pages = {s.free_pages}")
+        if s.reclaim:
+            out.append("reclaim = true")
+    if s.fresh is not None:
+        out += ["", "[fresh]", f"slots = {s.fresh.slots}", f"disk = {toml_string(s.fresh.disk)}"]
+    if s.load is not None:
+        out += ["", "[load]", f"pages = {s.load.pages}"]
+        out.append(f"pages_per_ms = {_float(s.load.pages_per_ms)}")
     if s.readahead_hits or s.readahead_vma_hits:
         out += ["", "[readahead]", f"hits = {s.readahead_hits}"]
         out.append(f"vma_hits = {s.readahead_vma_hits}")

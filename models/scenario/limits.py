@@ -19,6 +19,7 @@ MAX_TOTAL_VMAS = 1 << 18  # in all mms together
 MAX_SHMEM_FILES = 65536
 MAX_SHARERS = 62  # SWAP_MAP_MAX: the largest swap count swap_map stores inline
 MAX_PID = 1 << 22  # PID_MAX_LIMIT on 64-bit
+MAX_LOAD_PAGES = 1 << 21  # pages a [load] touches while swapoff runs (8 GiB)
 MAX_POPULATED = 1 << 24  # pages a [generate] recipe populates (64 GiB), counted per mm
 
 # The text itself, before the TOML parser sees it.  The parser holds about 11 bytes

@@ -31,6 +31,8 @@ from models.scenario_model import (
     CpuParams,
     DiskParams,
     Fault,
+    FreshArea,
+    Load,
     Mm,
     Scenario,
     ShmemFile,
@@ -51,6 +53,8 @@ _TOP_KEYS = (
     "generate",
     "fault",
     "readahead",
+    "fresh",
+    "load",
 )
 _FAULT_KEYS = ("kind", "after", "slot", "pid", "pages", "shmem")
 _SCENARIO_KEYS = ("name", "title", "description", "seed", "page_cluster")
@@ -58,6 +62,7 @@ _MM_KEYS = ("pid", "comm", "parent", "vma")
 _VMA_KEYS = ("start", "pages", "anon", "resident", "swapped")
 _SHMEM_KEYS = ("name", "pages", "swapped")
 _READAHEAD_KEYS = ("hits", "vma_hits")
+_LOAD_KEYS = ("pages", "pages_per_ms")
 _INT_DISK_PARAMS = frozenset({"skip_slots"})
 
 
@@ -80,7 +85,11 @@ def scenario_from_toml(data: dict[str, Any], note: Callable[[str], None] | None 
     )
     swap = Fields(expect_table(data["swap"], ("swap",)), ("swap",), ("slots", "bad"), ("slots",))
     slots = swap.get_int("slots")
-    memory = Fields(expect_table(data.get("memory", {}), ("memory",)), ("memory",), ("free_pages",))
+    memory = Fields(
+        expect_table(data.get("memory", {}), ("memory",)), ("memory",), ("free_pages", "reclaim")
+    )
+    fresh = _fresh(data["fresh"]) if "fresh" in data else None
+    load = _load(data["load"]) if "load" in data else None
     readahead = Fields(
         expect_table(data.get("readahead", {}), ("readahead",)), ("readahead",), _READAHEAD_KEYS
     )
@@ -95,6 +104,10 @@ def scenario_from_toml(data: dict[str, Any], note: Callable[[str], None] | None 
         disk=_disk(data.get("disk", {})),
         cpu=_cpu(data.get("cpu", {})),
         free_pages=memory.optional_int("free_pages"),
+        # a fresh area or a load means memory pressure: reclaim, unless told otherwise
+        reclaim=memory.get_bool("reclaim", fresh is not None or load is not None),
+        fresh=fresh,
+        load=load,
         readahead_hits=readahead.get_int("hits", 0),
         readahead_vma_hits=readahead.get_int("vma_hits", 0),
         faults=tuple(
@@ -185,6 +198,16 @@ class _Budget:
                 over_limit("VMAs in all mms together", MAX_TOTAL_VMAS),
                 at=("vma", first_over),
             )
+
+
+def _fresh(value: object) -> FreshArea:
+    f = Fields(expect_table(value, ("fresh",)), ("fresh",), ("slots", "disk"), ("slots",))
+    return FreshArea(slots=f.get_int("slots"), disk=f.get_str("disk", "shared"))
+
+
+def _load(value: object) -> Load:
+    f = Fields(expect_table(value, ("load",)), ("load",), _LOAD_KEYS, _LOAD_KEYS)
+    return Load(pages=f.get_int("pages"), pages_per_ms=f.get_float("pages_per_ms"))
 
 
 def _disk(value: object) -> DiskParams:

@@ -21,9 +21,10 @@ from models.scenario.errors import ScenarioError
 from models.scenario.load import Note, parse_scenario
 from models.scenario_model import Scenario
 
-# In the order a user should meet them.  The last two reproduce published swapoff
-# measurements (docs/reproduction.md).
-PRESETS = ("demo", "fork", "shmem", "fragmented", "kelley-50m", "rfc3-240m")
+# In the order a user should meet them.  hugh-test runs swapoff under memory pressure
+# (docs/race.md); the last two reproduce published swapoff measurements
+# (docs/reproduction.md).
+PRESETS = ("demo", "fork", "shmem", "fragmented", "hugh-test", "kelley-50m", "rfc3-240m")
 # Reproductions at full scale: loaded by name (`swaptui run vineeth-6G`) but not
 # listed, because a list of presets is something callers open, run under every
 # algorithm or export one by one, and 1.5 million swapped pages take a minute per run.

@@ -21,6 +21,7 @@ from models.faults import check_faults
 from models.readahead import HITS_MAX
 from models.scenario.errors import Loc, Problem
 from models.scenario.limits import (
+    MAX_LOAD_PAGES,
     MAX_MMS,
     MAX_PID,
     MAX_REFERENCES,
@@ -37,6 +38,7 @@ from models.scenario_model import (
     CPU_PARAM_NAMES,
     DISK_KINDS,
     DISK_PARAM_NAMES,
+    FRESH_DISKS,
     PAGE_SIZE,
     USER_ADDRESS_LIMIT,
     Scenario,
@@ -74,6 +76,7 @@ def validate_base(s: Scenario) -> frozenset[int]:
     _check_header(s)
     bad = _check_swap(s)
     _check_disk_cpu(s)
+    _check_pressure(s)
     return bad
 
 
@@ -105,6 +108,47 @@ def _check_header(s: Scenario) -> None:
         # beyond 63 (SWAP_RA_HITS_MAX) no window grows any further
         if not 0 <= hits <= HITS_MAX:
             raise Problem(("readahead", key), f"{hits} is out of range (0..{HITS_MAX})")
+
+
+def _check_pressure(s: Scenario) -> None:
+    """[memory] reclaim, [fresh] and [load] (docs/scenario-format.md)."""
+    if s.reclaim and s.free_pages is None:
+        raise Problem(
+            ("memory",),
+            "reclaim needs free_pages: with unlimited memory nothing is ever reclaimed",
+            at=("reclaim",),
+        )
+    if not s.reclaim and (s.fresh is not None or s.load is not None):
+        what = "a [fresh] area" if s.fresh is not None else "a [load]"
+        raise Problem(
+            ("memory", "reclaim"), f"{what} means memory pressure: it needs reclaim = true"
+        )
+    if s.fresh is not None:
+        if s.fresh.slots > MAX_SLOTS:
+            raise Problem(("fresh", "slots"), over_limit("slots", MAX_SLOTS, s.fresh.slots))
+        if s.fresh.slots < 2:
+            raise Problem(
+                ("fresh", "slots"),
+                f"slots = {s.fresh.slots} is too small: slot 0 is the header, at least 2 "
+                "are needed",
+            )
+        if s.fresh.disk not in FRESH_DISKS:
+            raise Problem(
+                ("fresh", "disk"),
+                f"unknown disk {s.fresh.disk!r} (valid: {', '.join(FRESH_DISKS)}: the old "
+                "area's disk, or one of its own)",
+            )
+    if s.load is not None:
+        if not 0 <= s.load.pages <= MAX_LOAD_PAGES:
+            raise Problem(
+                ("load", "pages"), f"{s.load.pages} is out of range (0..{MAX_LOAD_PAGES}, 2**21)"
+            )
+        rate = s.load.pages_per_ms
+        if rate != rate or not 1e-6 <= rate <= 1e9:
+            raise Problem(
+                ("load", "pages_per_ms"),
+                f"must be a number from 1e-6 to 1e9 pages per ms, got {rate!r}",
+            )
 
 
 def _check_swap(s: Scenario) -> frozenset[int]:

@@ -1,6 +1,7 @@
 """The part of a captured scenario that comes from the machine, not its processes.
 
-The disk kind, page-cluster, free memory, the readahead state and the scenario's name
+The disk kind, page-cluster, free memory (and the other swap area reclaim would write
+to), the readahead state and the scenario's name
 and title, from the facts `swaptui.capture.host` reads, each with a note saying where
 it came from or what was assumed instead.
 """
@@ -11,7 +12,7 @@ import re
 
 from attrs import define
 
-from models.scenario_model import PAGE_SIZE, DiskParams, Mm, Scenario, ShmemFile
+from models.scenario_model import PAGE_SIZE, DiskParams, FreshArea, Mm, Scenario, ShmemFile
 from swaptui.capture.notes import Namer, Notes
 
 
@@ -29,6 +30,27 @@ class Host:
     other_rotational: tuple[str, ...] = ()  # other active areas on rotational disks
     vma_readahead_off: bool = False  # /sys/kernel/mm/swap/vma_ra_enabled is false
     when: str = ""
+    # another active area, where reclaim writes while this one is swapped off: its
+    # name, its free slots and whether it shares this area's disk (the highest priority)
+    other_area: tuple[str, int, bool] | None = None
+
+
+def other_area(host: Host, namer: Namer, notes: Notes) -> FreshArea | None:
+    """The other active swap area as the fresh area reclaim writes to (or None)."""
+    if host.other_area is None:
+        return None
+    name, free, shared = host.other_area
+    if free < 1:
+        notes.approximations.append(
+            f"{namer.file(name)} is active but full: reclaim has nowhere to write"
+        )
+        return None
+    where = "on the same disk" if shared else "on another disk (or one not known)"
+    notes.approximations.append(
+        f"{namer.file(name)}, the other active area with the highest priority, is where "
+        f"reclaim writes: its {free:,} free slots become the [fresh] area, {where}"
+    )
+    return FreshArea(slots=free + 1, disk="shared" if shared else "own")
 
 
 def readahead_start(host: Host, notes: Notes) -> tuple[int, int]:
@@ -102,12 +124,15 @@ def machine_scenario(
                 f"vm.page-cluster = {host.page_cluster} clamped to {page_cluster}"
             )
     free_pages = None
+    fresh = None
     if host.mem_available_kib is not None:
         free_pages = host.mem_available_kib // (PAGE_SIZE // 1024)
         notes.approximations.append(
             f"free memory: MemAvailable ({host.mem_available_kib} KiB) taken as the pages "
-            "swapoff may allocate before ENOMEM; delete [memory] for no limit"
+            "free when swapoff starts; when they run out reclaim drops and writes pages "
+            "(docs/engine.md, section 9); delete [memory] and [fresh] for no limit"
         )
+        fresh = other_area(host, namer, notes)
     else:
         notes.approximations.append("free memory unknown (/proc/meminfo): no limit")
     ra_hits, ra_vma_hits = readahead_start(host, notes)
@@ -139,6 +164,8 @@ def machine_scenario(
         page_cluster=page_cluster,
         disk=DiskParams().with_kind(disk),
         free_pages=free_pages,
+        reclaim=free_pages is not None,
+        fresh=fresh,
         readahead_hits=ra_hits,
         readahead_vma_hits=ra_vma_hits,
         mms=mms,

@@ -82,6 +82,19 @@ def _mount_device(proc: Path, path: str) -> str | None:
     return best[1] if best else None
 
 
+def whole_disk(proc: Path, area: SwapArea) -> str | None:
+    """The disk an area lies on (sda for /dev/sda2, or for a file on a partition of
+    sda), to tell whether two areas share one; None when unknown."""
+    device: str | None = area.filename if area.kind == "partition" else None
+    if device is None:
+        device = _mount_device(proc, area.filename)
+        if device is None:
+            return None
+    if proc.resolve() == Path("/proc") and os.path.islink(device):
+        device = os.path.realpath(device)
+    return _strip_partition(os.path.basename(device))
+
+
 def disk_kind(proc: Path, area: SwapArea) -> tuple[str | None, str]:
     """(hdd|ssd|zram or None when unknown, how we found out)."""
     device: str | None = area.filename if area.kind == "partition" else None

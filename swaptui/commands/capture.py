@@ -28,6 +28,7 @@ from swaptui.capture.host import (
     read_meminfo_kib,
     read_vmstat,
     sys_root_for,
+    whole_disk,
 )
 from swaptui.capture.notes import Namer, Notes, plural, printable
 from swaptui.capture.proc import ProcError, ScanResult, SwapArea, pick_area, read_swaps, scan
@@ -113,7 +114,20 @@ def _host(proc: Path, area: SwapArea, areas: list[SwapArea]) -> Host:
         other_rotational=tuple(rotational),
         vma_readahead_off=vma_ra == "false",
         when=_when(proc),
+        other_area=_other_area(proc, area, areas),
     )
+
+
+def _other_area(proc: Path, area: SwapArea, areas: list[SwapArea]) -> tuple[str, int, bool] | None:
+    """The active area get_swap_pages would fill while `area` is swapped off: the
+    highest priority of the others (the first listed among equals)."""
+    others = [a for a in areas if a != area]
+    if not others:
+        return None
+    best = max(others, key=lambda a: (a.priority, -a.position))
+    free = max(0, best.size_kib - best.used_kib) // 4
+    disk = whole_disk(proc, area)
+    return best.filename, free, disk is not None and disk == whole_disk(proc, best)
 
 
 def _scan_notes(result: ScanResult, notes: Notes) -> None:

@@ -141,6 +141,24 @@ def report(r: RunResult, problems: list[str]) -> dict[str, Any]:
             for i, f in enumerate(r.faults)
         ],
         "counters": r.counters.as_dict(),
+        **({"memory": memory_report(r)} if r.final.mem is not None else {}),
+    }
+
+
+def memory_report(r: RunResult) -> dict[str, Any]:
+    """Memory pressure (docs/engine.md, section 9): where the pages are at the end."""
+    mem = r.final.mem
+    assert mem is not None
+    s = r.scenario
+    return {
+        "free_pages": s.free_pages,
+        "free_at_end": mem.free,
+        "swapcache_at_end": r.final.cache_size,
+        "fresh_slots": s.fresh.slots if s.fresh is not None else None,
+        "fresh_disk": s.fresh.disk if s.fresh is not None else None,
+        "fresh_used": mem.fresh_used,
+        "load_touched": mem.load_touched,
+        "load_written": mem.load_touched - mem.load_resident(),
     }
 
 
@@ -160,14 +178,35 @@ def not_applicable(o: NotApplicable, scenario: str, disk: str) -> dict[str, Any]
 
 
 def trace_lines(r: RunResult) -> list[dict[str, Any]]:
-    return [
-        {
-            "t_ns": q.t0 // 1000,
-            "start": q.start,
-            "pages": q.pages,
-            "seek_slots": q.seek_slots,
-            "ns": (q.t1 - q.t0) // 1000,
-            "reason": q.reason,
-        }
+    """One line per disk request in issue order: the reads, and under memory pressure
+    reclaim's writes (`reason` "write", `start` a slot of the fresh area, `area` "fresh")."""
+    reads = [
+        (
+            q.t0,
+            {
+                "t_ns": q.t0 // 1000,
+                "start": q.start,
+                "pages": q.pages,
+                "seek_slots": q.seek_slots,
+                "ns": (q.t1 - q.t0) // 1000,
+                "reason": q.reason,
+            },
+        )
         for q in r.requests
     ]
+    writes = [
+        (
+            w.t0,
+            {
+                "t_ns": w.t0 // 1000,
+                "start": w.start,
+                "pages": len(w.pages),
+                "seek_slots": w.seek_slots,
+                "ns": (w.t1 - w.t0) // 1000,
+                "reason": "write",
+                "area": "fresh",
+            },
+        )
+        for w in r.writes
+    ]
+    return [line for _t, line in sorted(reads + writes, key=lambda x: x[0])]

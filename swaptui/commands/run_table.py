@@ -20,7 +20,9 @@ def human_ns(ns: int) -> str:
     return duration(ns * 1000)
 
 
-_TIME_ROWS = ("cpu_ns", "io_ns", "total_ns")
+_TIME_ROWS = ("cpu_ns", "io_ns", "write_ns", "reread_ns", "total_ns")
+# the counters of memory pressure (docs/engine.md, section 9)
+_PRESSURE_ROWS = ("pages_dropped", "pages_written", "pages_reread", "write_ns", "reread_ns")
 _READAHEAD_SHORT = {"cluster-adaptive": "cl-adapt"}
 _LABEL = 21  # the longest counter name (unuse_pte_range_calls): never cut
 
@@ -116,7 +118,10 @@ def print_table(results: Sequence[Outcome], console: Console | None = None) -> N
 
         return cell
 
+    pressure = first.final.mem is not None
     for name in first.counters.as_dict():
+        if name in _PRESSURE_ROWS and not pressure:
+            continue  # no reclaim without memory pressure: five rows of zeros
         row(name, counter(name))
     if len(ran) > 1:
         best = min(r.counters.total_ns for r, _ in ran)

@@ -97,6 +97,18 @@ def show(s: Scenario, console: Console) -> None:
     facts.add_row("disk", s.disk.kind)
     facts.add_row("page_cluster", str(s.page_cluster))
     facts.add_row("free_pages", "unlimited" if s.free_pages is None else f"{s.free_pages:,}")
+    if s.reclaim:  # memory pressure (docs/engine.md, section 9)
+        fresh = s.fresh
+        if fresh is None:
+            where = "none: reclaim can drop pages but write none"
+        else:
+            disk = "on the same disk" if fresh.disk == "shared" else "on its own disk"
+            where = f"{fresh.slots:,} slots, {disk}"
+        facts.add_row("fresh area", where)
+        if s.load is not None:
+            facts.add_row(
+                "load", f"{s.load.pages:,} new pages at {s.load.pages_per_ms:g} a millisecond"
+            )
     facts.add_row(
         "references", f"{s.swap_references():,} ({len(per_slot):,} anon slots, {shared:,} shared)"
     )

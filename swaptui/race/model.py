@@ -112,8 +112,13 @@ class RaceSide:
         self.total_ps = events[-1].t1 if events else 0
         scen = run.scenario
         self.breakdown = Breakdown(
-            events, DiskModel(scen.disk, scen.slots), CpuCost.from_params(scen.cpu)
+            events,
+            DiskModel(scen.disk, scen.slots),
+            CpuCost.from_params(scen.cpu),
+            run.machine.refs.slot,
         )
+        # under memory pressure: the bars of reclaim's writes and re-reads
+        self.pressure = run.final.mem is not None
         self._t0, self._t1, self._idx = _in_flight(events)
         self._view: FrameView | None = None
         self._frame = -1
@@ -159,6 +164,8 @@ class Finish:
     total_ns: int
     result: str = "ok"  # "ENOMEM", "EINTR": the side gave up (an injected fault)
     peak_pages: int = 0  # the most pages it held in the swap cache at once
+    # under memory pressure: the time of reclaim's writes and of the re-reads (ns)
+    reclaim_ns: int | None = None
 
 
 def ratio_text(slow_ns: int, fast_ns: int) -> str:
@@ -173,10 +180,16 @@ def _t(f: Finish) -> str:
 
 
 def memory_text(finishes: Sequence[Finish]) -> str:
-    """'swap cache at most: legacy 4 KB, prefetch 240 MB': the memory each side held."""
-    return "swap cache at most: " + ", ".join(
+    """'swap cache at most: legacy 4 KB, prefetch 240 MB': the memory each side held;
+    under memory pressure also what reclaim's writes and re-reads cost each side."""
+    text = "swap cache at most: " + ", ".join(
         f"{f.algorithm} {pages_size(f.peak_pages)}" for f in finishes
     )
+    if any(f.reclaim_ns is not None for f in finishes):
+        text += " · writes and re-reads under memory pressure: " + ", ".join(
+            f"{f.algorithm} {duration((f.reclaim_ns or 0) * 1000)}" for f in finishes
+        )
+    return text
 
 
 def verdict_text(finishes: Sequence[Finish], disk: str = "") -> str:
@@ -332,7 +345,13 @@ class Race:
     # ---- what to say ----------------------------------------------------------------
     def finishes(self) -> list[Finish]:
         return [
-            Finish(s.algorithm, s.total_ns, s.run.result, s.run.counters.swapcache_peak)
+            Finish(
+                s.algorithm,
+                s.total_ns,
+                s.run.result,
+                s.run.counters.swapcache_peak,
+                s.run.counters.write_ns + s.run.counters.reread_ns if s.pressure else None,
+            )
             for s in self.sides
         ]
 

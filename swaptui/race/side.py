@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from models.breakdown import CATEGORIES, SHOWN, Parts
+from models.breakdown import CATEGORIES, PRESSURE, SHOWN, Parts
 from models.narrate import duration, narrate
 from models.timeline import FrameView
 from swaptui.race.model import Race, RaceSide
@@ -117,7 +117,9 @@ class RaceSidePanel(Vertical):
         if height <= 0:
             return
         kind = self.side.run.disk if self.side is not None else "hdd"
-        bars = 1 + len(SHOWN.get(kind, CATEGORIES)) + 1  # rule, one per part, swap cache
+        pressure = self.side is not None and self.side.pressure
+        # rule, one per part (reclaim's two under pressure), swap cache
+        bars = 1 + len(SHOWN.get(kind, CATEGORIES)) + (len(PRESSURE) if pressure else 0) + 1
         rest = max(2, height - 2 - bars - NOW_LINES)
         if rest >= 2 * MIN_CHART:
             disk = max(MIN_CHART, round(rest * CHART_SHARE))
@@ -138,7 +140,13 @@ class RaceSidePanel(Vertical):
         src.show(view)
         bars = self.query_one(BreakdownBars)
         parts = side.parts_at(t)
-        bars.show(parts, race_scale(race), race.disk, memory=race_memory(race, side, view))
+        bars.show(
+            parts,
+            race_scale(race),
+            race.disk,
+            memory=race_memory(race, side, view),
+            pressure=side.pressure,
+        )
         machine = side.timeline.machine
         sentence = Text(narrate(view, machine), no_wrap=True, overflow="ellipsis")
         now = Text("\n", no_wrap=True).join([sentence, counters_line(view, parts)])

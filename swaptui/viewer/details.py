@@ -7,7 +7,7 @@ from rich.text import Text
 from models import events as ev
 from models.machine import SHMEM
 from models.narrate import duration, literal, mm_label
-from models.state import ABSENT, DROPPED, ERROR, PRESENT, SWAP
+from models.state import ABSENT, DROPPED, ERROR, FRESH, PRESENT, SWAP
 from models.timeline import FrameView, Timeline
 
 MAX_HISTORY = 14
@@ -17,6 +17,7 @@ STATE_NAMES = {
     ERROR: "error marker: the read failed, a lost page (SIGBUS on access)",
     DROPPED: "gone: its process exited or its file was unlinked",
     ABSENT: "no PTE yet: the process has not forked",
+    FRESH: "a swap PTE of the fresh area: reclaim wrote the page out there",
 }
 
 
@@ -48,6 +49,8 @@ def _what(e: ev.Event, slot: int) -> str:
         return f"mmlist searched: {e.unuse_mm_calls:,} unuse_mm, {e.ptes:,} PTEs"
     if isinstance(e, ev.FreeSwapCache):
         return "left the swap cache" + (": slot free" if e.freed else "")
+    if isinstance(e, ev.ReclaimDrop):
+        return "dropped from the swap cache by reclaim (no write)"
     return type(e).__name__
 
 

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.events import Resize
 from textual.screen import Screen
@@ -44,6 +44,7 @@ from swaptui.viewer.player import (
 from swaptui.viewer.runs import build_run, describe, placeholder_timeline
 from swaptui.viewer.zoom import SlotSpan, whole_area, work_span
 from swaptui.widgets.diskhead import DiskHead
+from swaptui.widgets.memory import MemoryPanel
 from swaptui.widgets.pagetables import PageTables
 from swaptui.widgets.source import SourcePane
 from swaptui.widgets.swapmap import SwapMap
@@ -84,7 +85,10 @@ class MainScreen(Screen[None]):
     MainScreen { layout: vertical; }
     #top { height: 1fr; }
     .panel { border: round $primary 60%; border-title-color: $foreground; padding: 0 0; }
-    #map { width: 2fr; }
+    #mapcol { width: 2fr; }
+    /* memory under pressure: the gauge and the fresh area, under the old swap_map */
+    #memory { display: none; }
+    #memory.-shown { display: block; }
     #tables { width: 3fr; }
     /* the source pane (s): beside the panels from 160 columns, in place of the page
        tables below that */
@@ -164,7 +168,9 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(id="header")
         with Horizontal(id="top"):
-            yield SwapMap(id="map")
+            with Vertical(id="mapcol"):
+                yield SwapMap(id="map")
+                yield MemoryPanel(id="memory")
             yield PageTables(id="tables")
             yield SourcePane(id="source")
         yield DiskHead(id="disk")
@@ -174,7 +180,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         quiet_gc()
-        for wid in ("#map", "#tables", "#source", "#disk", "#now"):
+        for wid in ("#map", "#memory", "#tables", "#source", "#disk", "#now"):
             self.query_one(wid).add_class("panel")
         self.query_one("#disk").border_title = "disk head"
         self.query_one("#now").border_title = "now"
@@ -195,6 +201,9 @@ class MainScreen(Screen[None]):
         self.query_one(SwapMap).set_machine(tl.machine, span)
         self.query_one(PageTables).set_machine(tl.machine)
         self.query_one(DiskHead).set_timeline(tl, span)
+        memory = self.query_one(MemoryPanel)
+        memory.set_timeline(tl, self.zoomed)
+        memory.set_class(memory.active, "-shown")
         self.show_frame()
 
     def span(self) -> SlotSpan:
@@ -211,6 +220,7 @@ class MainScreen(Screen[None]):
         span = self.span()
         self.query_one(SwapMap).set_span(span)
         self.query_one(DiskHead).set_span(span)
+        self.query_one(MemoryPanel).set_zoom(self.zoomed)
         self.show_frame()
         self.notice(
             f"showing {span.label()}" if self.zoomed else "showing the whole swap area", 1.5
@@ -238,6 +248,11 @@ class MainScreen(Screen[None]):
         disk = self.query_one(DiskHead)
         disk.show(view)
         retitle(disk, disk.title(disk.size.width), disk.subtitle())
+        memory = self.query_one(MemoryPanel)
+        if memory.active:
+            memory.show(view)
+            width = memory.size.width
+            retitle(memory, memory.title(width), memory.subtitle(width))
         if self.source_shown:
             source = self.query_one(SourcePane)
             source.set_algorithm(p.timeline.run.algorithm)
@@ -268,11 +283,15 @@ class MainScreen(Screen[None]):
         try:
             disk = self.query_one(DiskHead)
             footer = self.query_one(Footer)
+            memory = self.query_one(MemoryPanel)
         except NoMatches:  # not composed yet
             return
         # the head chart carries the story (legacy's ramp, linear's storm): it gets
         # real height, rows added as the screen grows
         disk.styles.height = max(6, min(24, round(h * DISK_SHARE)))
+        # the memory panel: the gauge and one row of the fresh area on small screens,
+        # the gauge in words and more rows as the screen grows
+        memory.styles.height = 4 if h < 30 else (5 if h < 45 else 7)
         self.query_one("#top").set_class(w < SOURCE_BESIDE, "-narrow")
         footer.show_command_palette = w >= 100
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from rich.segment import Segment
 
-from models.breakdown import CATEGORIES, LABELS, SHOWN, Parts
+from models.breakdown import CATEGORIES, LABELS, PRESSURE, SHOWN, Parts
 from models.narrate import duration
 from swaptui.widgets.base import LinePanel
 from swaptui.widgets.numbers import pages_size
@@ -27,6 +27,8 @@ SHORT = {
     "rotation": "rotation",
     "access": "ssd lat.",
     "transfer": "transfer",
+    "write": "writes",
+    "reread": "re-reads",
 }
 # on zram the only "disk" time is the CPU decompressing pages (the cost model's per-page
 # charge), not a transfer: say so
@@ -40,6 +42,8 @@ COLOUR = {
     "rotation": "bad",
     "access": "head",
     "transfer": "shmem",
+    "write": "cursor",
+    "reread": "cached",
 }
 
 
@@ -68,16 +72,23 @@ class BreakdownBars(LinePanel):
         self.scale = 0
         self.kind = "hdd"
         self.memory: tuple[int, int, int] | None = None  # pages now, peak so far, scale
+        self.pressure = False  # a run under memory pressure: reclaim's two bars too
 
     def rows(self) -> tuple[str, ...]:
-        return SHOWN.get(self.kind, CATEGORIES)
+        shown = SHOWN.get(self.kind, CATEGORIES[:6])
+        return (*shown, *PRESSURE) if self.pressure else shown
 
     def show(
-        self, parts: Parts, scale: int, kind: str, memory: tuple[int, int, int] | None = None
+        self,
+        parts: Parts,
+        scale: int,
+        kind: str,
+        memory: tuple[int, int, int] | None = None,
+        pressure: bool = False,
     ) -> None:
-        new = (parts, scale, kind, memory)
-        if new != (self.parts, self.scale, self.kind, self.memory):
-            self.parts, self.scale, self.kind, self.memory = new
+        new = (parts, scale, kind, memory, pressure)
+        if new != (self.parts, self.scale, self.kind, self.memory, self.pressure):
+            self.parts, self.scale, self.kind, self.memory, self.pressure = new
             self.redraw()
 
     def label(self, cat: str, wide: bool) -> str:

@@ -9,6 +9,11 @@ ramp and a run that jumps around the disk is a storm of tall zigzags; with more
 requests than pixel columns only the slots read are drawn (a ramp stays a ramp, a
 storm becomes a speckled cloud over the whole height).  Recent requests are bright, older ones
 fade, the one in flight is highlighted.
+
+Under memory pressure with the fresh area on the same disk, reclaim's writes are
+requests of this head too: the fresh area lies above the old one, so each write is a
+spike to the top edge and back, drawn in the fresh area's colour.  With the fresh
+area on a disk of its own, the writes are marks along the chart's top line.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from swaptui.widgets.base import LinePanel
 from swaptui.widgets.numbers import count, plural
 
 TRAIL = 8  # requests in the fading trail
+WRITE_GLYPH = "▴"  # a write to a fresh area on its own disk, along the chart's top
 # quadrant blocks, 2 x 2 pixels a character: thick enough for a projector
 QUADS = " ▘▝▀▖▌▞▛▗▚▐▜▄▙▟█"
 PIX = ((1, 4), (2, 8))  # bit of the pixel (column in the cell, line in the cell)
@@ -51,7 +57,8 @@ class Chart:
     `col_of[i]`: the character column of request i; `masks[i]`: the pixels it adds
     (the line from the previous request to its first slot, then its own slots) as
     (line, column, bits); `full[line]`: the whole run drawn in that line (a string);
-    `firsts[c]`: the first request of column c or later."""
+    `firsts[c]`: the first request of column c or later; `wrote[line]`: per column,
+    "1" where a write to the fresh area drew (it takes the fresh area's colour)."""
 
     width: int
     lines: int
@@ -59,9 +66,16 @@ class Chart:
     masks: tuple[tuple[tuple[int, int, int], ...], ...]
     full: tuple[str, ...]
     firsts: tuple[int, ...]
+    wrote: tuple[str, ...] = ()
 
 
-def _chart(reqs: tuple[tuple[int, int, int], ...], span: SlotSpan, width: int, lines: int) -> Chart:
+def _chart(
+    reqs: tuple[tuple[int, int, int], ...],
+    span: SlotSpan,
+    width: int,
+    lines: int,
+    writes: frozenset[int] = frozenset(),
+) -> Chart:
     total = len(reqs)
     xs, ys = 2 * width, 2 * lines
     top = max(1, span.size - 1)
@@ -76,6 +90,7 @@ def _chart(reqs: tuple[tuple[int, int, int], ...], span: SlotSpan, width: int, l
     col_of: list[int] = []
     masks: list[tuple[tuple[int, int, int], ...]] = []
     grid = [[0] * width for _ in range(lines)]
+    wrote = [["0"] * width for _ in range(lines)]
     prev: tuple[int, int] | None = None
     for i, (_head, start, pages) in enumerate(reqs):
         if total < xs:  # few requests: centre each in its share of the width
@@ -99,6 +114,8 @@ def _chart(reqs: tuple[tuple[int, int, int], ...], span: SlotSpan, width: int, l
         mask = tuple((line, c, b) for (line, c), b in sorted(bits.items()))
         for line, c, b in mask:
             grid[line][c] |= b
+            if i in writes:
+                wrote[line][c] = "1"
         col_of.append(px // 2)
         masks.append(mask)
         prev = (px, y1)
@@ -108,7 +125,15 @@ def _chart(reqs: tuple[tuple[int, int, int], ...], span: SlotSpan, width: int, l
         firsts[col_of[i]] = i
     for c in range(width - 1, -1, -1):
         firsts[c] = min(firsts[c], firsts[c + 1])
-    return Chart(width, lines, tuple(col_of), tuple(masks), full, tuple(firsts))
+    return Chart(
+        width,
+        lines,
+        tuple(col_of),
+        tuple(masks),
+        full,
+        tuple(firsts),
+        tuple("".join(row) for row in wrote),
+    )
 
 
 class DiskHead(LinePanel):
@@ -125,18 +150,37 @@ class DiskHead(LinePanel):
         self._chart: tuple[tuple[SlotSpan, int, int], Chart] | None = None
         self.span: SlotSpan = whole_area(0)
         self._faults: list[tuple[int, int]] = []  # (event index, requests issued before it)
+        self._writes: frozenset[int] = frozenset()  # which of _reqs are reclaim's writes
+        self._own_writes: list[tuple[int, int]] = []  # writes to a disk of their own
 
     def set_timeline(self, timeline: Timeline, span: SlotSpan | None = None) -> None:
         self.timeline = timeline
         self.span = span or whole_area(timeline.machine.slots)
         self.frame = None  # a frame of the previous run must not be drawn on this one
-        self._reqs = tuple((r.head, r.start, r.pages) for r in timeline.requests)
-        self._req_events = list(timeline._request_index)
+        fresh = timeline.machine.scenario.fresh
+        shared = fresh is not None and fresh.disk == "shared"
+        slots = timeline.machine.slots
+        ops: list[tuple[int, int, int, int]] = []  # (event, head, disk position, pages)
+        writes: list[int] = []
+        own: list[int] = []
+        for i, e in enumerate(timeline.events):
+            if isinstance(e, ev.DiskRequest):
+                ops.append((i, e.head, e.start, e.pages))
+            elif isinstance(e, ev.PageOut):
+                if shared:  # the fresh area lies after the old one, on this disk
+                    writes.append(len(ops))
+                    ops.append((i, e.head, slots + e.start, len(e.pages)))
+                else:
+                    own.append(i)
+        self._reqs = tuple((h, start, n) for _i, h, start, n in ops)
+        self._req_events = [i for i, *_rest in ops]
+        self._writes = frozenset(writes)
         self._faults = [
             (i, bisect.bisect_left(self._req_events, i))
             for i, e in enumerate(timeline.events)
             if isinstance(e, ev.FaultFired)
         ]
+        self._own_writes = [(i, bisect.bisect_left(self._req_events, i)) for i in own]
         self._chart = None
         self._strips.clear()
         self.redraw()
@@ -174,7 +218,7 @@ class DiskHead(LinePanel):
         w = max(1, self.area.width - self.axis_gutter())
         key = (self.span, w, max(1, self.chart_lines()))
         if self._chart is None or self._chart[0] != key:
-            self._chart = (key, _chart(self._reqs, *key))
+            self._chart = (key, _chart(self._reqs, *key, self._writes))
         return self._chart[1]
 
     def title(self, width: int = 200) -> str:
@@ -183,10 +227,15 @@ class DiskHead(LinePanel):
         if self.frame is None:
             return "disk head"
         c = self.frame.counters
-        head = f"{self.frame.state.head:,}"
-        reqs = f"{count(c.io_requests)}/{count(len(self._reqs))}"
+        slots = self.timeline.machine.slots if self.timeline is not None else 0
+        at = self.frame.state.head
+        head = f"{at:,}" if at < slots or not slots else f"{at - slots:,} of the fresh area"
+        reqs = f"{count(self.requests_done())}/{count(len(self._reqs))}"
         seek = plural(c.seek_slots, "slot")
+        wrote = f", {plural(c.pages_written, 'page')} written" if c.pages_written else ""
         forms = (
+            f"disk head at slot {head} · so far: request {reqs}, "
+            f"{plural(c.pages_read, 'page')} read{wrote}, seek distance {seek} in all",
             f"disk head at slot {head} · so far: request {reqs}, "
             f"{plural(c.pages_read, 'page')} read, seek distance {seek} in all",
             f"disk head at {head} · request {reqs} · seek so far {seek}",
@@ -197,6 +246,11 @@ class DiskHead(LinePanel):
 
     def subtitle(self) -> str:
         """The x axis, when the chart has no line for it."""
+        if self._writes:
+            # the spikes to the top edge: the head goes to the fresh area above and back
+            return "head position · writes to the fresh area: up to the top edge"
+        if self._own_writes:
+            return f"head position · {WRITE_GLYPH} a write to the fresh area (on its own disk)"
         if self.has_axis() or not self._reqs:
             return ""
         return f"head position, requests 1 → {len(self._reqs):,}"
@@ -214,10 +268,16 @@ class DiskHead(LinePanel):
         marks = self.fault_marks()
         if 1 <= y <= lines:
             n = self.requests_done()
-            flying = request_in_flight(self.frame) is not None
+            flying = request_in_flight(self.frame) is not None or (
+                isinstance(self.frame.event, ev.PageOut) and bool(self._writes)
+            )
             here = marks if y == 1 and not self.has_axis() else ()
-            key = ("chart", y, lines, n, flying, here)
-            return key, lambda: self._marked(self._chart_line(y - 1, n, flying), here)
+            # writes to a fresh area on a disk of its own: marks along the top line
+            wm = self.write_marks() if y == 1 else ()
+            key = ("chart", y, lines, n, flying, here, wm)
+            return key, lambda: self._marked(
+                self._marked(self._chart_line(y - 1, n, flying), wm, WRITE_GLYPH, "shmem"), here
+            )
         if y == lines + 1 and self.has_axis():
             return ("axis", len(self._reqs), marks), lambda: self._marked(self._axis(), marks)
         return None
@@ -226,13 +286,20 @@ class DiskHead(LinePanel):
     def fault_marks(self) -> tuple[tuple[int, bool], ...]:
         """(chart column, is this frame's) of each fault fired so far: a ↯ on the time
         axis (on the chart's top line when there is no axis line)."""
-        if not self._faults or not self._reqs or self.frame is None:
+        return self._marks(self._faults)
+
+    def write_marks(self) -> tuple[tuple[int, bool], ...]:
+        """The same for reclaim's writes to a fresh area on a disk of its own."""
+        return self._marks(self._own_writes)
+
+    def _marks(self, events: list[tuple[int, int]]) -> tuple[tuple[int, bool], ...]:
+        if not events or not self._reqs or self.frame is None:
             return ()
         at = self.frame.event_index
         cols = self.chart().col_of
         g = self.axis_gutter()
         out: dict[int, bool] = {}
-        for i, k in self._faults:
+        for i, k in events:
             if i > at:
                 break
             # between the last request before it and the first after it
@@ -242,7 +309,13 @@ class DiskHead(LinePanel):
             out[col] = out.get(col, False) or i == at
         return tuple(sorted(out.items()))
 
-    def _marked(self, segs: list[Segment], marks: tuple[tuple[int, bool], ...]) -> list[Segment]:
+    def _marked(
+        self,
+        segs: list[Segment],
+        marks: tuple[tuple[int, bool], ...],
+        glyph: str = FAULT_GLYPH,
+        state: str = "warning",
+    ) -> list[Segment]:
         """The line with a fault glyph over the cells at the marks' columns."""
         if not marks:
             return segs
@@ -250,10 +323,10 @@ class DiskHead(LinePanel):
         for col, now in marks:
             if not 0 <= col < self.area.width:
                 continue
-            style = self.style("warning-bg") if now else self.style("warning")
+            style = self.style(f"{state}-bg") if now else self.style(state)
             left = line.crop(0, col)
             right = line.crop(col + 1, self.area.width)
-            line = Strip.join([left, Strip([Segment(FAULT_GLYPH, style)], 1), right])
+            line = Strip.join([left, Strip([Segment(glyph, style)], 1), right])
         return list(line)
 
     # ---- the head bar ---------------------------------------------------------------
@@ -321,7 +394,19 @@ class DiskHead(LinePanel):
         c_old = ch.col_of[recent]
         c_now = ch.col_of[n - 1]
         old = ch.full[line][:c_old]
-        segs.append(Segment(old, self._fade(TRAIL)))
+        wrote = ch.wrote[line][:c_old] if ch.wrote else ""
+        if "1" in wrote:
+            # the writes' columns keep the fresh area's colour
+            k = 0
+            while k < len(old):
+                j = k
+                while j < len(old) and wrote[j] == wrote[k]:
+                    j += 1
+                style = self.style("shmem") if wrote[k] == "1" else self._fade(TRAIL)
+                segs.append(Segment(old[k:j], style))
+                k = j
+        else:
+            segs.append(Segment(old, self._fade(TRAIL)))
         for c in range(c_old, c_now + 1):
             # the requests drawn in column c: those placed there, and the next one
             # (its seek line starts there)
@@ -338,6 +423,8 @@ class DiskHead(LinePanel):
                 continue
             age = n - 1 - youngest
             style = self._fade(age)
+            if youngest in self._writes or (ch.wrote and ch.wrote[line][c] == "1"):
+                style = self.style("shmem")
             if age == 0:
                 style = self.style("head-bg") if flying else self.style("head") + Style(bold=True)
             segs.append(Segment(QUADS[bits], style))

@@ -26,7 +26,7 @@ from textual.strip import Strip
 
 from models.machine import SHMEM, Machine
 from models.narrate import literal
-from models.state import ABSENT, DROPPED, ERROR, PRESENT, SWAP
+from models.state import ABSENT, DROPPED, ERROR, FRESH, PRESENT, SWAP
 from models.timeline import FrameView
 from swaptui.viewer.focus import focus_ref, focus_slot
 from swaptui.widgets.base import LinePanel, runs
@@ -37,6 +37,7 @@ PRESENT_PTE = "▪"
 RESTORED_PTE = "■"
 ERROR_PTE = "!"  # an error marker: the read failed, the page is lost (SIGBUS on access)
 DROPPED_PTE = "×"  # the reference went away: its mm exited, its file was unlinked
+FRESH_PTE = "»"  # reclaim wrote the page out: the PTE holds an entry of the fresh area
 
 # what an mm block is at this frame
 LIVE, UNBORN, EXITED = "live", "unborn", "exited"
@@ -284,11 +285,12 @@ class PageTables(LinePanel, ScrollView):
         left = states.count(SWAP)
         lost = states.count(ERROR)
         dropped = states.count(DROPPED)
+        fresh = states.count(FRESH)
         life = self.life(row.owner)
         c = v.cursor
         here = (c is not None and c.mm == row.owner) or getattr(v.event, "mm", -1) == row.owner
-        key = ("mm", row.owner, left, lost, dropped, life, here)
-        return key, lambda: self._build_header(row, left, lost, dropped, life, here)
+        key = ("mm", row.owner, left, lost, dropped, fresh, life, here)
+        return key, lambda: self._build_header(row, left, lost, dropped, life, here, fresh)
 
     def life(self, mi: int) -> str:
         """LIVE, UNBORN (a fork child before its fork) or EXITED (left the mmlist)."""
@@ -307,7 +309,7 @@ class PageTables(LinePanel, ScrollView):
         return life
 
     def _build_header(
-        self, row: Row, left: int, lost: int, dropped: int, life: str, here: bool
+        self, row: Row, left: int, lost: int, dropped: int, life: str, here: bool, fresh: int = 0
     ) -> list[Segment]:
         """'mm 1602 qemu-system-x86 · 126 page tables · 192/192 swap PTEs left', in the
         longest form that fits the width (never cut in the middle of a word)."""
@@ -344,7 +346,11 @@ class PageTables(LinePanel, ScrollView):
         walk_mark = ("  ◀ walk", " ◀") if here else ("", "")
         lost_text = f" · {ERROR_PTE} {lost:,} lost" if lost else ""
         if walk.units:
+            # under memory pressure: how many of its pages reclaim pushed to the fresh area
+            out = f" · {FRESH_PTE} {fresh:,} in the fresh area" if fresh else ""
             forms = [
+                f" · {units:,} page table{'s' if units != 1 else ''}"
+                f" · {left:,}/{total:,} swap PTEs left{out}",
                 f" · {units:,} page table{'s' if units != 1 else ''}"
                 f" · {left:,}/{total:,} swap PTEs left",
                 f" · {units:,} table{'s' if units != 1 else ''} · {left:,}/{total:,} swap",
@@ -380,7 +386,17 @@ class PageTables(LinePanel, ScrollView):
             else ("█ a swap PTE in its slot's colour (slots at the end)", "█ swap PTE")
         )
         short = swap[1].split("→")[0]  # "12 swap PTE"
-        forms = [
+        pressure = self.frame is not None and self.frame.state.mem is not None
+        forms = (
+            [
+                f"{swap[1]} · ▪ present · ■ restored · {FRESH_PTE} in the fresh area · · none",
+                f"{short} · ▪ present · ■ restored · {FRESH_PTE} fresh area",
+                f"{short} · ▪ present · {FRESH_PTE} fresh",
+            ]
+            if pressure
+            else []
+        )
+        forms += [
             f"{swap[0]} · ▪ present · ■ just restored · · none",
             f"{swap[1]} · ▪ present · ■ restored · · none",
             f"{swap[1]} · ▪ present · ■ restored",
@@ -519,6 +535,8 @@ class PageTables(LinePanel, ScrollView):
                 style = self.style("bad-bg") if numbered else self.style("bad") + Style(bold=True)
             elif PRESENT in states:
                 ch, style = PRESENT_PTE, self.style("text")
+            elif FRESH in states:
+                ch, style = FRESH_PTE, self.style("shmem")
             elif DROPPED in states:
                 ch, style = DROPPED_PTE, self.style("dim")
             if fref is not None and fref in rs:

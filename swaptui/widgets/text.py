@@ -152,12 +152,23 @@ def header_text(
 def counter_items(view: FrameView) -> list[tuple[str, str]]:
     """The run's counters so far, most telling first (the tail is cut when narrow)."""
     c = view.counters
+    # under memory pressure what reclaim did comes right after the reads it caused
+    pressure = (
+        [
+            ("written", count(c.pages_written)),
+            ("dropped", count(c.pages_dropped)),
+            ("re-read", count(c.pages_reread)),
+        ]
+        if view.state.mem is not None
+        else []
+    )
     return [
         ("unuse_pte_range", count(c.unuse_pte_range_calls)),
         ("PTEs", count(c.ptes_scanned)),
         ("unuse_pte", count(c.unuse_pte_calls)),
         ("unuse_mm", count(c.unuse_mm_calls)),
         ("reads", count(c.pages_read)),
+        *pressure,
         ("requests", count(c.io_requests)),
         ("cpu", duration(c.cpu_ps)),
         ("io", duration(c.io_ns * 1000)),

@@ -1,7 +1,8 @@
 """The command line: `swaptui [SCENARIO]` opens the app; subcommands do the rest.
 
 Every failure a user can cause (a bad flag, a missing or broken scenario file, an
-option the engine refuses) ends as one line on stderr and exit status 2.
+option the engine refuses) ends as one line on stderr and exit status 2; a failure of
+swaptui itself as one line naming the file that holds the traceback, and status 70.
 """
 
 from __future__ import annotations
@@ -81,3 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(str(e))
     except KeyboardInterrupt:
         return 130
+    except Exception as e:  # a swaptui bug: one line, the traceback in a file, 70
+        from swaptui.crash import report
+
+        return report(e)

@@ -4,27 +4,30 @@
 what they share is written here once: the swaptui themes registered and the one to
 start with (the command line's, else the saved one, else the dark default), the
 choice saved when the user changes it, the "enlarge to 80x24" notice below that size
-(the screens keep running behind it) and the theme key; and for talks, ctrl+s (a
+(the screens keep running behind it) and the theme key; for talks, ctrl+s (a
 still of the run, `swaptui.record.still`) and presentation mode (`p`, `--present`:
-no key bar, no key hints, no toasts but errors).
+no key bar, no key hints, no toasts but errors); and what a crash does
+(`run_for_status`: one line and a report file, `swaptui.crash`).
 """
 
 from __future__ import annotations
 
+import io
 from typing import Any, ClassVar
 
-from textual.app import App
+from rich.console import Console
 from textual.binding import Binding, BindingType
 from textual.events import Resize
 from textual.widgets import Footer
 
 import themes
-from swaptui import config
-from swaptui.screens.modals import TooSmallScreen, guard_size
+from swaptui import config, crash
+from swaptui.screens.palette import PALETTE_ID, Palette
+from swaptui.screens.size_guard import SizeGuardApp
 from swaptui.widgets.base import LinePanel
 
 
-class ThemedApp(App[int]):
+class ThemedApp(SizeGuardApp):
     """An app with swaptui's themes and size guard; subclasses supply the screen."""
 
     CSS = """
@@ -52,7 +55,35 @@ class ThemedApp(App[int]):
             saved = config.load().get("theme")
             chosen = themes.resolve(saved) if saved else None
         self.theme = chosen or themes.DEFAULT_THEME
-        self._small: TooSmallScreen | None = None
+        self.crashed: BaseException | None = None  # the first unhandled error
+        self.crash_context = ""
+
+    # ---- crashes --------------------------------------------------------------------
+    def _handle_exception(self, error: Exception) -> None:
+        # Every unhandled error reaches Textual here (handlers, timers, workers).  Textual
+        # then closes the app, prints the traceback over the terminal and lets run()
+        # return as if all went well: keep the error for run_for_status, print nothing.
+        if self.crashed is None:
+            self.crashed = error
+            # what was on screen, for the report: most crashes depend on it
+            try:
+                stack = " > ".join(type(s).__name__ for s in self.screen_stack)
+            except Exception:  # no screen yet, or the stack is what broke
+                stack = "?"
+            self.crash_context = f"screens: {stack}; terminal {self.size.width}x{self.size.height}"
+        self.error_console = Console(file=io.StringIO())
+        super()._handle_exception(error)
+
+    def run_for_status(self, **kwargs: Any) -> int:
+        """Run the app; its exit status.  A crash is one line on stderr naming the file
+        that holds the traceback, and exit status 70 (`swaptui.crash`)."""
+        try:
+            result = self.run(**kwargs)
+        except Exception as e:  # before or after Textual's own loop (the driver, ...)
+            return crash.report(e)
+        if self.crashed is not None:
+            return crash.report(self.crashed, self.crash_context)
+        return result if isinstance(result, int) else 0
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Textual's own themes (command palette) get the dark theme's state colours
@@ -72,10 +103,17 @@ class ThemedApp(App[int]):
         if w is None or h is None:
             w, h = self.size
         self.fit(w, h)
-        self._small = guard_size(self, self._small, w, h)
+        self.guard_size(w, h)
 
     def fit(self, w: int, h: int) -> None:
         """Lay the main screen out for a new size (before the guard looks at it)."""
+
+    def action_command_palette(self) -> None:
+        # Nothing opens over the notice: Textual asks only the top screen whether a
+        # palette is open, so ctrl+p with the notice over an open palette pushed a second
+        # one with the same id (DuplicateIds), and a palette over the notice hid it.
+        if not self.too_small and self.use_command_palette and self.screen.id != PALETTE_ID:
+            self.push_screen(Palette(id=PALETTE_ID))
 
     # ---- talks: presentation mode and stills ----------------------------------------
     def action_toggle_present(self) -> None:

@@ -85,5 +85,4 @@ def run(ns: argparse.Namespace) -> int:
     spec = RaceSpec(source, algos, ns.disk, ns.readahead, extras)
     from swaptui.race.screen import RaceApp
 
-    result = RaceApp(spec, theme=ns.theme, present=ns.present).run()
-    return result if isinstance(result, int) else 0
+    return RaceApp(spec, theme=ns.theme, present=ns.present).run_for_status()

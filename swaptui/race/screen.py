@@ -30,9 +30,9 @@ from models.scenario import ScenarioError
 from models.scenario_model import DISK_KINDS
 from swaptui.race.model import RA_LABELS, RA_MODES, RACE_SECONDS, Race, RaceError, RaceSpec
 from swaptui.race.side import RaceSidePanel
-from swaptui.screens.modals import HelpScreen
+from swaptui.screens.modals import HelpScreen, in_front
 from swaptui.themed import ThemedApp
-from swaptui.viewer.jobs import Job
+from swaptui.viewer.jobs import Abandoned, Job
 from swaptui.viewer.zoom import SlotSpan, union, whole_area, work_span
 from swaptui.widgets.text import KeyFooter
 
@@ -347,9 +347,13 @@ class RaceScreen(Screen[None]):
     def build_race(self, spec: RaceSpec, job: Job, painted: threading.Event) -> None:
         """Run the engine off the event loop; the old race stays on screen until then."""
         worker = get_current_worker()
+        # replaced by another race (d, r), the screen closed (escape) or the app quits
+        job.abandoned = lambda: worker.is_cancelled
         painted.wait(PAINT_WAIT_S)
         try:
             race = spec.build(job)
+        except Abandoned:
+            return
         except (RaceError, ScenarioError) as e:
             self.app.call_from_thread(self.failed, job, str(e).splitlines()[0])
             return
@@ -386,9 +390,12 @@ class RaceScreen(Screen[None]):
         self.call_after_refresh(self.show_race)
 
     def action_help(self) -> None:
-        self.app.push_screen(RaceHelp())
+        if in_front(self):  # not for a key handled after another screen came over
+            self.app.push_screen(RaceHelp())
 
     def action_leave(self) -> None:
+        if not in_front(self):
+            return  # an escape meant for this screen, handled after its help came over
         if self.standalone:
             self.app.exit(0)
         else:
@@ -396,7 +403,10 @@ class RaceScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self.fit(event.size.width, event.size.height)
-        self.call_after_refresh(self.show_race)
+        # call_next, not call_after_refresh: that posts this screen a message, which
+        # came between two queued sizes and kept Textual from folding them into
+        # one: the screen laid itself out at each in turn, forever (#18 item 6)
+        self.call_next(self.show_race)
 
     def fit(self, w: int, h: int) -> None:
         """Heights that depend on the size only (never on how far the race is)."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
@@ -16,6 +16,7 @@ from textual.widgets import Input, Static
 from swaptui.viewer.player import ALGO_CYCLE
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
+R = TypeVar("R")
 
 KEYS = (
     ("space", "play / pause"),
@@ -45,9 +46,31 @@ KEYS = (
 )
 
 
-class HelpScreen(ModalScreen[None]):
+def in_front(screen: Screen[Any]) -> bool:
+    """Is `screen` the one the user sees on top (the "enlarge" notice aside)?
+
+    A key or click reaches a screen through that screen's own queue: one pressed just
+    before another screen came over it is handled after, and Textual's dismiss() pops
+    the top screen, whoever asks.  Help's escape popped the command palette opened
+    over it (ctrl+p), the palette crashed gathering its commands (NoMatches); the
+    race's escape popped its own help, and the next escape dismissed the race a
+    second time (InvalidStateError).  Such a late key is dropped instead.
+    """
+    stack = [s for s in screen.app.screen_stack if not isinstance(s, TooSmallScreen)]
+    return bool(stack) and stack[-1] is screen
+
+
+class Dialog(ModalScreen[R]):
+    """A dialog that closes only while it is in front (see `in_front`)."""
+
+    def action_close(self, result: R | None = None) -> None:
+        if in_front(self):
+            self.dismiss(result)
+
+
+class HelpScreen(Dialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark,enter,space", "dismiss", "close")
+        Binding("escape,q,question_mark,enter,space", "close", "close")
     ]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -86,13 +109,13 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Group(title, keys, notes))
 
     def on_click(self) -> None:
-        self.dismiss()
+        self.action_close()
 
 
-class DetailsScreen(ModalScreen[None]):
+class DetailsScreen(Dialog[None]):
     """Who references a slot, and what has happened to it so far."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,enter,space", "dismiss", "close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,enter,space", "close", "close")]
     # a scroll container sized `auto` measures its children at no width: it drew an
     # empty 4x2 box.  The box is as wide as the longest line (within the screen), the
     # text as wide as the box, and as tall as it needs.
@@ -121,10 +144,10 @@ class DetailsScreen(ModalScreen[None]):
             yield Static(self.body)
 
     def on_click(self) -> None:
-        self.dismiss()
+        self.action_close()
 
 
-class OpenScreen(ModalScreen[str | None]):
+class OpenScreen(Dialog[str | None]):
     """Ask for a scenario file (or a preset name)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel")]
@@ -147,31 +170,10 @@ class OpenScreen(ModalScreen[str | None]):
             yield Input(placeholder="scenario.toml", id="path")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+        self.action_close(event.value.strip() or None)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-def guard_size(
-    app: App[Any], shown: TooSmallScreen | None, w: int, h: int
-) -> TooSmallScreen | None:
-    """Push the "enlarge to 80x24" notice below that size, take it away above it.
-
-    Returns the notice now on screen (None when the window is big enough); the app
-    keeps running behind it.
-    """
-    small = w < MIN_WIDTH or h < MIN_HEIGHT
-    if small and shown is None:
-        shown = TooSmallScreen()
-        app.push_screen(shown)
-    elif not small and shown is not None:
-        if app.screen is shown:
-            app.pop_screen()
-        else:
-            shown.dismiss()
-        shown = None
-    return shown
+        self.action_close(None)
 
 
 class TooSmallScreen(Screen[None]):

@@ -137,8 +137,10 @@ class SwapApp(ThemedApp):
         yield SystemCommand(
             "Presentation mode", "p: no key bar or hints", self.action_toggle_present
         )
-        if not main.ready:
-            return  # no run yet: nothing to play, switch or race
+        if not main.ready or screen is not main:
+            # no run yet: nothing to play, switch or race; or the palette is over the race
+            # (or a dialog), where these would change the run hidden behind it
+            return
         yield SystemCommand("Play / pause", "space", main.action_toggle_play)
         yield SystemCommand("First frame", "Home", main.action_first)
         yield SystemCommand("Last frame", "End", main.action_last)
@@ -175,5 +177,4 @@ def launch(
     generated and the run computed after the first paint.  The command layer
     (`swaptui.commands.app`) has checked everything."""
     app = SwapApp(scenario, None, key, granularity=granularity, theme=theme, present=present)
-    result = app.run()
-    return result if isinstance(result, int) else 0
+    return app.run_for_status()

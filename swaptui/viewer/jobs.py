@@ -5,6 +5,13 @@ engine, indexing the frames, checking the end state.  The worker thread that doe
 it writes its phase and, where the engine reports one, the fraction done into a
 `Job`; the screen reads it on every beat of its clock and says what is being
 computed and how far it is, so that no key press is followed by silence.
+
+A thread cannot be stopped from outside, so a computation nobody waits for any more
+(another key replaced it, the screen closed, the app quits) stops itself: every
+phase and every progress report asks the job's `abandoned` check, and raises
+`Abandoned` when it says so.  Without that, each press of `a` on a full-scale preset
+left a run computing to its end: they piled up, took the CPU from the screen, and
+quitting waited for all of them.
 Pure Python, no Textual.
 """
 
@@ -19,6 +26,14 @@ BAR_CELLS = 12
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 
 
+class Abandoned(Exception):
+    """Raised in the computing thread: nobody waits for this job any more."""
+
+
+def _never() -> bool:
+    return False
+
+
 @define
 class Job:
     """What is being computed (`what`) and its progress: the phase and, when known, the
@@ -31,14 +46,23 @@ class Job:
     step: int = 0  # which phase, 1-based, of `steps`
     steps: int = 0
     started: float = field(factory=time.monotonic)
+    # asked at every phase and report (the worker's "am I cancelled?")
+    abandoned: Callable[[], bool] = field(default=_never, repr=False)
+
+    def check(self) -> None:
+        """Abandoned if nobody waits for this job any more."""
+        if self.abandoned():
+            raise Abandoned(self.what)
 
     def enter(self, phase: str, step: int = 0, steps: int = 0) -> None:
         """A new phase begins (its fraction unknown until reported)."""
+        self.check()
         self.fraction = None
         self.phase = phase
         self.step, self.steps = step, steps
 
     def report(self, fraction: float) -> None:
+        self.check()
         self.fraction = min(1.0, max(0.0, fraction))
 
     def reporter(self) -> Callable[[float], None]:

@@ -11,7 +11,7 @@ import gc
 import threading
 import time
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -30,8 +30,9 @@ from models.narrate import literal
 from models.scenario import ScenarioError
 from models.scenario_model import Scenario
 from models.timeline import Timeline
+from swaptui.screens.modals import in_front
 from swaptui.viewer import scenarios
-from swaptui.viewer.jobs import Job
+from swaptui.viewer.jobs import Abandoned, Job
 from swaptui.viewer.player import (
     ALGO_CYCLE,
     DISK_CYCLE,
@@ -271,7 +272,10 @@ class MainScreen(Screen[None]):
     # ---- size -----------------------------------------------------------------------
     def on_resize(self, event: Resize) -> None:
         self.fit_layout(event.size.width, event.size.height)
-        self.call_after_refresh(self.show_frame)
+        # call_next, not call_after_refresh: that posts this screen a message, which
+        # came between two queued sizes and kept Textual from folding them into
+        # one: the screen laid itself out at each in turn, forever (#18 item 6)
+        self.call_next(self.show_frame)
 
     def fit_layout(self, w: int, h: int) -> None:
         """Give the disk head chart the spare height of tall screens; keep the footer
@@ -463,11 +467,15 @@ class MainScreen(Screen[None]):
         stays until the new one is ready, and stays for good if it fails."""
         worker = get_current_worker()
         app = self.app
+        # replaced by another run (exclusive group), or the app quits: stop computing
+        job.abandoned = lambda: worker.is_cancelled
         # the worker exists at once (whoever waits for workers sees it), but computes only
         # once the notice is painted: it would hold the GIL for seconds before that
         painted.wait(PAINT_WAIT_S)
         try:
             built = build_run(source, key, job)
+        except Abandoned:
+            return  # nobody waits for it: the newer job (or nothing) is on screen
         except OptionError as e:
             if key.readahead is not None and key.readahead in algorithm(key.algorithm).refused:
                 # the cycle would stick on a refused value: skip it, say why
@@ -527,7 +535,13 @@ class MainScreen(Screen[None]):
 
         from swaptui.screens.modals import OpenScreen
 
-        self.app.push_screen(OpenScreen(list(scenarios.preset_names())), opened)
+        self.open_over(OpenScreen(list(scenarios.preset_names())), opened)
+
+    def open_over(self, screen: Screen[Any], callback: Any = None) -> None:
+        """Push a dialog or the race over this screen, unless another screen came over it
+        since the key or click was pressed (it would open over that one)."""
+        if in_front(self):
+            self.app.push_screen(screen, callback)
 
     # ---- race and source ------------------------------------------------------------
     @property
@@ -548,20 +562,24 @@ class MainScreen(Screen[None]):
         from swaptui.race.screen import RaceScreen
 
         algos = race_algorithms(p.timeline.run.algorithm)
+        if not in_front(self):
+            return
         # the run behind the race stands still (and costs nothing) until escape
         p.playing = False
         self.changed()
         spec = RaceSpec(p.scenario, algos, p.timeline.run.disk, extras=p.key.extras)
-        self.app.push_screen(RaceScreen(spec))
+        self.open_over(RaceScreen(spec))
 
     # ---- help ----------------------------------------------------------
     def action_help(self) -> None:
         from swaptui.screens.modals import HelpScreen
 
-        self.app.push_screen(HelpScreen())
+        self.open_over(HelpScreen())
 
     # ---- mouse ----------------------------------------------------------------------
     def on_swap_map_slot_clicked(self, message: SwapMap.SlotClicked) -> None:
+        if not in_front(self):
+            return
         view = self.player.view()
         self.query_one(SwapMap).selected = message.slot
         self.show_frame()
@@ -569,9 +587,11 @@ class MainScreen(Screen[None]):
         from swaptui.viewer.details import slot_details
 
         body = slot_details(self.player.timeline, view, message.slot)
-        self.app.push_screen(DetailsScreen(f"slot {message.slot}", body))
+        self.open_over(DetailsScreen(f"slot {message.slot}", body))
 
     def on_page_tables_pte_clicked(self, message: PageTables.PteClicked) -> None:
+        if not in_front(self):
+            return
         view = self.player.view()
         self.query_one(PageTables).selected_ref = message.ref
         self.query_one(SwapMap).selected = self.player.timeline.machine.refs[message.ref].slot
@@ -580,4 +600,4 @@ class MainScreen(Screen[None]):
         from swaptui.viewer.details import ref_details
 
         title, body = ref_details(self.player.timeline, view, message.ref)
-        self.app.push_screen(DetailsScreen(title, body))
+        self.open_over(DetailsScreen(title, body))

@@ -1,6 +1,7 @@
 """Soak: step the app headless through many frames (a script, not a test).
 
     python tests/bench/soak.py [--frames 100000] [--scenario demo] [--seed 1]
+                               [--race] [--resize-every N]
                                [--fault SPEC ...] [--trace] [--top 12]
 
 A seeded random mix of the stepping keys (→ ← [ ] + - Home End, space) is applied by
@@ -10,6 +11,11 @@ tests/bench/render.py does; the event loop runs every few frames so that timers,
 Footer updates and notifications are handled as in a live session.  Now and then
 (0.2 %) a key that recomputes the run (a algorithm, d disk, r readahead) or restyles
 every panel (t theme) is pressed for real through Pilot, and the soak waits for it.
+
+--race opens the race (c) and soaks it instead: each frame is a tick of the race's
+clock (50 ms of its simulated time, or a seek, play/pause, faster, slower).
+--resize-every N resizes the terminal every N frames, through sizes from 20x5 to
+250x70 (the enlarge notice comes and goes), back to --size at the end.
 
 Memory is reported every tenth of the way, after gc.collect(): Python's allocated
 blocks, the traced allocations (with --trace; tracemalloc halves the speed) and the
@@ -31,6 +37,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("SWAPTUI_CONFIG_DIR", tempfile.mkdtemp())
@@ -45,11 +52,34 @@ STEP_KEYS += ["plus", "minus", "home", "end", "space"]
 RARE_KEYS = ["a", "d", "r", "t"]  # each recomputes a run (or restyles every panel)
 RARE = 0.002
 LOOP_EVERY = 16  # frames between turns of the event loop
+SIZES = ((80, 24), (79, 23), (20, 5), (100, 30), (160, 48), (250, 70), (120, 36))
+RACE_TICK_S = 0.05
 
 
 def rss_mib() -> float:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def race_actions(app: SwapApp, rng: random.Random) -> Callable[[], None]:
+    screen: Any = app.screen  # the race screen
+
+    def frame() -> None:
+        r = rng.random()
+        race = screen.race
+        if r < 0.02:
+            screen.action_tenth(rng.randrange(10))
+        elif r < 0.03:
+            screen.action_toggle_play()
+        elif r < 0.04:
+            rng.choice((screen.action_faster, screen.action_slower))()
+        else:
+            if not race.playing:
+                screen.action_toggle_play()
+            race.tick(RACE_TICK_S)
+            screen.show_race()
+
+    return frame
 
 
 def actions(app: SwapApp) -> dict[str, Callable[[], None]]:
@@ -81,6 +111,14 @@ async def soak(ns: argparse.Namespace) -> None:
             await asyncio.sleep(0.01)
         await pilot.pause()
         do = actions(app)
+        race_frame: Callable[[], None] | None = None
+        if ns.race:
+            await pilot.press("c")
+            while getattr(app.screen, "race", None) is None:
+                await asyncio.sleep(0.01)
+            await pilot.pause()
+            race_frame = race_actions(app, rng)
+        resizes = 0
 
         def paint() -> None:
             # what Textual does on its next refresh: lay out dirty widgets, render, encode
@@ -94,7 +132,14 @@ async def soak(ns: argparse.Namespace) -> None:
         started = time.perf_counter()
         rare = 0
         for i in range(1, ns.frames + 1):
-            if rng.random() < RARE:
+            if ns.resize_every and i % ns.resize_every == 0:
+                resizes += 1
+                await pilot.resize_terminal(*rng.choice(SIZES))
+                await pilot.pause()
+            if race_frame is not None:
+                race_frame()
+                paint()
+            elif rng.random() < RARE:
                 rare += 1
                 await pilot.press(rng.choice(RARE_KEYS))
                 while app.computing or app.main._wanted is not None:
@@ -117,7 +162,9 @@ async def soak(ns: argparse.Namespace) -> None:
                     + (f"traced {traced:7.1f} MiB  " if ns.trace else "")
                     + f"rss {rss_mib():7.1f} MiB  {elapsed:7.1f} s  "
                     f"({app.player.timeline.run.algorithm}, {len(app.player.timeline.events):,} "
-                    f"events, {rare} recomputes)",
+                    f"events, {rare} recomputes, {resizes} resizes"
+                    + (", race" if ns.race else "")
+                    + ")",
                     flush=True,
                 )
                 if ns.trace and first_snapshot is None:
@@ -144,6 +191,8 @@ def main() -> None:
     p.add_argument("--scenario", default="demo")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--size", default="120x36")
+    p.add_argument("--race", action="store_true", help="soak the race (c) instead")
+    p.add_argument("--resize-every", type=int, default=0, help="resize every N frames")
     p.add_argument("--fault", action="append", default=[], help="as swaptui --fault")
     p.add_argument("--trace", action="store_true", help="tracemalloc (slower)")
     p.add_argument("--depth", type=int, default=1, help="traceback depth with --trace")

@@ -1,0 +1,60 @@
+"""The run plays as soon as it is computed: what it still needs (the check of its end
+state, the rest of its checkpoints) is done by the worker while it is on screen, and
+the verdict of that check still reaches the last frame."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from models.faults import parse_fault
+from swaptui.viewer import player as player_mod
+from swaptui.viewer.app import SwapApp
+from swaptui.viewer.player import Extras
+from tests.pilot import sync
+
+WAIT_S = 10.0
+
+
+@sync
+async def test_the_run_plays_while_its_end_state_is_still_being_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """rfc under a pressure fault leaves 2 swap entries behind (test_app_faults): the
+    `⚠ 2 left behind` mark comes from the check of the end state.  Here that check
+    waits until the test lets it go: the run must be on screen and step meanwhile
+    (it would still say "computing" if the check came before the run was shown)."""
+    release = threading.Event()
+    entered = threading.Event()
+    real = player_mod.check
+
+    def held(run):  # type: ignore[no-untyped-def]
+        entered.set()
+        release.wait(WAIT_S)
+        return real(run)
+
+    monkeypatch.setattr(player_mod, "check", held)
+    extras = Extras((parse_fault("pressure:pages=3:after=6"),))
+    app = SwapApp.deferred("demo", "rfc", extras=extras, remember_theme=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        deadline = time.monotonic() + WAIT_S
+        while app.computing and time.monotonic() < deadline:
+            await pilot.pause(0.05)
+        assert not app.computing, "the run is on screen before its end state is checked"
+        while not entered.is_set() and time.monotonic() < deadline:
+            await pilot.pause(0.05)
+        assert entered.is_set() and not release.is_set()
+        await pilot.press("right")
+        await pilot.press("right")
+        assert app.player.frame == 2  # it steps while the check waits
+        header = app.query_one("#header").render().plain  # type: ignore[attr-defined]
+        assert "computing" not in header
+        release.set()
+        await app.workers.wait_for_complete()
+        assert app.player.timeline.checkpointed  # and the worker took every checkpoint
+        await pilot.press("end")
+        await pilot.pause()
+        header = app.query_one("#header").render().plain  # type: ignore[attr-defined]
+        assert "⚠ 2 left behind" in header

@@ -58,3 +58,45 @@ async def test_the_run_plays_while_its_end_state_is_still_being_checked(
         await pilot.pause()
         header = app.query_one("#header").render().plain  # type: ignore[attr-defined]
         assert "⚠ 2 left behind" in header
+
+
+@sync
+async def test_the_first_run_is_frozen_without_a_full_collection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Nothing is frozen before the first run: installing it freezes it at once (no
+    full pass over it before its first frame); the next run (a) unfreezes and
+    collects first, so that what was frozen with the first can be freed."""
+    import gc
+
+    from swaptui.viewer import screen as screen_mod
+
+    collections: list[int] = []
+
+    class Spy:
+        def __getattr__(self, name: str) -> object:
+            return getattr(gc, name)
+
+        def collect(self, *args: int) -> int:
+            collections.append(gc.get_freeze_count())
+            return gc.collect(*args)
+
+    monkeypatch.setattr(screen_mod, "gc", Spy())
+    gc.unfreeze()  # as in a fresh process
+    try:
+        app = SwapApp.deferred("demo", "legacy", remember_theme=False)
+        async with app.run_test(size=(120, 36)) as pilot:
+            deadline = time.monotonic() + WAIT_S
+            while app.computing and time.monotonic() < deadline:
+                await pilot.pause(0.05)
+            assert not app.computing
+            assert collections == [] and gc.get_freeze_count() > 0
+            await app.workers.wait_for_complete()
+            await pilot.press("a")
+            while app.player.key.algorithm == "legacy" and time.monotonic() < deadline:
+                await pilot.pause(0.05)
+            assert app.player.key.algorithm != "legacy"
+            # one full collection, made after unfreezing (nothing frozen at that moment)
+            assert collections == [0]
+    finally:
+        gc.unfreeze()

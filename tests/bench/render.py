@@ -114,6 +114,8 @@ async def bare_frames(size: tuple[int, int]) -> list[float]:
 async def start(ref: str, algorithm: str, granularity: str, size: tuple[int, int]) -> tuple:
     """(first paint s, playable s, app, pilot context) of a fresh start."""
     presets._loaded.clear()  # as a new process: only the on-disk cache is kept
+    gc.unfreeze()  # ... and nothing frozen by the app of the previous start
+    gc.collect()
     t0 = time.perf_counter()
     source = find_preset(ref) or scenarios.load(ref)
     app = SwapApp(source, None, RunKey(algorithm, None, None), granularity=granularity)

@@ -15,6 +15,7 @@ import threading
 from array import array
 from collections.abc import Callable
 from itertools import accumulate
+from operator import itemgetter
 
 from attrs import frozen
 
@@ -80,9 +81,13 @@ class Timeline:
         self.events = run.events
         self._t0 = array("q", (e.t0 for e in self.events))
         # frame boundaries so far, per granularity: one pass of boundaries(), then a
-        # running sum per column
-        columns = list(zip(*map(boundaries, self.events), strict=True)) or [()] * len(GRANULARITIES)
-        self._cum = [array("q", accumulate(col, initial=0)) for col in columns]
+        # running sum per column (column by column: zip(*rows) made a call of a quarter
+        # of a million arguments on rfc3-240m, four times slower)
+        rows = list(map(boundaries, self.events))
+        self._cum = [
+            array("q", accumulate(map(itemgetter(g), rows), initial=0))
+            for g in range(len(GRANULARITIES))
+        ]
         self._request_index = array(
             "q", (i for i, e in enumerate(self.events) if isinstance(e, ev.DiskRequest))
         )

@@ -29,12 +29,12 @@ from textual.strip import Strip
 
 from models import events as ev
 from models.narrate import FAULT_GLYPH
-from models.timeline import FrameView, Timeline
+from models.timeline import Timeline
 from swaptui.viewer.focus import request_in_flight
 from swaptui.viewer.zoom import SlotSpan, whole_area
-from swaptui.widgets.base import LinePanel
 from swaptui.widgets.headchart import QUADS, Chart, rasterise
 from swaptui.widgets.numbers import count, plural
+from swaptui.widgets.spanpanel import SpanPanel
 
 TRAIL = 8  # requests in the fading trail
 WRITE_GLYPH = "▴"  # a write to a fresh area on its own disk, along the chart's top
@@ -47,7 +47,7 @@ def bar_cell(slot: int, span: SlotSpan, width: int) -> int:
     return min(width - 1, max(0, off * width // max(1, span.size)))
 
 
-class DiskHead(LinePanel):
+class DiskHead(SpanPanel):
     DEFAULT_CSS = """
     DiskHead { height: 4; }
     """
@@ -55,11 +55,9 @@ class DiskHead(LinePanel):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.timeline: Timeline | None = None
-        self.frame: FrameView | None = None
         self._reqs: tuple[tuple[int, int, int], ...] = ()
         self._req_events: list[int] = []
         self._chart: tuple[tuple[SlotSpan, int, int], Chart] | None = None
-        self.span: SlotSpan = whole_area(0)
         self._faults: list[tuple[int, int]] = []  # (event index, requests issued before it)
         self._writes: frozenset[int] = frozenset()  # which of _reqs are reclaim's writes
         self._own_writes: list[tuple[int, int]] = []  # writes to a disk of their own
@@ -94,17 +92,6 @@ class DiskHead(LinePanel):
         self._own_writes = [(i, bisect.bisect_left(self._req_events, i)) for i in own]
         self._chart = None
         self._strips.clear()
-        self.redraw()
-
-    def set_span(self, span: SlotSpan) -> None:
-        """Cover these slots from now on (the zoom key)."""
-        if span != self.span:
-            self.span = span
-            self._strips.clear()
-            self.redraw()
-
-    def show(self, view: FrameView) -> None:
-        self.frame = view
         self.redraw()
 
     def requests_done(self) -> int:

@@ -14,10 +14,10 @@ from textual import events
 from textual.message import Message
 
 from models.machine import SHMEM, Machine
-from models.timeline import FrameView
 from swaptui.viewer.focus import focus_slot, freed_slot, request_in_flight
 from swaptui.viewer.zoom import SlotSpan, whole_area
-from swaptui.widgets.base import LinePanel, runs
+from swaptui.widgets.base import runs
+from swaptui.widgets.spanpanel import SpanPanel
 from swaptui.widgets.swapmap_grid import (
     EIGHTHS,
     FREED,
@@ -29,7 +29,7 @@ from swaptui.widgets.swapmap_grid import (
 from themes import GLYPHS
 
 
-class SwapMap(LinePanel):
+class SwapMap(SpanPanel):
     DEFAULT_CSS = """
     SwapMap { height: 1fr; width: 1fr; }
     """
@@ -42,9 +42,7 @@ class SwapMap(LinePanel):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.machine: Machine | None = None
-        self.frame: FrameView | None = None
         self.selected: int | None = None
-        self.span: SlotSpan = whole_area(0)
         self._shmem = bytearray()
         self._bad = bytearray()
 
@@ -61,17 +59,6 @@ class SwapMap(LinePanel):
             if 0 <= b < machine.slots:
                 self._bad[b] = 1
         self._strips.clear()
-        self.redraw()
-
-    def set_span(self, span: SlotSpan) -> None:
-        """Cover these slots from now on (the zoom key)."""
-        if span != self.span:
-            self.span = span
-            self._strips.clear()
-            self.redraw()
-
-    def show(self, view: FrameView) -> None:
-        self.frame = view
         self.redraw()
 
     def grid(self) -> Grid:

@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from attrs import define, field
 
+from models.scenario.limits import MAX_MMS, MAX_SLOTS, MAX_VMAS
 from models.scenario_model import (
     PAGE_SIZE,
     PTES_PER_TABLE,
@@ -28,9 +29,6 @@ from swaptui.capture.notes import Namer, Notes, pid_list, plural
 from swaptui.capture.proc import MapLine, ProcRead, SwapArea, VmaRead
 from swaptui.capture.shared_slots import AnonRef, ShmemKey, ShmemPage, limit_refs, resolve_shared
 
-MAX_MMS = 4096
-MAX_SLOTS = 1 << 24
-MAX_VMAS = 65530  # per mm in a scenario: the kernel's default vm.max_map_count
 # VMAs that never get an anon_vma whatever their flags say
 _SPECIAL_MAPPINGS = ("[vdso]", "[vvar]", "[vsyscall]", "[uprobes]", "[vvar_vclock]")
 

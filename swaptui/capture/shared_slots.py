@@ -13,12 +13,10 @@ from collections import defaultdict
 
 from attrs import define
 
-from models.scenario.limits import MAX_SHARERS
+from models.scenario.limits import MAX_REFERENCES, MAX_SHARERS
 from swaptui.capture.families import Families
 from swaptui.capture.notes import Namer, Notes, plural
 from swaptui.capture.proc import ProcRead
-
-MAX_REFS = 1 << 22
 
 
 @define
@@ -124,19 +122,19 @@ def limit_refs(
     anon: dict[int, list[AnonRef]], shmem: dict[int, ShmemPage], notes: Notes
 ) -> tuple[dict[int, list[AnonRef]], dict[int, ShmemPage]]:
     total = sum(len(r) for r in anon.values()) + len(shmem)
-    if total <= MAX_REFS:
+    if total <= MAX_REFERENCES:
         return anon, shmem
     # Cut by slot so that every slot keeps all of its sharers.
     count = 0
     cut = 0
     for slot in sorted({*anon, *shmem}):
         n = len(anon.get(slot, ())) + (slot in shmem)
-        if count + n > MAX_REFS:
+        if count + n > MAX_REFERENCES:
             cut = slot
             break
         count += n
     notes.resolved.append(
-        f"{total} swap references, a scenario holds {MAX_REFS}: slots from {cut} on "
+        f"{total} swap references, a scenario holds {MAX_REFERENCES}: slots from {cut} on "
         f"were left out ({total - count} references)"
     )
     return (

@@ -225,7 +225,7 @@ class Header(Static):
         """The theme's warning and error colours, as badges (recomputed per theme)."""
         try:
             theme = self.app.current_theme
-        except Exception:  # a detached header (tests): the dark theme's
+        except RuntimeError:  # a header with no active app (tests): the dark theme's
             theme = None
         name = theme.name if theme is not None else ""
         if self._badge_styles is None or self._badge_styles[0] != name:

@@ -40,6 +40,16 @@ def join(*blocks: tuple[Line, ...]) -> tuple[Line, ...]:
     return tuple(out)
 
 
+# how unuse_pte_range begins in rfc and linear: every PTE of the range is compared
+PTE_RANGE_HEAD = (
+    line("int unuse_pte_range(pmd, addr, end, type)"),
+    line("{"),
+    line("    for (each pte from addr to end) {", Site.UNUSE_PTE_RANGE),
+    line("        if (!is_swap_pte(*pte) || swp_type(*pte) != type)"),
+    line("            continue;     /* one compare, on to the next */"),
+    line("        entry = pte_to_swp_entry(*pte);"),
+)
+
 # what rfc, linear and prefetch share: unuse_mm walks everything, shmem_unuse the files
 WALK_MM = (
     line("int unuse_mm(mm, type)"),

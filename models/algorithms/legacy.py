@@ -25,7 +25,7 @@ from models.kernel.swap_state import (
 )
 from models.kernel.swapfile import charge_scan, next_in_use
 from models.listing import ELSEWHERE, join, line
-from models.machine import SHMEM
+from models.refs import SHMEM
 from models.run import OutOfMemory, Run
 from models.sites import Site
 

@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterator
 from attrs import frozen
 
 from models import events as ev
-from models.machine import ANON, Machine
+from models.machine import Machine
 from models.progress import Cursor, Progress
+from models.refs import ANON
 from models.run import Run
 from models.sites import Site
 from models.state import SWAP, State

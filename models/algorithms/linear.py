@@ -28,7 +28,15 @@ from models.kernel.swapfile import (
     unuse_mm,
     unuse_pte,
 )
-from models.listing import ELSEWHERE, FIND_NO_WRAP, SHMEM_TYPE, WALK_MM, join, line
+from models.listing import (
+    ELSEWHERE,
+    FIND_NO_WRAP,
+    PTE_RANGE_HEAD,
+    SHMEM_TYPE,
+    WALK_MM,
+    join,
+    line,
+)
 from models.run import OutOfMemory, Run
 from models.sites import Site
 
@@ -133,14 +141,6 @@ _TRY = (
     *RETRY,
 )
 
-_PTE_HEAD = (
-    line("int unuse_pte_range(pmd, addr, end, type)"),
-    line("{"),
-    line("    for (each pte from addr to end) {", Site.UNUSE_PTE_RANGE),
-    line("        if (!is_swap_pte(*pte) || swp_type(*pte) != type)"),
-    line("            continue;     /* one compare, on to the next */"),
-    line("        entry = pte_to_swp_entry(*pte);"),
-)
 _PTE_LOOKUP = (
     line(
         "        page = lookup_swap_cache(entry);   /* readahead's? */", Site.UNUSE_PTE_RANGE_LOOKUP
@@ -160,9 +160,9 @@ _PTE_TAIL = (
     line("    }"),
     line("}"),
 )
-PTE_RANGE = _PTE_HEAD + _PTE_LOOKUP + _PTE_TAIL
+PTE_RANGE = PTE_RANGE_HEAD + _PTE_LOOKUP + _PTE_TAIL
 
 LISTING = join(_TRY, WALK_MM, PTE_RANGE, FIND_NO_WRAP, SHMEM_TYPE, ELSEWHERE)
 LISTING_51 = join(
-    _TRY, WALK_MM, _PTE_HEAD + _PTE_LOOKUP_51 + _PTE_TAIL, FIND_NO_WRAP, SHMEM_TYPE, ELSEWHERE
+    _TRY, WALK_MM, PTE_RANGE_HEAD + _PTE_LOOKUP_51 + _PTE_TAIL, FIND_NO_WRAP, SHMEM_TYPE, ELSEWHERE
 )

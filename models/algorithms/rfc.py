@@ -19,7 +19,7 @@ from models import events as ev
 from models.kernel.shmem import shmem_unuse
 from models.kernel.swap_state import delete_from_swap_cache, swapin_readahead
 from models.kernel.swapfile import unuse_mm, unuse_pte
-from models.listing import ELSEWHERE, SHMEM_TYPE, WALK_MM, join, line
+from models.listing import ELSEWHERE, PTE_RANGE_HEAD, SHMEM_TYPE, WALK_MM, join, line
 from models.run import OutOfMemory, Run
 from models.sites import Site
 
@@ -63,12 +63,7 @@ _TRY = (
 )
 
 _PTE = (
-    line("int unuse_pte_range(pmd, addr, end, type)"),
-    line("{"),
-    line("    for (each pte from addr to end) {", Site.UNUSE_PTE_RANGE),
-    line("        if (!is_swap_pte(*pte) || swp_type(*pte) != type)"),
-    line("            continue;     /* one compare, on to the next */"),
-    line("        entry = pte_to_swp_entry(*pte);"),
+    *PTE_RANGE_HEAD,
     line("        page = swapin_readahead(entry, addr);  /* no lookup */", Site.SWAPIN_READAHEAD),
     line("        unuse_pte(vma, pmd, addr, entry, page);", Site.UNUSE_PTE),
     line(

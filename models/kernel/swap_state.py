@@ -53,13 +53,7 @@ def read_batch(run: Run, candidates: Iterable[int], target: int, site: Site) -> 
                 continue
             budget -= 1
         chosen.append(slot)
-    i = 0
-    while i < len(chosen):
-        j = i + 1
-        while j < len(chosen) and chosen[j] == chosen[j - 1] + 1:
-            j += 1
-        _submit(run, chosen[i], j - i, target, site)
-        i = j
+    _submit_runs(run, chosen, target, site)
     if target_failed:
         run.note_enomem()
         raise OutOfMemory

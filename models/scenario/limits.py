@@ -3,7 +3,7 @@
 Each is checked as early as it can be: the file's size and its keys' depth before
 the TOML parser runs (load.py), a [generate] recipe's bounds before the generator
 runs (genspec.py), the counts of an explicit file while it is converted (parse.py),
-and the rest with the other rules (validate.py).  The README lists them all.
+and the rest with the other rules (validate_header.py, validate.py).  The README lists them all.
 
 The sizes are set so that the largest legal scenario runs each algorithm in about a
 minute and within 1 GB on the reference machine (2 cores): 2**21 swapped references

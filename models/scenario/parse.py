@@ -24,7 +24,7 @@ from models.scenario.limits import (
     MAX_TOTAL_VMAS,
     over_limit,
 )
-from models.scenario.validate import validate_base
+from models.scenario.validate_header import validate_base
 from models.scenario_model import (
     CPU_PARAM_NAMES,
     DISK_PARAM_NAMES,

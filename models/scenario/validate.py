@@ -1,4 +1,6 @@
-"""The rules of scenario-format.md, checked on a `Scenario` (parsed or built in code).
+"""The rules of scenario-format.md, checked on a `Scenario` (parsed or built in code):
+the header, swap area, costs and memory pressure in validate_header.py, the mms, their
+fork families, VMAs and every swapped reference here.
 
 Every broken rule raises a `Problem` whose location follows the file's structure
 (mm i, vma j, element k of `swapped`), so the loader can point at the line.
@@ -11,42 +13,27 @@ indexed by slot (or a dict when the swap area is huge and nearly empty), packing
 
 from __future__ import annotations
 
-import re
 from array import array
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import MutableSequence, Sequence
 
 from models.faults import check_faults
-from models.readahead import HITS_MAX
 from models.scenario.errors import Loc, Problem
 from models.scenario.limits import (
-    MAX_LOAD_PAGES,
     MAX_MMS,
     MAX_PID,
     MAX_REFERENCES,
     MAX_RESIDENT_RANGES,
     MAX_SHARERS,
     MAX_SHMEM_FILES,
-    MAX_SLOTS,
     MAX_TOTAL_VMAS,
     MAX_VMAS,
-    cost_problem,
     over_limit,
 )
-from models.scenario_model import (
-    CPU_PARAM_NAMES,
-    DISK_KINDS,
-    DISK_PARAM_NAMES,
-    FRESH_DISKS,
-    PAGE_SIZE,
-    USER_ADDRESS_LIMIT,
-    Scenario,
-    Vma,
-)
+from models.scenario.validate_header import check_text, validate_base
+from models.scenario_model import PAGE_SIZE, USER_ADDRESS_LIMIT, Scenario, Vma
 
-NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-_INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 # An owner key packs (virtual page << _TAG_BITS) | (mm index + 1); shmem owners are
 # negative: -(file index + 1).  4096 mms fit in the tag.
 _TAG_BITS = 13
@@ -70,127 +57,6 @@ def _check_faults(s: Scenario) -> None:
             raise Problem(("fault", i), str(e).partition(": ")[2] or str(e)) from None
 
 
-def validate_base(s: Scenario) -> frozenset[int]:
-    """The rules on everything but mms and shmem files (what a [generate] recipe
-    builds on); returns the bad slots."""
-    _check_header(s)
-    bad = _check_swap(s)
-    _check_disk_cpu(s)
-    _check_pressure(s)
-    return bad
-
-
-def _text(value: str, where: Loc) -> None:
-    # Free text is kept verbatim (markup and escape bytes are data), but a lone
-    # surrogate cannot be encoded into a UTF-8 file, so export would fail later.
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as e:
-        raise Problem(where, f"contains a lone surrogate (U+{ord(value[e.start]):04X})") from None
-
-
-def _check_header(s: Scenario) -> None:
-    if not NAME_RE.fullmatch(s.name):
-        raise Problem(
-            ("scenario", "name"),
-            f"{s.name!r} is not a valid name: 1-64 characters from a-z, 0-9 and '-', "
-            "not starting with '-'",
-        )
-    _text(s.title, ("scenario", "title"))
-    _text(s.description, ("scenario", "description"))
-    if not _INT64_MIN <= s.seed <= _INT64_MAX:
-        raise Problem(("scenario", "seed"), f"{s.seed} does not fit in a 64-bit integer")
-    if not 0 <= s.page_cluster <= 5:
-        raise Problem(("scenario", "page_cluster"), f"{s.page_cluster} is out of range (0..5)")
-    if s.free_pages is not None and not 0 <= s.free_pages <= _INT64_MAX:
-        raise Problem(("memory", "free_pages"), f"{s.free_pages} is out of range (0..2**63-1)")
-    for key, hits in (("hits", s.readahead_hits), ("vma_hits", s.readahead_vma_hits)):
-        # beyond 63 (SWAP_RA_HITS_MAX) no window grows any further
-        if not 0 <= hits <= HITS_MAX:
-            raise Problem(("readahead", key), f"{hits} is out of range (0..{HITS_MAX})")
-
-
-def _check_pressure(s: Scenario) -> None:
-    """[memory] reclaim, [fresh] and [load] (docs/scenario-format.md)."""
-    if s.reclaim and s.free_pages is None:
-        raise Problem(
-            ("memory",),
-            "reclaim needs free_pages: with unlimited memory nothing is ever reclaimed",
-            at=("reclaim",),
-        )
-    if not s.reclaim and (s.fresh is not None or s.load is not None):
-        what = "a [fresh] area" if s.fresh is not None else "a [load]"
-        raise Problem(
-            ("memory", "reclaim"), f"{what} means memory pressure: it needs reclaim = true"
-        )
-    if s.fresh is not None:
-        if s.fresh.slots > MAX_SLOTS:
-            raise Problem(("fresh", "slots"), over_limit("slots", MAX_SLOTS, s.fresh.slots))
-        if s.fresh.slots < 2:
-            raise Problem(
-                ("fresh", "slots"),
-                f"slots = {s.fresh.slots} is too small: slot 0 is the header, at least 2 "
-                "are needed",
-            )
-        if s.fresh.disk not in FRESH_DISKS:
-            raise Problem(
-                ("fresh", "disk"),
-                f"unknown disk {s.fresh.disk!r} (valid: {', '.join(FRESH_DISKS)}: the old "
-                "area's disk, or one of its own)",
-            )
-    if s.load is not None:
-        if not 0 <= s.load.pages <= MAX_LOAD_PAGES:
-            raise Problem(
-                ("load", "pages"), f"{s.load.pages} is out of range (0..{MAX_LOAD_PAGES}, 2**21)"
-            )
-        rate = s.load.pages_per_ms
-        if rate != rate or not 1e-6 <= rate <= 1e9:
-            raise Problem(
-                ("load", "pages_per_ms"),
-                f"must be a number from 1e-6 to 1e9 pages per ms, got {rate!r}",
-            )
-
-
-def _check_swap(s: Scenario) -> frozenset[int]:
-    if s.slots > MAX_SLOTS:
-        raise Problem(("swap",), over_limit("slots", MAX_SLOTS, s.slots), at=("slots",))
-    if s.slots < 2:
-        raise Problem(
-            ("swap",),
-            f"slots = {s.slots} is too small: slot 0 is the header, at least 2 are needed",
-            at=("slots",),
-        )
-    seen: set[int] = set()
-    for i, slot in enumerate(s.bad):
-        at: Loc = ("bad", i)
-        if slot == 0:
-            raise Problem(("swap",), "bad slot 0 is the swap header", at=at)
-        if not 0 < slot < s.slots:
-            raise Problem(
-                ("swap",), f"bad slot {slot} is outside the swap area (slots = {s.slots})", at=at
-            )
-        if slot in seen:
-            raise Problem(("swap",), f"bad slot {slot} is listed twice", at=at)
-        seen.add(slot)
-    return frozenset(seen)
-
-
-def _check_disk_cpu(s: Scenario) -> None:
-    disk = s.disk
-    if disk.kind not in DISK_KINDS:
-        raise Problem(
-            ("disk", "kind"), f"unknown disk kind {disk.kind!r} (valid: {', '.join(DISK_KINDS)})"
-        )
-    for name in DISK_PARAM_NAMES[1:]:
-        problem = cost_problem(name, getattr(disk, name))
-        if problem is not None:
-            raise Problem(("disk", name), problem)
-    for name in CPU_PARAM_NAMES:
-        problem = cost_problem(name, getattr(s.cpu, name))
-        if problem is not None:
-            raise Problem(("cpu", name), problem)
-
-
 def _fork_families(s: Scenario) -> list[int]:
     """Check pids and parent links; return each mm's family root (an mm index)."""
     if len(s.mms) > MAX_MMS:
@@ -204,7 +70,7 @@ def _fork_families(s: Scenario) -> list[int]:
                 ("mm", i), f"pid {mm.pid} is already used by mm[{index_of[mm.pid]}]", at=("pid",)
             )
         index_of[mm.pid] = i
-        _text(mm.comm, ("mm", i, "comm"))
+        check_text(mm.comm, ("mm", i, "comm"))
     parents: list[int] = []
     for i, mm in enumerate(s.mms):
         if mm.parent is None:
@@ -436,7 +302,7 @@ class _References:
         self, f: int, name: str, pages: int, swapped: Sequence[tuple[int, int]]
     ) -> None:
         where: Loc = ("shmem", f)
-        _text(name, (*where, "name"))
+        check_text(name, (*where, "name"))
         if pages < 1:
             raise Problem(where, f"pages must be >= 1, got {pages}", at=("pages",))
         nslots = self.s.slots

@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from attrs import define, field
 
+from models.scenario.limits import MAX_MMS, MAX_SLOTS, MAX_VMAS
 from models.scenario_model import (
     PAGE_SIZE,
     PTES_PER_TABLE,
@@ -26,12 +27,8 @@ from swaptui.capture.families import Families
 from swaptui.capture.header import Host, machine_scenario
 from swaptui.capture.notes import Namer, Notes, pid_list, plural
 from swaptui.capture.proc import MapLine, ProcRead, SwapArea, VmaRead
+from swaptui.capture.shared_slots import AnonRef, ShmemKey, ShmemPage, limit_refs, resolve_shared
 
-MAX_MMS = 4096
-MAX_SLOTS = 1 << 24
-MAX_REFS = 1 << 22
-MAX_SHARERS = 62  # SWAP_MAP_MAX: more sharers need count continuation pages
-MAX_VMAS = 65530  # per mm in a scenario: the kernel's default vm.max_map_count
 # VMAs that never get an anon_vma whatever their flags say
 _SPECIAL_MAPPINGS = ("[vdso]", "[vvar]", "[vsyscall]", "[uprobes]", "[vvar_vclock]")
 
@@ -41,14 +38,6 @@ class NothingToCapture(Exception):
 
 
 # ------------------------------------------------------------------------ the build
-
-
-@define
-class _AnonRef:
-    pid: int
-    vma: int  # index into the process's vmas
-    page: int  # index in the VMA
-    vpage: int  # virtual page number, for "same address" checks
 
 
 @define
@@ -75,11 +64,7 @@ def _is_anon_vma(v: VmaRead) -> bool:
     return line.path == "" or line.path.startswith(("[heap]", "[stack", "[anon:"))
 
 
-_ShmemKey = tuple[str, int, str]  # (device, inode, path) of a shared mapping
-_ShmemPage = tuple[_ShmemKey, int]  # (file, page index in the file)
-
-
-def _shmem_key(line: MapLine) -> _ShmemKey:
+def _shmem_key(line: MapLine) -> ShmemKey:
     return (line.dev, line.inode, line.path)
 
 
@@ -259,9 +244,9 @@ class Builder:
                 )
 
         # Gather references of this area, split into page-table (anon) and shmem ones.
-        anon: dict[int, list[_AnonRef]] = defaultdict(list)
-        shmem_files: dict[_ShmemKey, _ShmemBuild] = {}
-        shmem_refs: dict[int, list[_ShmemPage]] = defaultdict(list)
+        anon: dict[int, list[AnonRef]] = defaultdict(list)
+        shmem_files: dict[ShmemKey, _ShmemBuild] = {}
+        shmem_refs: dict[int, list[ShmemPage]] = defaultdict(list)
         other_area = special = zero = 0
         for p in procs:
             for vi, v in enumerate(p.vmas):
@@ -283,9 +268,7 @@ class Builder:
                             f.swapped[index] = off
                             shmem_refs[off].append((key, index))
                     else:
-                        anon[off].append(
-                            _AnonRef(p.pid, vi, page, v.line.start // PAGE_SIZE + page)
-                        )
+                        anon[off].append(AnonRef(p.pid, vi, page, v.line.start // PAGE_SIZE + page))
         if other_area:
             notes.approximations.append(
                 f"{other_area} swap entries of other swap areas are not modelled: "
@@ -316,8 +299,10 @@ class Builder:
 
         fam = Families(self.by_pid, self.namer, notes)
         fam.link_forks(procs, ([(r.pid, r.vpage) for r in refs] for refs in anon.values()))
-        kept_anon, kept_shmem = self._resolve(anon, shmem_refs, fam)
-        kept_anon, kept_shmem = self._limit_refs(kept_anon, kept_shmem)
+        kept_anon, kept_shmem = resolve_shared(
+            anon, shmem_refs, fam, self.procs, self.by_pid, namer, notes
+        )
+        kept_anon, kept_shmem = limit_refs(kept_anon, kept_shmem, notes)
 
         if not kept_anon and not kept_shmem:
             raise NothingToCapture(
@@ -368,112 +353,3 @@ class Builder:
         )
         shmem = tuple(f for f in shmem if f.swapped)
         return machine_scenario(self.host, self.namer, self.notes, slots, tuple(mms), shmem)
-
-    # -- shared slots
-
-    def _resolve(
-        self,
-        anon: dict[int, list[_AnonRef]],
-        shmem_refs: dict[int, list[_ShmemPage]],
-        fam: Families,
-    ) -> tuple[dict[int, list[_AnonRef]], dict[int, _ShmemPage]]:
-        """Make every slot obey the rule: one shmem page, or 1..62 anon pages of distinct
-        mms of one fork family at one virtual address."""
-        kept: dict[int, list[_AnonRef]] = {}
-        kept_shmem: dict[int, _ShmemPage] = {}
-        both = elsewhere = shmem_dup = over = 0
-        # the families as PPid made them, before any join: to count what they share
-        original = {p.pid: fam.root(p.pid) for p in self.procs}
-        shared: dict[int, int] = defaultdict(int)  # original family -> slots shared across
-        partners: dict[int, set[int]] = defaultdict(set)
-        for slot in sorted({*anon, *shmem_refs}):
-            refs = anon.get(slot, [])
-            srefs = shmem_refs.get(slot, [])
-            if len(refs) == 1 and not srefs:
-                kept[slot] = refs  # the common case: one page, nothing to decide
-                continue
-            if refs and srefs:
-                # a page-table entry is the surer witness than a shared mapping's report
-                both += 1
-                srefs = []
-            if srefs:
-                shmem_dup += len(srefs) - 1
-                kept_shmem[slot] = srefs[0]
-                continue
-            by_addr: dict[int, list[_AnonRef]] = defaultdict(list)
-            for r in refs:
-                if all(q.pid != r.pid for q in by_addr[r.vpage]):
-                    by_addr[r.vpage].append(r)
-                else:
-                    elsewhere += 1  # the same mm twice at one address cannot be
-            groups = sorted(by_addr.values(), key=lambda g: (-len(g), min(r.pid for r in g)))
-            group = groups[0]
-            elsewhere += sum(len(g) for g in groups[1:])
-            group.sort(key=lambda r: fam.age(r.pid))
-            if len(group) > MAX_SHARERS:
-                over += len(group) - MAX_SHARERS
-                group = group[:MAX_SHARERS]
-            roots = sorted({fam.root(r.pid) for r in group}, key=fam.age)
-            if len(roots) > 1:
-                # Sharing a slot at one address is what fork leaves behind: the common
-                # ancestor is gone (reparented orphans) or was not captured.
-                fam.join(roots)
-            families = {original[r.pid] for r in group}
-            if len(families) > 1:
-                for f in families:
-                    shared[f] += 1
-                    partners[f] |= families - {f}
-            kept[slot] = group
-        n = self.namer
-        for root, host in sorted(fam.attached.items()):
-            others = ", ".join(n.proc(self.by_pid[f]) for f in sorted(partners[root]))
-            self.notes.resolved.append(
-                f"{n.proc(self.by_pid[root])} shares {plural(shared[root], 'slot')} at the "
-                f"same addresses with {others} but no fork relation was seen (common "
-                f"ancestor exited?): made the fork child of {n.proc(self.by_pid[host])}"
-            )
-        if elsewhere:
-            self.notes.resolved.append(
-                f"{plural(elsewhere, 'reference')} to slots also mapped at another address "
-                "(slot freed and reused between two reads?) dropped; each slot is kept at "
-                "the address where most processes map it"
-            )
-        if over:
-            self.notes.resolved.append(
-                f"{over} references beyond {MAX_SHARERS} sharers of one slot dropped "
-                "(the kernel keeps such counts in continuation pages; the scenario cannot)"
-            )
-        if both:
-            self.notes.resolved.append(
-                f"{plural(both, 'slot')} seen both in page tables and in a shared mapping: "
-                "kept as anon references"
-            )
-        if shmem_dup:
-            self.notes.resolved.append(
-                f"{shmem_dup} shmem references to slots already held by another shmem page dropped"
-            )
-        return kept, kept_shmem
-
-    def _limit_refs(
-        self, anon: dict[int, list[_AnonRef]], shmem: dict[int, _ShmemPage]
-    ) -> tuple[dict[int, list[_AnonRef]], dict[int, _ShmemPage]]:
-        total = sum(len(r) for r in anon.values()) + len(shmem)
-        if total <= MAX_REFS:
-            return anon, shmem
-        # Cut by slot so that every slot keeps all of its sharers.
-        count = 0
-        cut = 0
-        for slot in sorted({*anon, *shmem}):
-            n = len(anon.get(slot, ())) + (slot in shmem)
-            if count + n > MAX_REFS:
-                cut = slot
-                break
-            count += n
-        self.notes.resolved.append(
-            f"{total} swap references, a scenario holds {MAX_REFS}: slots from {cut} on "
-            f"were left out ({total - count} references)"
-        )
-        return (
-            {s: r for s, r in anon.items() if s < cut},
-            {s: page for s, page in shmem.items() if s < cut},
-        )

@@ -25,12 +25,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from models.narrate import duration, literal
+from models.narrate import literal
 from models.scenario import ScenarioError
 from models.scenario_model import DISK_KINDS
-from swaptui.race.model import RA_LABELS, RA_MODES, RACE_SECONDS, Race, RaceError, RaceSpec
+from swaptui.race.help import RaceHelp
+from swaptui.race.model import RA_LABELS, RA_MODES, Race, RaceError, RaceSpec
 from swaptui.race.side import RaceSidePanel
-from swaptui.screens.modals import HelpScreen, in_front
+from swaptui.race.status import race_header, race_progress
+from swaptui.screens.modals import in_front
 from swaptui.themed import ThemedApp
 from swaptui.viewer.jobs import Abandoned, Job
 from swaptui.viewer.zoom import SlotSpan, union, whole_area, work_span
@@ -39,32 +41,6 @@ from swaptui.widgets.text import KeyFooter
 TICK_S = 1 / 30
 PAINT_WAIT_S = 0.5  # the longest a computation waits for the screen to say it started
 JOB_REPAINT_S = 0.25  # how often the progress of a computation is redrawn
-
-RACE_KEYS = (
-    ("space", "pause / play (at the end: race again)"),
-    ("+  -", f"faster / slower (1x: the slower side takes about {RACE_SECONDS:.0f} s)"),
-    ("1 … 9  0", "jump to 10% … 90% of the race's time; 0: the start"),
-    ("End", "jump to the verdict"),
-    ("Home", "start the race again"),
-    ("d", "next disk: hdd, ssd, zram (the race restarts: watch the verdict move)"),
-    ("r", "readahead: each algorithm's own, none, on for all (restarts)"),
-    ("z", "zoom: the slots the race is about, or the whole swap area"),
-    ("s", "source pane: the pseudo-C line each side is running"),
-    ("t", "next theme"),
-    ("escape", "back to the single-run screen (quit when started as swaptui race)"),
-    ("q", "quit"),
-)
-
-
-class RaceHelp(HelpScreen):
-    TITLE = "race: two or three algorithms, one scenario, one clock"
-    KEYS = RACE_KEYS
-    NOTES = (
-        "Bars: where each side's simulated time went (one scale for all sides), and the\n"
-        "pages it holds in the swap cache now (one scale too; the peak is written).\n"
-        "Head chart: head position request by request (x: the requests, y: the slots):\n"
-        "a ramp reads in order, a storm seeks.\n"
-    )
 
 
 def verdict_lines(width: int) -> int:
@@ -158,7 +134,9 @@ class RaceScreen(Screen[None]):
 
     def show_race(self) -> None:
         # fixed heights (CSS, fit): an update repaints, it needs no layout
-        self.query_one("#race-header", Static).update(self.header_text(), layout=False)
+        name = self.spec.name if self.spec is not None else ""
+        header = race_header(self.race, name, self.algorithms, self.size.width)
+        self.query_one("#race-header", Static).update(header, layout=False)
         verdict = self.query_one("#verdict", Static)
         race = self.race
         if race is None:
@@ -175,7 +153,7 @@ class RaceScreen(Screen[None]):
             # the verdict may wrap (three sides at 80 columns): it is the point of the race
             verdict.update(Text(final), layout=False)
         else:
-            verdict.update(self.progress_text(), layout=False)
+            verdict.update(race_progress(race), layout=False)
 
     def show_job(self, verdict: Static | None = None) -> None:
         """What is being computed, in the verdict's place (and on every side while
@@ -196,48 +174,6 @@ class RaceScreen(Screen[None]):
         if self.race is None:
             for panel in self.query(RaceSidePanel):
                 panel.waiting(job)
-
-    def header_text(self) -> Text:
-        race = self.race
-        out = Text(no_wrap=True, overflow="ellipsis")
-        out.append(" race ", style="bold reverse")
-        if race is None:
-            name = self.spec.name if self.spec is not None else ""
-            out.append(f" {literal(name)} ", style="bold")
-            out.append(f"· {' against '.join(self.algorithms)} · computing…")
-            return out
-        play = "▶" if race.playing else "‖"
-        out.append(f" {literal(race.scenario.name)} ", style="bold")
-        out.append(f"· {race.disk} ", style="bold")
-        out.append(f"· {play} {race.speed_text()} ", style="bold")
-        out.append(
-            f"· simulated t = {duration(race.clock_ps)} of {duration(race.end_ps)} ",
-            style="bold",
-        )
-        ra = f"· {RA_LABELS.get(race.readahead, race.readahead)} "
-        if out.cell_len + len(ra) <= self.size.width:  # rather than cut it in the middle
-            out.append(ra)
-            out.append(f"· {literal(race.scenario.title)}", style="italic")
-        return out
-
-    def progress_text(self) -> Text:
-        race = self.race
-        assert race is not None
-        done = [s for s in race.sides if s.finished_at(race.clock_ps)]
-        out = Text(no_wrap=True, overflow="ellipsis")
-        if done:
-            first = done[0]
-            out.append(f"{first.algorithm} is done in {duration(first.total_ns * 1000)}; ")
-            waiting = [s.algorithm for s in race.sides if s not in done]
-            out.append(f"waiting for {', '.join(waiting)}")
-        else:
-            out.append(f"{' against '.join(race.algorithms)}: the verdict comes when all finish")
-        out.append(
-            f"\n{race.speed_text()}: the race takes {race.wall_seconds():.0f} s · "
-            "End: verdict · 1-9: jump · d: disk",
-            style="dim",
-        )
-        return out
 
     # ---- the clock --------------------------------------------------------------------
     def tick(self) -> None:

@@ -18,7 +18,7 @@ from swaptui.widgets.diskhead import DiskHead
 from swaptui.widgets.numbers import count, plural
 from swaptui.widgets.source import SourcePane
 from swaptui.widgets.swapmap import SwapMap
-from swaptui.widgets.text import READAHEAD_SHORT
+from swaptui.widgets.text import READAHEAD_SHORT, so_far
 
 NOW_LINES = 3  # the SideNow block: a rule, the sentence, the counters
 CHART_SHARE = 0.45  # of the height the swap_map and the head chart share
@@ -40,14 +40,7 @@ def counters_line(view: FrameView, parts: Parts) -> Text:
         ("unuse_pte_range", count(c.unuse_pte_range_calls)),
         ("PTEs", count(c.ptes_scanned)),
     ]
-    out = Text(no_wrap=True, overflow="ellipsis")
-    out.append("so far: ", style="dim italic")
-    for i, (name, value) in enumerate(items):
-        if i:
-            out.append(" · ", style="dim")
-        out.append(name + " ", style="dim")
-        out.append(value, style="bold")
-    return out
+    return so_far(items)
 
 
 class SideNow(Static):

@@ -111,7 +111,7 @@ class LinePanel(Widget):
     def _load_styles(self) -> None:
         try:
             variables = self.app.current_theme.variables
-        except Exception:  # no app (widget tests): the dark theme's colours
+        except RuntimeError:  # no active app (widget tests): the dark theme's colours
             variables = {}
         base = self.base_style if self.is_attached else Style()
         for key, colour in palette_of(variables).items():
@@ -130,7 +130,7 @@ class LinePanel(Widget):
         # injected faults: the theme's warning colour (the swap cache's as a fallback)
         try:
             warning = self.app.current_theme.warning or palette_of(variables)["cached"]
-        except Exception:
+        except RuntimeError:  # no active app, as above
             warning = palette_of(variables)["cached"]
         ink = "#000000" if Color.parse(warning).brightness > 0.45 else "#ffffff"
         self._styles["warning"] = Style(color=warning, bold=True)

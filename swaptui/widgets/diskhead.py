@@ -22,7 +22,6 @@ import bisect
 import functools
 from typing import Any
 
-from attrs import frozen
 from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
@@ -30,17 +29,15 @@ from textual.strip import Strip
 
 from models import events as ev
 from models.narrate import FAULT_GLYPH
-from models.timeline import FrameView, Timeline
+from models.timeline import Timeline
 from swaptui.viewer.focus import request_in_flight
 from swaptui.viewer.zoom import SlotSpan, whole_area
-from swaptui.widgets.base import LinePanel
+from swaptui.widgets.headchart import QUADS, Chart, rasterise
 from swaptui.widgets.numbers import count, plural
+from swaptui.widgets.spanpanel import SpanPanel
 
 TRAIL = 8  # requests in the fading trail
 WRITE_GLYPH = "▴"  # a write to a fresh area on its own disk, along the chart's top
-# quadrant blocks, 2 x 2 pixels a character: thick enough for a projector
-QUADS = " ▘▝▀▖▌▞▛▗▚▐▜▄▙▟█"
-PIX = ((1, 4), (2, 8))  # bit of the pixel (column in the cell, line in the cell)
 AXIS_ROWS = 6  # from this many chart lines on, the last one is an x axis
 
 
@@ -50,93 +47,7 @@ def bar_cell(slot: int, span: SlotSpan, width: int) -> int:
     return min(width - 1, max(0, off * width // max(1, span.size)))
 
 
-@frozen
-class Chart:
-    """The static geometry of the chart for one run, width and height.
-
-    `col_of[i]`: the character column of request i; `masks[i]`: the pixels it adds
-    (the line from the previous request to its first slot, then its own slots) as
-    (line, column, bits); `full[line]`: the whole run drawn in that line (a string);
-    `firsts[c]`: the first request of column c or later; `wrote[line]`: per column,
-    "1" where a write to the fresh area drew (it takes the fresh area's colour)."""
-
-    width: int
-    lines: int
-    col_of: tuple[int, ...]
-    masks: tuple[tuple[tuple[int, int, int], ...], ...]
-    full: tuple[str, ...]
-    firsts: tuple[int, ...]
-    wrote: tuple[str, ...] = ()
-
-
-def _chart(
-    reqs: tuple[tuple[int, int, int], ...],
-    span: SlotSpan,
-    width: int,
-    lines: int,
-    writes: frozenset[int] = frozenset(),
-) -> Chart:
-    total = len(reqs)
-    xs, ys = 2 * width, 2 * lines
-    top = max(1, span.size - 1)
-    # more requests than pixel columns: draw where each one read, not the seeks between
-    # them (every column would be a solid bar of seek lines): a sweep is still a ramp,
-    # and a run that jumps about is a speckled storm over the whole height
-    dense = total > xs
-
-    def pix_y(slot: int) -> int:
-        return (ys - 1) - min(span.size - 1, max(0, slot - span.lo)) * (ys - 1) // top
-
-    col_of: list[int] = []
-    masks: list[tuple[tuple[int, int, int], ...]] = []
-    grid = [[0] * width for _ in range(lines)]
-    wrote = [["0"] * width for _ in range(lines)]
-    prev: tuple[int, int] | None = None
-    for i, (_head, start, pages) in enumerate(reqs):
-        if total < xs:  # few requests: centre each in its share of the width
-            px = min(xs - 1, (2 * i + 1) * xs // (2 * total))
-        else:
-            px = min(xs - 1, i * xs // total)
-        y0, y1 = pix_y(start), pix_y(start + pages - 1)
-        pts: set[tuple[int, int]] = set()
-        if prev is not None and not dense:  # the seek: a line from where the head was
-            (x_a, y_a), (x_b, y_b) = prev, (px, y0)
-            steps = max(abs(x_b - x_a), abs(y_b - y_a), 1)
-            for k in range(steps + 1):
-                pts.add((x_a + (x_b - x_a) * k // steps, y_a + (y_b - y_a) * k // steps))
-        for y in range(min(y0, y1), max(y0, y1) + 1):
-            pts.add((px, y))
-        bits: dict[tuple[int, int], int] = {}
-        for x, y in pts:
-            c, dx = divmod(x, 2)
-            line, dy = divmod(y, 2)
-            bits[(line, c)] = bits.get((line, c), 0) | PIX[dx][dy]
-        mask = tuple((line, c, b) for (line, c), b in sorted(bits.items()))
-        for line, c, b in mask:
-            grid[line][c] |= b
-            if i in writes:
-                wrote[line][c] = "1"
-        col_of.append(px // 2)
-        masks.append(mask)
-        prev = (px, y1)
-    full = tuple("".join(QUADS[b] for b in row) for row in grid)
-    firsts = [total] * (width + 1)
-    for i in range(total - 1, -1, -1):
-        firsts[col_of[i]] = i
-    for c in range(width - 1, -1, -1):
-        firsts[c] = min(firsts[c], firsts[c + 1])
-    return Chart(
-        width,
-        lines,
-        tuple(col_of),
-        tuple(masks),
-        full,
-        tuple(firsts),
-        tuple("".join(row) for row in wrote),
-    )
-
-
-class DiskHead(LinePanel):
+class DiskHead(SpanPanel):
     DEFAULT_CSS = """
     DiskHead { height: 4; }
     """
@@ -144,11 +55,9 @@ class DiskHead(LinePanel):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.timeline: Timeline | None = None
-        self.frame: FrameView | None = None
         self._reqs: tuple[tuple[int, int, int], ...] = ()
         self._req_events: list[int] = []
         self._chart: tuple[tuple[SlotSpan, int, int], Chart] | None = None
-        self.span: SlotSpan = whole_area(0)
         self._faults: list[tuple[int, int]] = []  # (event index, requests issued before it)
         self._writes: frozenset[int] = frozenset()  # which of _reqs are reclaim's writes
         self._own_writes: list[tuple[int, int]] = []  # writes to a disk of their own
@@ -185,17 +94,6 @@ class DiskHead(LinePanel):
         self._strips.clear()
         self.redraw()
 
-    def set_span(self, span: SlotSpan) -> None:
-        """Cover these slots from now on (the zoom key)."""
-        if span != self.span:
-            self.span = span
-            self._strips.clear()
-            self.redraw()
-
-    def show(self, view: FrameView) -> None:
-        self.frame = view
-        self.redraw()
-
     def requests_done(self) -> int:
         """How many requests were issued up to and including this frame's event."""
         if self.frame is None:
@@ -218,7 +116,7 @@ class DiskHead(LinePanel):
         w = max(1, self.area.width - self.axis_gutter())
         key = (self.span, w, max(1, self.chart_lines()))
         if self._chart is None or self._chart[0] != key:
-            self._chart = (key, _chart(self._reqs, *key, self._writes))
+            self._chart = (key, rasterise(self._reqs, *key, self._writes))
         return self._chart[1]
 
     def title(self, width: int = 200) -> str:

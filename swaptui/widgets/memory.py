@@ -23,7 +23,7 @@ from models import events as ev
 from models.timeline import FrameView, Timeline
 from swaptui.widgets.base import LinePanel, runs
 from swaptui.widgets.numbers import count, plural
-from swaptui.widgets.swapmap import EIGHTHS
+from swaptui.widgets.swapmap_grid import EIGHTHS
 from themes import GLYPHS
 
 # what the gauge shows, in order, with the glyph and theme state of each part

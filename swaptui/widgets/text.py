@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.style import Style
@@ -185,11 +185,17 @@ def counters_text(view: FrameView, width: int, hints: bool = True) -> Text:
     """'so far: unuse_pte_range 11.3M · PTEs 2.89G · ...', cut at a whole item."""
     if view.frame == 0 and hints:  # presentation mode shows the (zero) counters
         return Text(HINT, no_wrap=True, overflow="ellipsis", style="italic")
+    return so_far(counter_items(view), width)
+
+
+def so_far(items: Iterable[tuple[str, str]], width: int | None = None) -> Text:
+    """Running counters as one line, 'so far: name value · name value ...': the main
+    screen's and each race side's.  With a `width`, cut at a whole item."""
     out = Text(no_wrap=True, overflow="ellipsis")
     out.append("so far: ", style="dim italic")
-    for i, (name, value) in enumerate(counter_items(view)):
+    for i, (name, value) in enumerate(items):
         piece = f"{name} {value}"
-        if out.cell_len + len(piece) + 3 > width and i > 0:
+        if width is not None and out.cell_len + len(piece) + 3 > width and i > 0:
             break
         if i:
             out.append(" · ", style="dim")
@@ -219,7 +225,7 @@ class Header(Static):
         """The theme's warning and error colours, as badges (recomputed per theme)."""
         try:
             theme = self.app.current_theme
-        except Exception:  # a detached header (tests): the dark theme's
+        except RuntimeError:  # a header with no active app (tests): the dark theme's
             theme = None
         name = theme.name if theme is not None else ""
         if self._badge_styles is None or self._badge_styles[0] != name:

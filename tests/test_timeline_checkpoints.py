@@ -82,3 +82,52 @@ def test_a_slot_in_use_outside_the_span_means_whole_checkpoints() -> None:
     for i, e in enumerate(tl.events):
         assert _whole(tl.state_before(i)) == _whole(replay), i
         replay.apply(e)
+
+
+@settings(max_examples=examples(60))
+@given(data=st.data(), scenario=scenarios(), pair=algorithms_and_readahead())
+def test_checkpoints_taken_on_demand_in_any_order_give_the_replayed_states(
+    data, scenario, pair
+) -> None:
+    """Checkpoints are taken when a state past them is first asked for: asking in any
+    order (a jump to the end first, then back) gives the states of a plain replay."""
+    run = run_swapoff(scenario, RunOptions(pair[0], pair[1]))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(timeline_mod, "MIN_EVERY", data.draw(st.integers(1, 5)))
+        tl = Timeline(run)
+    replay = State(run.machine)
+    expected = []
+    for e in tl.events:
+        expected.append(_whole(replay))
+        replay.apply(e)
+    expected.append(_whole(replay))
+    order = data.draw(st.permutations(range(len(expected))))
+    for i in order:
+        assert _whole(tl.state_before(i)) == expected[i], i
+
+
+def test_a_new_timeline_holds_one_checkpoint_until_asked_or_warmed() -> None:
+    """demo linear, a checkpoint every 4 events: the timeline starts with the initial
+    state only; a state at event 9 takes checkpoints 0, 1 and 2 (events 0, 4, 8);
+    warm takes the rest, ceil(events / 4) in all; a warm told to stop stops."""
+    from models.scenario import load_preset
+
+    run = run_swapoff(load_preset("demo"), RunOptions("linear"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(timeline_mod, "MIN_EVERY", 4)
+        tl = Timeline(run)
+    assert tl.every == 4 and len(tl._checkpoints) == 1 and not tl.checkpointed
+    tl.state_before(9)
+    assert len(tl._checkpoints) == 3
+
+    class Stop(Exception):
+        pass
+
+    def stop() -> None:
+        raise Stop
+
+    with pytest.raises(Stop):
+        tl.warm(stop)
+    assert len(tl._checkpoints) == 3
+    tl.warm()
+    assert tl.checkpointed and len(tl._checkpoints) == -(-len(tl.events) // 4)

@@ -7,6 +7,7 @@ changes the simulation, it only picks which precomputed frame of the timeline to
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from attrs import evolve, frozen
@@ -110,22 +111,39 @@ def outcome(timeline: Timeline) -> Outcome:
     return found
 
 
-def build_timeline(scenario: Scenario, key: RunKey, job: Job | None = None) -> Timeline:
-    """Run the engine and check its end state; OptionError for a refused combination.
+def build_timeline(
+    scenario: Scenario, key: RunKey, job: Job | None = None, *, check_end: bool = True
+) -> Timeline:
+    """Run the engine, index its frames and (`check_end`) check its end state;
+    OptionError for a refused combination.
 
-    `job`, if given, is told each phase and the engine's progress (the screen shows it)."""
-    # after a loading step (viewer.runs: 1 of 4), or the first of three
-    first, steps = (job.step + 1, job.steps) if job is not None and job.steps else (1, 3)
+    `job`, if given, is told each phase and the engine's progress (the screen shows it).
+    The screen leaves the check out (`settle` does it once the run is on screen: its
+    verdict only decorates the last frame)."""
+    # after a loading step (viewer.runs: 1 of 3), or the first of two (three with the check)
+    steps = 2 + check_end
+    first, steps = (job.step + 1, job.steps) if job is not None and job.steps else (1, steps)
     if job is not None:
         job.enter("running the engine", first, steps)
     run = run_swapoff(scenario, key.options(), progress=job.reporter() if job else None)
     if job is not None:
         job.enter("indexing the frames", first + 1, steps)
     timeline = Timeline(run)
-    if job is not None:
-        job.enter("checking the end state", first + 2, steps)
-    outcome(timeline)
+    if check_end:
+        if job is not None:
+            job.enter("checking the end state", first + 2, steps)
+        outcome(timeline)
     return timeline
+
+
+def settle(timeline: Timeline, check: Callable[[], None] = lambda: None) -> None:
+    """What a run on screen still needs, done in its worker: the check of its end state
+    (the `⚠ left behind` mark and the verdict of the last frame), then the rest of its
+    checkpoints (a jump far ahead then replays no more than a checkpoint's worth).
+    `check` may raise to stop it."""
+    check()
+    outcome(timeline)
+    timeline.warm(check)
 
 
 def next_in(cycle: tuple[str | None, ...], value: str | None) -> str | None:

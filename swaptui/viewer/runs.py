@@ -59,13 +59,14 @@ class Built:
 
 def build_run(source: Scenario | str, key: RunKey, job: Job) -> Built:
     """Load the scenario if `source` names one (generating a full-scale preset takes
-    seconds), then run it, telling `job` each phase.  ScenarioError, OptionError."""
+    seconds), then run it, telling `job` each phase.  ScenarioError, OptionError.
+    The end state is not checked yet (`player.settle`, once the run is on screen)."""
     dropped: list[str] = []
     if isinstance(source, str):
-        job.enter(f"loading {Path(source).name}", 1, 4)
+        job.enter(f"loading {Path(source).name}", 1, 3)
         scenario = load_scenario(source)
         if key.extras.faults:
             key, dropped = faults_that_fit(scenario, key)
     else:
         scenario = source
-    return Built(scenario, build_timeline(scenario, key, job), key, tuple(dropped))
+    return Built(scenario, build_timeline(scenario, key, job, check_end=False), key, tuple(dropped))

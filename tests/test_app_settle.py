@@ -100,3 +100,24 @@ async def test_the_first_run_is_frozen_without_a_full_collection(
             assert collections == [0]
     finally:
         gc.unfreeze()
+
+
+@sync
+async def test_the_race_takes_its_sides_checkpoints_once_it_is_on_screen() -> None:
+    """The race's sides are built on lazy timelines (one checkpoint each); once the race
+    is on screen its worker takes the rest, so a digit or End replays a checkpoint's
+    worth of events, not the whole run.  `fork`'s runs have thousands of events, many
+    checkpoints' worth (asserted, or the test would prove nothing)."""
+    from swaptui.race.screen import RaceScreen
+
+    app = SwapApp.deferred("fork", "legacy", remember_theme=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("c")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        race_screen = app.screen
+        assert isinstance(race_screen, RaceScreen) and race_screen.race is not None
+        timelines = [side.timeline for side in race_screen.race.sides]
+        assert all(len(t.events) > t.every for t in timelines)
+        assert all(t.checkpointed for t in timelines)

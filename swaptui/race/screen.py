@@ -293,18 +293,35 @@ class RaceScreen(Screen[None]):
         except (RaceError, ScenarioError) as e:
             self.app.call_from_thread(self.failed, job, str(e).splitlines()[0])
             return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self.replace_race, race, job)
+        if worker.is_cancelled:
+            return
+        self.app.call_from_thread(self.replace_race, race, job)
+
+        # the race is on screen: take the sides' checkpoints now, so that a jump far
+        # ahead (a digit, End) replays a checkpoint's worth of events, not the run
+        def check() -> None:
+            if worker.is_cancelled:
+                raise Abandoned
+
+        try:
+            for side in race.sides:
+                side.timeline.warm(check)
+        except Abandoned:
+            return
 
     def failed(self, job: Job, message: str) -> None:
         self.app.notify(literal(message), severity="error", timeout=6)
-        if self.job is job:
+        if self.job is job and self in self.app.screen_stack:
             self.job = None if self.race is not None else Job(job.what, f"failed: {message}")
             self.show_race()
 
     def replace_race(self, race: Race, job: Job | None = None) -> None:
         if job is not None and job is not self.job:
             return  # a newer race replaced this one
+        if self not in self.app.screen_stack:
+            # escape closed this screen while the hand-over was already queued: its
+            # panels are being removed, and nobody will look at this race
+            return
         first = self.race is None
         if self.race is not None:
             race.speed = self.race.speed

@@ -179,6 +179,30 @@ async def test_a_late_escape_on_the_race_does_not_close_its_help() -> None:
 
 
 @sync
+async def test_a_race_computed_after_its_screen_left_is_dropped() -> None:
+    # The soak (seed 13) once crashed with NoMatches('#race-header'): escape closed
+    # the race while its worker was handing the computed race over; the hand-over,
+    # already queued on the event loop, ran on a screen being removed and queried
+    # panels that were gone.  Here the hand-over comes after the screen has left.
+    app = demo_app()
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.press("c")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        race_screen = app.screen
+        assert isinstance(race_screen, RaceScreen) and race_screen.race is not None
+        computed = race_screen.race
+        await pilot.press("escape")
+        await pilot.pause()
+        assert stack(app) == ["MainScreen"]
+        race_screen.replace_race(computed)  # the late hand-over: dropped, no crash
+        await pilot.pause()
+        assert stack(app) == ["MainScreen"]
+        await pilot.press("q")
+    assert app.return_code in (0, None)
+
+
+@sync
 async def test_a_late_escape_on_the_help_does_not_close_the_palette_over_it() -> None:
     # ctrl+p (a priority key) opened the palette over the help at once, the help's
     # escape then popped the palette while it gathered its commands: NoMatches

@@ -388,10 +388,10 @@ async def test_runs_replaced_by_newer_ones_stop_computing(monkeypatch: pytest.Mo
     # before, but a thread cannot be stopped, so all five ran to their end at once,
     # starving the screen (80-90% CPU, keys answered seconds late).  The replaced ones
     # must stop at their next progress report.
-    import swaptui.viewer.screen as screen_module
+    import swaptui.viewer.computing as computing_module
 
-    slow = SlowBuilds(screen_module.build_run)
-    monkeypatch.setattr(screen_module, "build_run", slow)
+    slow = SlowBuilds(computing_module.build_run)
+    monkeypatch.setattr(computing_module, "build_run", slow)
     app = demo_app()
     async with app.run_test(size=BIG) as pilot:
         for _ in range(5):
@@ -412,10 +412,10 @@ async def test_runs_replaced_by_newer_ones_stop_computing(monkeypatch: pytest.Mo
 async def test_quitting_stops_the_computation(monkeypatch: pytest.MonkeyPatch) -> None:
     # q while a run was computing: the app closed, but the process waited for the
     # thread to finish (for a minute on vineeth-6g, seconds with several piled up)
-    import swaptui.viewer.screen as screen_module
+    import swaptui.viewer.computing as computing_module
 
-    slow = SlowBuilds(screen_module.build_run)
-    monkeypatch.setattr(screen_module, "build_run", slow)
+    slow = SlowBuilds(computing_module.build_run)
+    monkeypatch.setattr(computing_module, "build_run", slow)
     app = demo_app()
     async with app.run_test(size=BIG) as pilot:
         await pilot.press("a")

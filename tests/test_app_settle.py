@@ -69,7 +69,7 @@ async def test_the_first_run_is_frozen_without_a_full_collection(
     collects first, so that what was frozen with the first can be freed."""
     import gc
 
-    from swaptui.viewer import screen as screen_mod
+    from swaptui.viewer import computing as computing_mod
 
     collections: list[int] = []
 
@@ -81,7 +81,7 @@ async def test_the_first_run_is_frozen_without_a_full_collection(
             collections.append(gc.get_freeze_count())
             return gc.collect(*args)
 
-    monkeypatch.setattr(screen_mod, "gc", Spy())
+    monkeypatch.setattr(computing_mod, "gc", Spy())
     gc.unfreeze()  # as in a fresh process
     try:
         app = SwapApp.deferred("demo", "legacy", remember_theme=False)

@@ -79,7 +79,7 @@ def _refuse_special(path: str, p: Path) -> bool:
 
 
 @contextlib.contextmanager
-def _signals_unwind() -> Iterator[None]:
+def signals_unwind() -> Iterator[None]:
     """While the block runs, SIGTERM and SIGHUP raise SystemExit (exit status 128+N)
     instead of killing the process outright.  Only the main thread can set handlers,
     and a signal someone chose to ignore (nohup) stays ignored."""
@@ -104,7 +104,7 @@ def _signals_unwind() -> Iterator[None]:
 def _probe(path: str, parent: Path) -> None:
     """Create and remove a temporary file in `parent`: the one sure test that a file
     can be written there (root ignores permission bits; /proc refuses new files)."""
-    with _signals_unwind():
+    with signals_unwind():
         try:
             fd, tmp = tempfile.mkstemp(prefix=".swaptui-probe.", dir=parent)
         except OSError as e:
@@ -166,7 +166,7 @@ def write_atomic(path: str, data: str | bytes) -> None:
     p = Path(path)
     _refuse_special(path, p)
     payload = data.encode() if isinstance(data, str) else data
-    with _signals_unwind():
+    with signals_unwind():
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=_parent(p))
         except OSError as e:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from swaptui.cli import main
 from tests.castplay import read_cast
+
+REPO = Path(__file__).resolve().parent.parent
 
 pytest.importorskip("pyte")
 PIL = pytest.importorskip("PIL", reason="the video extra (Pillow) is not installed")
@@ -28,6 +34,7 @@ def record(tmp_path: Path, *args: str) -> int:
     return main(["record", "demo", *args])
 
 
+@pytest.mark.slow
 def test_mp4_lasts_as_long_as_the_cast(tmp_path: Path) -> None:
     cast, mp4 = tmp_path / "t.cast", tmp_path / "t.mp4"
     assert record(tmp_path, "-o", str(cast), "-o", str(mp4), *SMALL, "--hold", "1s") == 0
@@ -210,3 +217,50 @@ def test_bad_picture_output_is_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and words in err, err
     assert [p.name for p in tmp_path.iterdir() if p.name != "config"] == []
+
+
+# a recording stopped by a signal while the frames go into the video: the child stalls in
+# its second frame (the temporary MP4 and the ffmpeg behind it exist by then) and says so
+VIDEO_CHILD = """
+import sys, time
+from swaptui.cli import main
+from swaptui.record import video
+
+real = video.Mp4Sink.frame
+seen = []
+
+def stalling(self, *args, **kwargs):
+    seen.append(1)
+    if len(seen) == 2:
+        print("writing", flush=True)
+        time.sleep(60)
+    return real(self, *args, **kwargs)
+
+video.Mp4Sink.frame = stalling
+sys.exit(main(["record", "demo", "--size", "80x24", "--frames", "5", "-o", sys.argv[1]]))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_during_a_video_leaves_no_temporary_file(tmp_path: Path, sig: int) -> None:
+    out = tmp_path / "talk.mp4"
+    child = subprocess.Popen(
+        [sys.executable, "-c", VIDEO_CHILD, str(out)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "writing\n"
+        assert any(n.startswith(".talk.mp4.") for n in os.listdir(tmp_path))  # to clean up
+        child.send_signal(sig)
+        child.wait(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 128 + sig, child.stderr.read() if child.stderr else ""
+    assert os.listdir(tmp_path) == []

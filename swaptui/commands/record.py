@@ -296,7 +296,17 @@ def _timestamp() -> int:
 
 
 def _record(app: Any, settings: Any, script: Any, cast: Cast) -> Any:
-    """Run the recording with a progress bar on stderr when stderr is a terminal."""
+    """Run the recording with a progress bar on stderr when stderr is a terminal.
+
+    SIGTERM and SIGHUP unwind it (SystemExit) instead of killing the process: the
+    video files are written as the frames come, and their temporary files must go."""
+    from swaptui.atomic import signals_unwind
+
+    with signals_unwind():
+        return _record_with_progress(app, settings, script, cast)
+
+
+def _record_with_progress(app: Any, settings: Any, script: Any, cast: Cast) -> Any:
     from swaptui.record.recorder import estimate_ticks, record
 
     if not sys.stderr.isatty():

@@ -59,6 +59,7 @@ async def resize(pilot: Any, size: tuple[int, int]) -> None:
 # ---- the command palette and the "enlarge" notice ----------------------------------------
 
 
+@pytest.mark.slow
 @sync
 async def test_ctrl_p_over_the_notice_over_the_palette_does_not_crash() -> None:
     # The session that crashed: ctrl+p, resize to 79x23, ctrl+p.  The notice was pushed
@@ -83,6 +84,7 @@ async def test_ctrl_p_over_the_notice_over_the_palette_does_not_crash() -> None:
             assert isinstance(app.screen, MainScreen | RaceScreen)
 
 
+@pytest.mark.slow
 @sync
 async def test_a_screen_pushed_while_the_notice_is_up_goes_under_it() -> None:
     # ctrl+p below 80x24 opened the palette over the notice (now ctrl+p does nothing
@@ -123,6 +125,7 @@ async def test_a_dialog_under_the_notice_that_dismisses_itself_leaves_the_notice
         assert stack(app) == ["MainScreen"]
 
 
+@pytest.mark.slow
 @sync
 async def test_a_palette_command_chosen_before_a_shrink_runs_under_the_notice() -> None:
     # The session that crashed with InvalidStateError: the palette's Enter (choose
@@ -155,6 +158,7 @@ async def test_a_palette_command_chosen_before_a_shrink_runs_under_the_notice() 
 # key does.
 
 
+@pytest.mark.slow
 @sync
 async def test_a_late_escape_on_the_race_does_not_close_its_help() -> None:
     # ? then escape, fast, on the race: the race opened its help, then its escape
@@ -178,6 +182,7 @@ async def test_a_late_escape_on_the_race_does_not_close_its_help() -> None:
         assert stack(app) == ["MainScreen"]
 
 
+@pytest.mark.slow
 @sync
 async def test_a_race_computed_after_its_screen_left_is_dropped() -> None:
     # The soak (seed 13) once crashed with NoMatches('#race-header'): escape closed
@@ -235,6 +240,7 @@ async def test_late_keys_on_the_main_screen_open_nothing_over_a_dialog() -> None
         assert stack(app) == ["MainScreen", "HelpScreen"]
 
 
+@pytest.mark.slow
 @sync
 async def test_the_palette_over_the_race_offers_no_commands_of_the_run_behind_it() -> None:
     # ctrl+p on the race listed the single-run commands: "Algorithm: rfc" recomputed the
@@ -251,6 +257,7 @@ async def test_the_palette_over_the_race_offers_no_commands_of_the_run_behind_it
         assert not {"Algorithm: rfc", "Race", "Next disk", "Play / pause"} & on_race
 
 
+@pytest.mark.slow
 @sync
 async def test_a_palette_command_chosen_twice_at_once_runs_once() -> None:
     # Found by the soak (seed 11): in the palette, Enter on the highlighted command and a
@@ -382,6 +389,7 @@ class SlowBuilds:
             await asyncio.sleep(0.01)
 
 
+@pytest.mark.slow
 @sync
 async def test_runs_replaced_by_newer_ones_stop_computing(monkeypatch: pytest.MonkeyPatch) -> None:
     # a pressed five times on kelley-50m: each press cancelled the worker of the one
@@ -425,6 +433,7 @@ async def test_quitting_stops_the_computation(monkeypatch: pytest.MonkeyPatch) -
     assert (slow.started, slow.abandoned, slow.finished) == (1, 1, 0)
 
 
+@pytest.mark.slow
 @sync
 async def test_races_replaced_or_left_stop_computing(monkeypatch: pytest.MonkeyPatch) -> None:
     # the race screen's own d and r, and escape while it computes, the same way
@@ -554,6 +563,7 @@ raise SystemExit(main(sys.argv[1:]))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 @pytest.mark.parametrize("argv", [["demo"], ["race", "demo"]])
 def test_a_crash_in_a_terminal(tmp_path: Path, argv: list[str]) -> None:

@@ -65,6 +65,7 @@ async def test_step_keys() -> None:
         assert app.player.frame == 0
 
 
+@pytest.mark.slow
 @sync
 async def test_play_pause_and_speed() -> None:
     app = make_app(granularity="pte")
@@ -303,6 +304,7 @@ async def test_caption_overlay() -> None:
         assert not cap.has_class("-shown") and app.caption is None
 
 
+@pytest.mark.slow
 @sync
 async def test_deferred_run_shows_the_screen_then_the_run() -> None:
     app = SwapApp.deferred("demo", "legacy")

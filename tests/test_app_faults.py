@@ -133,6 +133,7 @@ async def test_a_d_r_and_c_keep_faults_and_costs() -> None:
         assert all(s.run.scenario.cpu.pte_ns == 2.0 for s in race.sides)
 
 
+@pytest.mark.slow
 @sync
 async def test_deferred_app_runs_with_the_faults() -> None:
     app = SwapApp.deferred("demo", "legacy", extras=extras("enomem:after=12"), remember_theme=False)

@@ -90,6 +90,7 @@ async def test_z_toggles_between_the_work_and_the_whole_area() -> None:
         assert (smap.span.lo, smap.span.hi) == (0, 42)
 
 
+@pytest.mark.slow
 @sync
 async def test_a_says_at_once_what_it_computes() -> None:
     app = demo_app()
@@ -110,6 +111,7 @@ async def test_a_says_at_once_what_it_computes() -> None:
         assert "computing" not in "\n".join(screen_lines(app))
 
 
+@pytest.mark.slow
 @sync
 async def test_start_up_shows_what_is_computed_and_no_numbers_of_nothing() -> None:
     # a preset by name: the screen comes up, then generates it and runs the engine
@@ -128,6 +130,7 @@ async def test_start_up_shows_what_is_computed_and_no_numbers_of_nothing() -> No
         assert "in use" in str(app.query_one(SwapMap).border_title)
 
 
+@pytest.mark.slow
 @sync
 async def test_race_from_the_app_comes_up_at_once() -> None:
     from swaptui.race.screen import RaceScreen

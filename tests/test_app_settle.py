@@ -18,6 +18,7 @@ from tests.pilot import sync
 WAIT_S = 10.0
 
 
+@pytest.mark.slow
 @sync
 async def test_the_run_plays_while_its_end_state_is_still_being_checked(
     monkeypatch: pytest.MonkeyPatch,
@@ -60,6 +61,7 @@ async def test_the_run_plays_while_its_end_state_is_still_being_checked(
         assert "⚠ 2 left behind" in header
 
 
+@pytest.mark.slow
 @sync
 async def test_the_first_run_is_frozen_without_a_full_collection(
     monkeypatch: pytest.MonkeyPatch,
@@ -102,6 +104,7 @@ async def test_the_first_run_is_frozen_without_a_full_collection(
         gc.unfreeze()
 
 
+@pytest.mark.slow
 @sync
 async def test_the_race_takes_its_sides_checkpoints_once_it_is_on_screen() -> None:
     """The race's sides are built on lazy timelines (one checkpoint each); once the race

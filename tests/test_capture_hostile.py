@@ -97,6 +97,7 @@ def test_mapped_file_and_process_names_with_controls(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- many mappings
 
 
+@pytest.mark.slow
 def test_more_mappings_than_a_scenario_holds(tmp_path: Path) -> None:
     """65,540 one-page mappings two pages apart (vm.max_map_count raised past 65,530).
 

@@ -169,6 +169,7 @@ def test_broken_invariant_exits_1(capsys) -> None:
     assert status == 1 and doc["invariants"] != "ok"
 
 
+@pytest.mark.slow
 def test_race_takes_the_engine_flags() -> None:
     from models.faults import parse_fault
     from models.scenario import load_preset

@@ -53,6 +53,7 @@ def _requests(r):
     ]
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(200))
 @given(data=st.data(), scenario=scenarios(), pair=algorithms_and_readahead(include_default=True))
 def test_counters_only_is_the_same_run(data, scenario, pair) -> None:

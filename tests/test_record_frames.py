@@ -86,6 +86,7 @@ play 2s
 """
 
 
+@pytest.mark.slow
 def test_every_frame_replays_to_the_screen_the_app_showed(tmp_path: Path) -> None:
     """Feed the cast to a VT emulator event by event: after each, its screen is the
     one the app's compositor renders whole at that tick (the old full-repaint way)."""
@@ -130,6 +131,7 @@ def test_no_toasts_in_a_recording(tmp_path: Path) -> None:
     assert replay(header, events) == [line.rstrip() for line in result.final_screen]
 
 
+@pytest.mark.slow
 def test_later_frames_are_small(tmp_path: Path) -> None:
     app = RecordingApp.from_ref("demo", "legacy", theme="dark", remember_theme=False)
     app.player.speed = 10

@@ -38,6 +38,7 @@ def stills(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.glob("swaptui-*"))
 
 
+@pytest.mark.slow
 @sync
 async def test_stills_are_named_by_what_they_show_and_never_overwrite(here: Path) -> None:
     app = SwapApp.from_ref("demo", "legacy", theme="dark", remember_theme=False)
@@ -84,6 +85,7 @@ async def test_a_dialog_on_top_is_left_out_of_the_still(here: Path) -> None:
     assert "jump to the verdict" not in text and "step size" in text  # the footer's
 
 
+@pytest.mark.slow
 @sync
 async def test_a_still_of_the_apps_race_names_the_race(here: Path) -> None:
     app = SwapApp.from_ref("demo", "legacy", theme="dark", remember_theme=False)

@@ -147,6 +147,7 @@ async def first_output(
         return got, 101
 
 
+@pytest.mark.slow
 def test_page_loads_nothing_from_elsewhere_and_takes_the_keyboard(served: Served) -> None:
     page = fetch(f"{served.origin}/?fontsize=28", time.monotonic() + WAIT_S)
     # every address in the page is this server's (no web font from the internet)
@@ -173,6 +174,7 @@ def test_websocket_from_another_origin_is_refused(served: Served) -> None:
     assert alive(children(served.proc.pid)) == alive(before)
 
 
+@pytest.mark.slow
 def test_own_page_gets_the_app_and_it_ends_with_its_client(served: Served) -> None:
     data, status = asyncio.run(first_output(served.ws_url, served.origin))
     assert status == 101 and b"swap_map" in data
@@ -183,6 +185,7 @@ def test_own_page_gets_the_app_and_it_ends_with_its_client(served: Served) -> No
     assert not alive(children(served.proc.pid))
 
 
+@pytest.mark.slow
 def test_an_app_that_stops_listening_still_ends_with_its_client(served: Served) -> None:
     """The app is frozen (SIGSTOP: it cannot read the quit request) when its client
     goes: the server ends its process group all the same."""
@@ -211,6 +214,7 @@ def test_an_app_that_stops_listening_still_ends_with_its_client(served: Served) 
     assert "swaptui" in fetch(f"{served.origin}/", time.monotonic() + WAIT_S)
 
 
+@pytest.mark.slow
 def test_a_huge_screen_is_capped(served: Served) -> None:
     data, status = asyncio.run(first_output(served.ws_url, served.origin, 100_000, 100_000))
     assert status == 101 and data
@@ -220,6 +224,7 @@ def test_a_huge_screen_is_capped(served: Served) -> None:
     assert max(c for _r, c in moves) <= MAX_COLS
 
 
+@pytest.mark.slow
 def test_sigterm_ends_the_server_and_its_apps(served: Served) -> None:
     async def hold_open() -> set[int]:
         async with aiohttp.ClientSession() as session:
@@ -247,6 +252,7 @@ def test_sigterm_ends_the_server_and_its_apps(served: Served) -> None:
     assert not alive(apps)
 
 
+@pytest.mark.slow
 def test_serves_on_loopback_only_then_stops(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "SWAPTUI_CONFIG_DIR": str(tmp_path / "config")}

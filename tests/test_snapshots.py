@@ -93,6 +93,7 @@ def test_enomem_end_frame(snap_compare: Any) -> None:
     assert snap_compare(app, press=("end",), terminal_size=(80, 24))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("algorithm", ["legacy", "linear"])
 def test_kelley_50m_mid_run_120x36(snap_compare: Any, algorithm: str) -> None:
     """The published 50 MB preset in the middle of its run (5: half the frames) at its

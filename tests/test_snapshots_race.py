@@ -72,6 +72,7 @@ def test_verdict_80x24(snap_compare: Any) -> None:
     assert snap_compare(app(), press=("end",), terminal_size=(80, 24))
 
 
+@pytest.mark.slow
 def test_kelley_50m_verdict_120x36(snap_compare: Any) -> None:
     """The published 50 MB preset raced to its verdict: legacy's ramp against linear's
     storm, the time bars and the memory each held (a few seconds: it is generated)."""

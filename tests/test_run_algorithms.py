@@ -35,6 +35,19 @@ def test_the_table_says_not_applicable_too(capsys) -> None:
     assert "vs fastest" in out and "prefetch" in out
 
 
+@pytest.mark.slow
+def test_the_title_is_one_line_over_a_narrow_table(monkeypatch, capsys) -> None:
+    """One algorithm at 80 columns: the table is about 40 wide, and a table's own title
+    wrapped at that width ("disk hdd" on a line of its own).  The title keeps the
+    terminal's width: "swapoff of kelley-50m · 262,144 slots · disk hdd" is 48
+    characters, one line at 80 columns."""
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["run", "kelley-50m", "--algo", "legacy"]) == 0
+    first, second = capsys.readouterr().out.splitlines()[:2]
+    assert first.rstrip() == "swapoff of kelley-50m · 262,144 slots · disk hdd"
+    assert "disk" not in second
+
+
 def test_a_single_algorithm_that_refuses_is_still_bad_input(capsys) -> None:
     assert main(["run", "demo", "--algo", "legacy", "--readahead", "vma"]) == 2
     err = capsys.readouterr().err

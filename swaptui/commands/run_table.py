@@ -65,12 +65,12 @@ def print_table(results: Sequence[Outcome], console: Console | None = None) -> N
     title.append(f" · {first.scenario.slots:,} slots · disk {first.disk}")
     names = [o.algorithm if isinstance(o, NotApplicable) else o[0].algorithm for o in results]
     boxed, room = _layout(console.width, names)
+    # the title is its own line, not the table's: a table's title wraps at the table's
+    # width, which for one algorithm is half the terminal ("disk hdd" went below)
     if boxed:
-        table = Table(title=title, title_justify="left")
+        table = Table()
     else:
         table = Table(
-            title=title,
-            title_justify="left",
             box=box.SIMPLE_HEAD,
             padding=(0, 0, 0, 1),
             pad_edge=False,
@@ -126,6 +126,7 @@ def print_table(results: Sequence[Outcome], console: Console | None = None) -> N
     if len(ran) > 1:
         best = min(r.counters.total_ns for r, _ in ran)
         row("vs fastest", lambda r, _p: f"{r.counters.total_ns / best:.1f}x" if best else "-")
+    console.print(title)
     console.print(table)
     for o in results:
         if isinstance(o, NotApplicable):

@@ -15,6 +15,7 @@ from models.inject import Injector
 from models.machine import Machine
 from models.readahead import POLICIES
 from models.run import Run
+from models.scenario.limits import cost_problem
 from models.scenario_model import CPU_PARAM_NAMES, DISK_KINDS, DISK_PARAM_NAMES, Fault, Scenario
 from models.state import State
 
@@ -65,9 +66,13 @@ def configure(scenario: Scenario, options: RunOptions) -> tuple[Scenario, str]:
             if name not in DISK_PARAM_NAMES or name == "kind":
                 valid = ", ".join(n for n in DISK_PARAM_NAMES if n != "kind")
                 raise OptionError(f"unknown disk parameter {name!r} (valid: {valid})")
-            if value < 0:
-                raise OptionError(f"disk parameter {name} must not be negative")
-            values[name] = int(value) if name == "skip_slots" else value
+            if name == "skip_slots" and float(value).is_integer():
+                value = int(value)
+            # the bounds of the scenario file and the flags, for callers in code too
+            problem = cost_problem(name, value)
+            if problem is not None:
+                raise OptionError(f"disk parameter {name} {problem}")
+            values[name] = value
         disk = type(disk)(**values)  # type: ignore[arg-type]
     cpu = scenario.cpu
     if options.cpu_params:
@@ -77,8 +82,9 @@ def configure(scenario: Scenario, options: RunOptions) -> tuple[Scenario, str]:
                 raise OptionError(
                     f"unknown cpu parameter {name!r} (valid: {', '.join(CPU_PARAM_NAMES)})"
                 )
-            if value < 0:
-                raise OptionError(f"cpu parameter {name} must not be negative")
+            problem = cost_problem(name, value)
+            if problem is not None:
+                raise OptionError(f"cpu parameter {name} {problem}")
             values_c[name] = value
         cpu = type(cpu)(**values_c)
     algorithm = BY_NAME[options.algorithm]

@@ -138,3 +138,21 @@ def test_the_highest_values_together_still_run(capsys: pytest.CaptureFixture[str
         == 0
     )
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"cpu_params": (("pte_ns", 1e308),)}, "cpu parameter pte_ns must be a number from 0"),
+        ({"disk_params": (("rpm", 1.0),)}, "disk parameter rpm must be a number from 60"),
+        ({"disk_params": (("span", 2.0),)}, "disk parameter span must be a number from"),
+    ],
+)
+def test_the_engine_bounds_options_given_in_code(params: dict, expected: str) -> None:
+    """A caller that builds RunOptions in code (not through the file or the flags) gets
+    the same bounds: pte_ns = 1e308 once reached the cost model and overflowed there,
+    rpm = 1 and span = 2 were taken as given (only negatives were refused)."""
+    from models.engine import OptionError
+
+    with pytest.raises(OptionError, match=expected):
+        run_swapoff(load_preset("demo"), RunOptions("linear", **params))

@@ -5,16 +5,13 @@ from __future__ import annotations
 import importlib.util
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from swaptui.cli import main
 from tests.castplay import read_cast
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.signal_child import signal_while_writing
 
 pytest.importorskip("pyte")
 PIL = pytest.importorskip("PIL", reason="the video extra (Pillow) is not installed")
@@ -245,22 +242,12 @@ sys.exit(main(["record", "demo", "--size", "80x24", "--frames", "5", "-o", sys.a
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
 def test_a_signal_during_a_video_leaves_no_temporary_file(tmp_path: Path, sig: int) -> None:
     out = tmp_path / "talk.mp4"
-    child = subprocess.Popen(
-        [sys.executable, "-c", VIDEO_CHILD, str(out)],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    status, err = signal_while_writing(
+        VIDEO_CHILD,
+        [str(out)],
+        sig,
+        holding=lambda: any(n.startswith(".talk.mp4.") for n in os.listdir(tmp_path)),
+        timeout=60,
     )
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline() == "writing\n"
-        assert any(n.startswith(".talk.mp4.") for n in os.listdir(tmp_path))  # to clean up
-        child.send_signal(sig)
-        child.wait(timeout=60)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    assert child.returncode == 128 + sig, child.stderr.read() if child.stderr else ""
+    assert status == 128 + sig, err
     assert os.listdir(tmp_path) == []

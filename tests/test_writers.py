@@ -13,8 +13,6 @@ import errno
 import os
 import signal
 import stat
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +21,7 @@ import pytest
 from swaptui import atomic
 from swaptui.cli import main
 from tests.procfs import Tree
+from tests.signal_child import signal_while_writing
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -248,24 +247,13 @@ atomic.write_atomic(sys.argv[1], "x" * 100000)
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
 def test_a_signal_during_the_write_leaves_no_temporary_file(tmp_path: Path, sig: int) -> None:
     out = tmp_path / "out.cast"
-    child = subprocess.Popen(
-        [sys.executable, "-c", SIGTERM_CHILD, str(out)],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    status, err = signal_while_writing(
+        SIGTERM_CHILD,
+        [str(out)],
+        sig,
+        holding=lambda: any(n.endswith(".tmp") for n in listing(tmp_path)),
     )
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline() == "writing\n"
-        assert any(n.endswith(".tmp") for n in listing(tmp_path))  # the file to clean up
-        child.send_signal(sig)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    assert child.returncode == 128 + sig, child.stderr.read() if child.stderr else ""
+    assert status == 128 + sig, err
     assert listing(tmp_path) == []
 
 

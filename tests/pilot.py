@@ -16,3 +16,15 @@ def sync(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
         asyncio.run(fn(*args, **kwargs))
 
     return wrapper
+
+
+async def open_race(app: Any, pilot: Any) -> Any:
+    """`c` in the single-run app: the race screen, once its race is computed and shown."""
+    from swaptui.race.screen import RaceScreen
+
+    await pilot.press("c")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, RaceScreen) and screen.race is not None
+    return screen

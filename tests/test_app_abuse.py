@@ -30,7 +30,7 @@ from swaptui.viewer.app import SwapApp
 from swaptui.viewer.jobs import Abandoned
 from swaptui.viewer.player import ALGO_CYCLE, RunKey, build_timeline
 from swaptui.viewer.screen import MainScreen
-from tests.pilot import sync
+from tests.pilot import open_race, sync
 
 SMALL, BIG = (79, 23), (120, 36)
 
@@ -166,11 +166,7 @@ async def test_a_late_escape_on_the_race_does_not_close_its_help() -> None:
     # the race a second time: InvalidStateError.
     app = demo_app()
     async with app.run_test(size=BIG) as pilot:
-        await pilot.press("c")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        race = app.screen
-        assert isinstance(race, RaceScreen)
+        race = await open_race(app, pilot)
         race.action_help()
         race.action_leave()  # the late escape: dropped
         await pilot.pause()
@@ -191,11 +187,8 @@ async def test_a_race_computed_after_its_screen_left_is_dropped() -> None:
     # panels that were gone.  Here the hand-over comes after the screen has left.
     app = demo_app()
     async with app.run_test(size=BIG) as pilot:
-        await pilot.press("c")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        race_screen = app.screen
-        assert isinstance(race_screen, RaceScreen) and race_screen.race is not None
+        race_screen = await open_race(app, pilot)
+        assert race_screen.race is not None
         computed = race_screen.race
         await pilot.press("escape")
         await pilot.pause()
@@ -249,10 +242,7 @@ async def test_the_palette_over_the_race_offers_no_commands_of_the_run_behind_it
     async with app.run_test(size=BIG) as pilot:
         on_main = {c.title for c in app.get_system_commands(app.main)}
         assert {"Algorithm: rfc", "Race", "Next disk", "Theme: swaptui-light"} <= on_main
-        await pilot.press("c")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        on_race = {c.title for c in app.get_system_commands(app.screen)}
+        on_race = {c.title for c in app.get_system_commands(await open_race(app, pilot))}
         assert "Theme: swaptui-light" in on_race and "Presentation mode" in on_race
         assert not {"Algorithm: rfc", "Race", "Next disk", "Play / pause"} & on_race
 

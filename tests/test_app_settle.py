@@ -13,7 +13,7 @@ from models.faults import parse_fault
 from swaptui.viewer import player as player_mod
 from swaptui.viewer.app import SwapApp
 from swaptui.viewer.player import Extras
-from tests.pilot import sync
+from tests.pilot import open_race, sync
 
 WAIT_S = 10.0
 
@@ -111,16 +111,11 @@ async def test_the_race_takes_its_sides_checkpoints_once_it_is_on_screen() -> No
     is on screen its worker takes the rest, so a digit or End replays a checkpoint's
     worth of events, not the whole run.  `fork`'s runs have thousands of events, many
     checkpoints' worth (asserted, or the test would prove nothing)."""
-    from swaptui.race.screen import RaceScreen
-
     app = SwapApp.deferred("fork", "legacy", remember_theme=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await app.workers.wait_for_complete()
-        await pilot.press("c")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        race_screen = app.screen
-        assert isinstance(race_screen, RaceScreen) and race_screen.race is not None
+        race_screen = await open_race(app, pilot)
+        assert race_screen.race is not None
         timelines = [side.timeline for side in race_screen.race.sides]
         assert all(len(t.events) > t.every for t in timelines)
         assert all(t.checkpointed for t in timelines)

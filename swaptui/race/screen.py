@@ -11,6 +11,7 @@ says meanwhile which side and phase is being computed, and how far.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from typing import ClassVar
@@ -298,16 +299,11 @@ class RaceScreen(Screen[None]):
         self.app.call_from_thread(self.replace_race, race, job)
 
         # the race is on screen: take the sides' checkpoints now, so that a jump far
-        # ahead (a digit, End) replays a checkpoint's worth of events, not the run
-        def check() -> None:
-            if worker.is_cancelled:
-                raise Abandoned
-
-        try:
+        # ahead (a digit, End) replays a checkpoint's worth of events, not the run;
+        # job.check stops that once the race is replaced or left
+        with contextlib.suppress(Abandoned):
             for side in race.sides:
-                side.timeline.warm(check)
-        except Abandoned:
-            return
+                side.timeline.warm(job.check)
 
     def failed(self, job: Job, message: str) -> None:
         self.app.notify(literal(message), severity="error", timeout=6)

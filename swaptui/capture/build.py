@@ -298,7 +298,11 @@ class Builder:
         slots = self._slots(max_offset)
 
         fam = Families(self.by_pid, self.namer, notes)
-        fam.link_forks(procs, ([(r.pid, r.vpage) for r in refs] for refs in anon.values()))
+        # only a slot with several holders can tie a child to its parent (nearly every
+        # slot has one: the pair loop over all of them cost seconds on big captures)
+        fam.link_forks(
+            procs, ([(r.pid, r.vpage) for r in refs] for refs in anon.values() if len(refs) > 1)
+        )
         kept_anon, kept_shmem = resolve_shared(
             anon, shmem_refs, fam, self.procs, self.by_pid, namer, notes
         )

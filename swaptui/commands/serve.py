@@ -81,17 +81,13 @@ def check(ns: argparse.Namespace) -> None:
         raise UsageError(
             f"unknown theme {ns.theme!r} (choose from {', '.join(themes.SHORT_NAMES)})"
         )
-    from models.engine import OptionError
+    from swaptui.commands.app import check_options
     from swaptui.commands.scenario import load
-    from swaptui.viewer.player import Extras, RunKey, check_key
+    from swaptui.viewer.player import Extras, RunKey
 
-    scenario = load(ns.scenario)
     algorithm = ns.algo or "legacy"
     opts = run_options(ns, algorithm, keep_events=True)
-    try:
-        check_key(scenario, RunKey(algorithm, ns.disk, ns.readahead, Extras.of(opts)))
-    except OptionError as e:
-        raise UsageError(str(e)) from None
+    check_options(load(ns.scenario), RunKey(algorithm, ns.disk, ns.readahead, Extras.of(opts)))
 
 
 def run(ns: argparse.Namespace) -> int:

@@ -93,9 +93,7 @@ def first_line(path: Path) -> str | None:
     """The first line of a small file, stripped; None when it cannot be read."""
     try:
         text = read_text(path, limit=1 << 16)
-    except BadTree:
-        raise
-    except OSError:
+    except OSError:  # a BadTree (not an OSError) goes up as it is
         return None
     found = lines(text)
     return found[0].strip() if found else None

@@ -13,8 +13,6 @@ from pathlib import Path
 from swaptui.capture.files import first_line, lines, read_text
 from swaptui.capture.proc import SwapArea, unescape
 
-read_first_line = first_line
-
 
 def read_meminfo_kib(proc: Path, key: str) -> int | None:
     try:
@@ -120,7 +118,7 @@ def disk_kind(proc: Path, area: SwapArea) -> tuple[str | None, str]:
         sys_root / "block" / _strip_partition(name) / "queue" / "rotational",
     ]
     for c in candidates:
-        value = read_first_line(c)
+        value = first_line(c)
         if value in ("0", "1"):
             # shown relative to the sysfs root: the root may be a user's directory
             shown = os.path.normpath(c.relative_to(sys_root))

@@ -16,15 +16,14 @@ from typing import Any
 
 from attrs import frozen
 
-from models.scenario_model import Scenario
+from models.scenario_model import PAGE_SIZE, Scenario
 from swaptui.atomic import check_writable, write_atomic
 from swaptui.capture.area import HiddenOffsets, area_type, check_visible
 from swaptui.capture.build import Builder, NothingToCapture
-from swaptui.capture.files import BadTree
+from swaptui.capture.files import BadTree, first_line
 from swaptui.capture.header import Host
 from swaptui.capture.host import (
     disk_kind,
-    read_first_line,
     read_meminfo_kib,
     read_vmstat,
     sys_root_for,
@@ -95,17 +94,17 @@ def _when(proc: Path) -> str:
 
 
 def _host(proc: Path, area: SwapArea, areas: list[SwapArea]) -> Host:
-    pc = read_first_line(proc / "sys" / "vm" / "page-cluster")
+    pc = first_line(proc / "sys" / "vm" / "page-cluster")
     kind, how = disk_kind(proc, area)
     # swapin_readahead takes cluster readahead for every area while any active area is
     # rotational (nr_rotate_swap), or when VMA readahead is switched off
     rotational = [a.filename for a in areas if a != area and disk_kind(proc, a)[0] == "hdd"]
     sys_root = sys_root_for(proc)
-    vma_ra = read_first_line(sys_root / "kernel/mm/swap/vma_ra_enabled") if sys_root else None
-    hostname = read_first_line(proc / "sys" / "kernel" / "hostname")
+    vma_ra = first_line(sys_root / "kernel/mm/swap/vma_ra_enabled") if sys_root else None
+    hostname = first_line(proc / "sys" / "kernel" / "hostname")
     return Host(
         hostname=None if hostname == _NO_HOSTNAME else hostname,
-        release=read_first_line(proc / "sys" / "kernel" / "osrelease"),
+        release=first_line(proc / "sys" / "kernel" / "osrelease"),
         page_cluster=int(pc) if pc is not None and pc.lstrip("-").isdigit() else None,
         mem_available_kib=read_meminfo_kib(proc, "MemAvailable"),
         pswpin=read_vmstat(proc, "pswpin"),
@@ -125,7 +124,7 @@ def _other_area(proc: Path, area: SwapArea, areas: list[SwapArea]) -> tuple[str,
     if not others:
         return None
     best = max(others, key=lambda a: (a.priority, -a.position))
-    free = max(0, best.size_kib - best.used_kib) // 4
+    free = max(0, best.size_kib - best.used_kib) // (PAGE_SIZE // 1024)
     disk = whole_disk(proc, area)
     return best.filename, free, disk is not None and disk == whole_disk(proc, best)
 

@@ -28,7 +28,6 @@ from PIL import GifImagePlugin, Image, ImageChops
 from swaptui.record.grid import Grid
 from swaptui.record.raster import SPARE, Canvas
 
-VIDEO_SUFFIXES = (".mp4", ".gif")
 EXTRA = "pip install 'swaptui[video]'"
 
 

@@ -235,14 +235,27 @@ class State:
         for ref in e.restored:
             self.drop_reference(ref, e.slot)
 
+    def _uncache(self, slot: int) -> bool:
+        """The page of `slot` leaves the swap cache (freed, or dropped by reclaim):
+        whether the slot stays in use (a swap count still holds it)."""
+        self.cached[slot] = 0
+        self.unreadable.discard(slot)
+        self.cache_size -= 1
+        if self.count[slot]:
+            return True
+        self.inuse -= 1
+        return False
+
+    def _back_in_swap(self, ref: int, slot: int) -> None:
+        """The old swap entry is back in the PTE of `ref` (a retry, or reclaim)."""
+        self.ref_state[ref] = SWAP
+        self.ref_token[ref] = 0
+        self.count[slot] += 1
+
     def _free(self, e: ev.FreeSwapCache) -> None:
         slot = e.slot
         if self.cached[slot]:
-            self.cached[slot] = 0
-            self.unreadable.discard(slot)
-            self.cache_size -= 1
-            if not self.count[slot]:
-                self.inuse -= 1
+            self._uncache(slot)
             if self.mem is not None:
                 self.mem.uncache(slot)
 
@@ -278,9 +291,7 @@ class State:
     def _reclaim(self, e: ev.Reclaim) -> None:
         slots = self.machine.refs.slot
         for ref in e.refs:
-            self.ref_state[ref] = SWAP
-            self.ref_token[ref] = 0
-            self.count[slots[ref]] += 1
+            self._back_in_swap(ref, slots[ref])
 
     # ---- memory pressure ------------------------------------------------------------
     def _load_touch(self, e: ev.LoadTouch) -> None:
@@ -295,12 +306,8 @@ class State:
         mem = self.mem
         assert mem is not None
         for slot in e.slots:
-            self.cached[slot] = 0
-            self.unreadable.discard(slot)
-            self.cache_size -= 1
-            if not self.count[slot]:
-                self.inuse -= 1  # an orphan: no reference was left, the slot is free
-            else:
+            # an orphan (no reference left) is free now; any other is read again later
+            if self._uncache(slot):
                 mem.dropped.add(slot)
             del mem.unmapped[slot]
         mem.free += len(e.slots)
@@ -319,14 +326,10 @@ class State:
             for r in m.slot_refs.get(slot, ()):
                 if mem.page_of[r] == pid:
                     mem.page_of[r] = -1
-                    self.ref_state[r] = SWAP  # the old entry is back in the PTE
-                    self.ref_token[r] = 0
-                    self.count[slot] += 1
-            # freed without a write: out of the swap cache (the slot stays in use: its
-            # count holds it), and read again when the walk comes back for it
-            self.cached[slot] = 0
-            self.unreadable.discard(slot)
-            self.cache_size -= 1
+                    self._back_in_swap(r, slot)
+            # freed without a write: out of the swap cache (the slot stays in use: the
+            # counts just put back hold it), and read again when the walk comes back
+            self._uncache(slot)
             mem.dropped.add(slot)
         mem.free += len(e.pages)
         self.counters.pages_dropped += len(e.pages)

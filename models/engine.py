@@ -42,11 +42,6 @@ class RunOptions:
     faults: tuple[Fault, ...] = ()  # injected besides the scenario's own
 
 
-def default_readahead(algorithm: str, disk_kind: str) -> str:
-    """The algorithm's own readahead policy on this kind of disk (the registry's)."""
-    return BY_NAME[algorithm].default_readahead(disk_kind)
-
-
 def configure(scenario: Scenario, options: RunOptions) -> tuple[Scenario, str]:
     """The scenario with the option's disk and cost overrides applied, and the readahead policy."""
     if options.algorithm not in ALGORITHMS:

@@ -13,9 +13,10 @@ from models.timeline import FrameView
 from swaptui.race.model import Race, RaceSide
 from swaptui.viewer.jobs import Job
 from swaptui.viewer.zoom import SlotSpan
+from swaptui.widgets.base import retitle
 from swaptui.widgets.breakdown import BreakdownBars
 from swaptui.widgets.diskhead import DiskHead
-from swaptui.widgets.numbers import count, plural
+from swaptui.widgets.numbers import count, fit, plural
 from swaptui.widgets.source import SourcePane
 from swaptui.widgets.swapmap import SwapMap
 from swaptui.widgets.text import READAHEAD_SHORT, so_far
@@ -149,9 +150,8 @@ class RaceSidePanel(Vertical):
         room = self.size.width - 6  # the corners and the title's padding
         run = side.run
         ra = READAHEAD_SHORT.get(run.readahead, run.readahead)
-        self.border_title = fit_text(
-            (f"{run.algorithm} · readahead {run.readahead}", f"{run.algorithm} · ra {ra}"),
-            room,
+        title = fit(
+            (f"{run.algorithm} · readahead {run.readahead}", f"{run.algorithm} · ra {ra}"), room
         )
         total = duration(side.total_ns * 1000)
         if done and run.result != "ok":
@@ -163,12 +163,8 @@ class RaceSidePanel(Vertical):
         else:
             clock = duration(min(t, side.total_ps))
             forms = (f"running · {clock}", clock)
-        self.border_subtitle = fit_text(forms, room)
-
-
-def fit_text(forms: tuple[str, ...], width: int) -> str:
-    """The first of `forms` that fits in `width` columns, else the last."""
-    return next((f for f in forms if len(f) <= width), forms[-1])
+        # every tick: set only what changed (each set repaints the whole panel)
+        retitle(self, title, fit(forms, room))
 
 
 def race_scale(race: Race) -> int:

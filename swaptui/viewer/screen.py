@@ -16,7 +16,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.events import Resize
-from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from models.narrate import literal
@@ -31,6 +30,7 @@ from swaptui.viewer.player import (
 )
 from swaptui.viewer.runs import placeholder_timeline
 from swaptui.viewer.zoom import SlotSpan, whole_area, work_span
+from swaptui.widgets.base import retitle
 from swaptui.widgets.diskhead import DiskHead
 from swaptui.widgets.memory import MemoryPanel
 from swaptui.widgets.pagetables import PageTables
@@ -46,14 +46,6 @@ RUN_ACTIONS = frozenset(
     {"toggle_play", "step", "first", "last", "tenth", "finer", "coarser", "open", "race", "zoom"}
     | {"cycle_algorithm", "cycle_disk", "cycle_readahead"}
 )
-
-
-def retitle(widget: Widget, title: str, subtitle: str | None = None) -> None:
-    """Set a panel's border titles only when they change (each set repaints it all)."""
-    if widget.border_title != title:
-        widget.border_title = title
-    if subtitle is not None and widget.border_subtitle != subtitle:
-        widget.border_subtitle = subtitle
 
 
 class MainScreen(RunComputing):

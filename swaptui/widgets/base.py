@@ -169,3 +169,11 @@ def runs(cells: list[tuple[str, Style]]) -> list[Segment]:
     if text:
         out.append(Segment("".join(text), style))
     return out
+
+
+def retitle(widget: Widget, title: str, subtitle: str | None = None) -> None:
+    """Set a panel's border titles only when they change (each set repaints it all)."""
+    if widget.border_title != title:
+        widget.border_title = title
+    if subtitle is not None and widget.border_subtitle != subtitle:
+        widget.border_subtitle = subtitle

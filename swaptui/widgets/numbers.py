@@ -1,4 +1,5 @@
-"""One way to write a number on screen: counts, sizes and plurals.
+"""One way to write a number on screen: counts, sizes and plurals (and `fit`, the
+longest of a text's forms that has room).
 
 Counts keep every digit up to 99,999 and three significant digits above, with a
 suffix (611k, 22.7M, 5.77G), the same precision `models.narrate.duration`
@@ -7,6 +8,8 @@ the race all write numbers this way.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from models.scenario_model import PAGE_SIZE
 
@@ -41,3 +44,11 @@ def pages_size(pages: int) -> str:
             value = size / unit
             return f"{value:.3g} {name}" if value < 1000 else f"{value:,.0f} {name}"
     return f"{size} B"
+
+
+def fit(forms: Sequence[str], width: int) -> str:
+    """The first (longest) of `forms` that fits in `width` columns, else the last."""
+    for text in forms:
+        if len(text) <= width:
+            return text
+    return forms[-1]

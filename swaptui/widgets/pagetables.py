@@ -27,6 +27,7 @@ from models.state import ABSENT, DROPPED, ERROR, FRESH, SWAP
 from models.timeline import FrameView
 from swaptui.viewer.focus import focus_ref, focus_slot
 from swaptui.widgets.base import LinePanel
+from swaptui.widgets.numbers import fit
 from swaptui.widgets.pte_cells import (
     DROPPED_PTE,
     ERROR_PTE,
@@ -40,7 +41,6 @@ from swaptui.widgets.pte_cells import (
     PteCells,
     Row,
     file_label,
-    fit,
     picker,
     ref_columns,
 )

@@ -24,6 +24,7 @@ from models.narrate import literal
 from models.state import DROPPED, ERROR, FRESH, PRESENT, SWAP
 from models.timeline import FrameView
 from swaptui.widgets.base import LinePanel, runs
+from swaptui.widgets.numbers import fit
 from themes import GLYPHS
 
 NONE_PTE = "·"
@@ -36,14 +37,6 @@ FRESH_PTE = "»"  # reclaim wrote the page out: the PTE holds an entry of the fr
 # what an mm block is at this frame
 LIVE, UNBORN, EXITED = "live", "unborn", "exited"
 FILE_NAME_MAX = 24  # columns for a tmpfs file's name
-
-
-def fit(forms: Sequence[str], width: int) -> str:
-    """The first (longest) of `forms` that fits in `width` columns, else the last."""
-    for text in forms:
-        if len(text) <= width:
-            return text
-    return forms[-1]
 
 
 def file_label(path: str, room: int) -> str:

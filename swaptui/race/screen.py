@@ -35,13 +35,9 @@ from swaptui.race.side import RaceSidePanel
 from swaptui.race.status import race_header, race_progress
 from swaptui.screens.modals import in_front
 from swaptui.themed import ThemedApp
-from swaptui.viewer.jobs import Abandoned, Job
+from swaptui.viewer.jobs import JOB_REPAINT_S, PAINT_WAIT_S, TICK_S, Abandoned, Job
 from swaptui.viewer.zoom import SlotSpan, union, whole_area, work_span
 from swaptui.widgets.text import KeyFooter
-
-TICK_S = 1 / 30
-PAINT_WAIT_S = 0.5  # the longest a computation waits for the screen to say it started
-JOB_REPAINT_S = 0.25  # how often the progress of a computation is redrawn
 
 
 def verdict_lines(width: int) -> int:
@@ -88,7 +84,6 @@ class RaceScreen(Screen[None]):
         self.autoplay = autoplay
         self._last_tick = time.monotonic()
         self.job: Job | None = None  # a race being computed (the first, or after d, r)
-        self._job_shown = ""
         self._job_painted = 0.0  # when the progress was last drawn (monotonic)
         self.zoomed = True
         self._span: SlotSpan | None = None
@@ -164,7 +159,6 @@ class RaceScreen(Screen[None]):
             return
         verdict = verdict or self.query_one("#verdict", Static)
         line = job.line(width=max(20, self.size.width - 2))
-        self._job_shown = line
         self._job_painted = time.monotonic()
         note = (
             "the race on screen stays until the new one is ready"
@@ -180,13 +174,8 @@ class RaceScreen(Screen[None]):
     def tick(self) -> None:
         now = time.monotonic()
         elapsed, self._last_tick = now - self._last_tick, now
-        if (
-            self.job is not None
-            and now - self._job_painted >= JOB_REPAINT_S
-            and self.job.line() != self._job_shown
-        ):
-            # the progress, a few times a second: more would take the GIL from the worker
-            self.show_job()
+        if self.job is not None and now - self._job_painted >= JOB_REPAINT_S:
+            self.show_job()  # the progress of the computation, a few times a second
         race = self.race
         if race is None:
             return

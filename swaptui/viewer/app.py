@@ -22,10 +22,9 @@ from models.scenario_model import Scenario
 from models.timeline import Timeline
 from swaptui.themed import ThemedApp
 from swaptui.viewer import scenarios
+from swaptui.viewer.jobs import TICK_S
 from swaptui.viewer.player import NO_EXTRAS, Player, RunKey, build_timeline, check_key
 from swaptui.viewer.screen import MainScreen
-
-TICK_S = 1 / 30  # the play clock; faster speeds skip frames instead of ticking faster
 
 
 def _key(algorithm: str, kw: dict[str, object]) -> RunKey:

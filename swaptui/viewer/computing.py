@@ -25,7 +25,7 @@ from models.scenario_model import Scenario
 from models.timeline import Timeline
 from swaptui.screens.modals import in_front
 from swaptui.viewer import scenarios
-from swaptui.viewer.jobs import Abandoned, Job
+from swaptui.viewer.jobs import PAINT_WAIT_S, Abandoned, Job
 from swaptui.viewer.player import (
     ALGO_CYCLE,
     DISK_CYCLE,
@@ -36,8 +36,6 @@ from swaptui.viewer.player import (
     settle,
 )
 from swaptui.viewer.runs import build_run, describe
-
-PAINT_WAIT_S = 0.5  # the longest a computation waits for the screen to say it started
 
 # the garbage collector's thresholds while a run is on screen: every strip cached by
 # the panels is a dozen long-lived containers, and a full collection of them stalled

@@ -23,6 +23,10 @@ from collections.abc import Callable
 from attrs import define, field
 
 BAR_CELLS = 12
+# the screens that show a job (the app's and the race's) share these
+TICK_S = 1 / 30  # the play clock; faster speeds skip frames instead of ticking faster
+PAINT_WAIT_S = 0.5  # the longest a computation waits for the screen to say it started
+JOB_REPAINT_S = 0.25  # progress redrawn a few times a second: more takes the GIL from the worker
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 
 

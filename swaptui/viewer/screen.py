@@ -23,7 +23,7 @@ from models.scenario_model import Scenario
 from models.timeline import Timeline
 from swaptui.screens.modals import in_front
 from swaptui.viewer.computing import RunComputing, quiet_gc
-from swaptui.viewer.jobs import Job
+from swaptui.viewer.jobs import JOB_REPAINT_S, Job
 from swaptui.viewer.player import (
     Player,
     RunKey,
@@ -38,7 +38,6 @@ from swaptui.widgets.source import SourcePane
 from swaptui.widgets.swapmap import SwapMap
 from swaptui.widgets.text import Header, KeyFooter, NowLine
 
-JOB_REPAINT_S = 0.25  # how often the progress of a computation is redrawn
 DISK_SHARE = 0.3  # of the screen's height, for the disk head and its chart
 SOURCE_BESIDE = 160  # from this width the source pane goes beside the page tables
 # what waits until the run is computed
@@ -118,7 +117,6 @@ class MainScreen(RunComputing):
             timeline = placeholder_timeline(scenario, key)
         self.player = Player(scenario, timeline, key, granularity)
         self.job: Job | None = None  # what is being computed now
-        self._job_shown = ""
         self._job_painted = 0.0  # when the progress was last drawn (monotonic)
         self._caption: str | None = None
         self._wanted: RunKey | None = None  # the run being computed, for the cycle keys
@@ -234,7 +232,6 @@ class MainScreen(RunComputing):
         view = p.view()
         self.query_one(Header).show(p, view, self.job, self.ready)
         self.query_one(NowLine).show(p, view, self.job, self.ready)
-        self._job_shown = self.job.line() if self.job is not None else ""
         self._job_painted = time.monotonic()
 
     # ---- size -----------------------------------------------------------------------
@@ -295,12 +292,7 @@ class MainScreen(RunComputing):
             return
         now = time.monotonic()
         elapsed, self._last_tick = now - self._last_tick, now
-        if (
-            self.job is not None
-            and now - self._job_painted >= JOB_REPAINT_S
-            and self.job.line() != self._job_shown
-        ):
-            # the progress, a few times a second: more would take the GIL from the worker
+        if self.job is not None and now - self._job_painted >= JOB_REPAINT_S:
             self.show_job()  # the progress of the computation, a few times a second
         was_playing = self.player.playing
         if self.player.tick(elapsed) or was_playing != self.player.playing:

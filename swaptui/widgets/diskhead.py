@@ -32,6 +32,7 @@ from models.narrate import FAULT_GLYPH
 from models.timeline import Timeline
 from swaptui.viewer.focus import request_in_flight
 from swaptui.viewer.zoom import SlotSpan, whole_area
+from swaptui.widgets.base import runs
 from swaptui.widgets.headchart import QUADS, Chart, rasterise
 from swaptui.widgets.numbers import count, plural
 from swaptui.widgets.spanpanel import SpanPanel
@@ -295,14 +296,9 @@ class DiskHead(SpanPanel):
         wrote = ch.wrote[line][:c_old] if ch.wrote else ""
         if "1" in wrote:
             # the writes' columns keep the fresh area's colour
-            k = 0
-            while k < len(old):
-                j = k
-                while j < len(old) and wrote[j] == wrote[k]:
-                    j += 1
-                style = self.style("shmem") if wrote[k] == "1" else self._fade(TRAIL)
-                segs.append(Segment(old[k:j], style))
-                k = j
+            write, fade = self.style("shmem"), self._fade(TRAIL)
+            cells = [(c, write if w == "1" else fade) for c, w in zip(old, wrote, strict=True)]
+            segs += runs(cells)
         else:
             segs.append(Segment(old, self._fade(TRAIL)))
         for c in range(c_old, c_now + 1):

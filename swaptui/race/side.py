@@ -7,14 +7,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from models.breakdown import CATEGORIES, PRESSURE, SHOWN, Parts
+from models.breakdown import Parts
 from models.narrate import duration, narrate
 from models.timeline import FrameView
 from swaptui.race.model import Race, RaceSide
 from swaptui.viewer.jobs import Job
 from swaptui.viewer.zoom import SlotSpan
 from swaptui.widgets.base import retitle
-from swaptui.widgets.breakdown import BreakdownBars
+from swaptui.widgets.breakdown import BreakdownBars, bar_rows
 from swaptui.widgets.diskhead import DiskHead
 from swaptui.widgets.numbers import count, fit, plural
 from swaptui.widgets.source import SourcePane
@@ -113,7 +113,7 @@ class RaceSidePanel(Vertical):
         kind = self.side.run.disk if self.side is not None else "hdd"
         pressure = self.side is not None and self.side.pressure
         # rule, one per part (reclaim's two under pressure), swap cache
-        bars = 1 + len(SHOWN.get(kind, CATEGORIES)) + (len(PRESSURE) if pressure else 0) + 1
+        bars = 1 + len(bar_rows(kind, pressure)) + 1
         rest = max(2, height - 2 - bars - NOW_LINES)
         if rest >= 2 * MIN_CHART:
             disk = max(MIN_CHART, round(rest * CHART_SHARE))

@@ -61,6 +61,12 @@ def bar_text(value: int, scale: int, width: int) -> str:
     return text.ljust(width)
 
 
+def bar_rows(kind: str, pressure: bool) -> tuple[str, ...]:
+    """The parts a disk of this kind shows a bar for (reclaim's two under pressure)."""
+    shown = SHOWN.get(kind, CATEGORIES[:6])
+    return (*shown, *PRESSURE) if pressure else shown
+
+
 class BreakdownBars(LinePanel):
     DEFAULT_CSS = """
     BreakdownBars { height: 5; }
@@ -75,8 +81,7 @@ class BreakdownBars(LinePanel):
         self.pressure = False  # a run under memory pressure: reclaim's two bars too
 
     def rows(self) -> tuple[str, ...]:
-        shown = SHOWN.get(self.kind, CATEGORIES[:6])
-        return (*shown, *PRESSURE) if self.pressure else shown
+        return bar_rows(self.kind, self.pressure)
 
     def show(
         self,

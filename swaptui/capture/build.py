@@ -303,9 +303,7 @@ class Builder:
         fam.link_forks(
             procs, ([(r.pid, r.vpage) for r in refs] for refs in anon.values() if len(refs) > 1)
         )
-        kept_anon, kept_shmem = resolve_shared(
-            anon, shmem_refs, fam, self.procs, self.by_pid, namer, notes
-        )
+        kept_anon, kept_shmem = resolve_shared(anon, shmem_refs, fam, self.procs)
         kept_anon, kept_shmem = limit_refs(kept_anon, kept_shmem, notes)
 
         if not kept_anon and not kept_shmem:

@@ -15,7 +15,7 @@ from attrs import define
 
 from models.scenario.limits import MAX_REFERENCES, MAX_SHARERS
 from swaptui.capture.families import Families
-from swaptui.capture.notes import Namer, Notes, plural
+from swaptui.capture.notes import Notes, plural
 from swaptui.capture.proc import ProcRead
 
 
@@ -36,12 +36,11 @@ def resolve_shared(
     shmem_refs: dict[int, list[ShmemPage]],
     fam: Families,
     procs: list[ProcRead],
-    by_pid: dict[int, ProcRead],
-    namer: Namer,
-    notes: Notes,
 ) -> tuple[dict[int, list[AnonRef]], dict[int, ShmemPage]]:
     """Make every slot obey the rule: one shmem page, or 1..62 anon pages of distinct
-    mms of one fork family at one virtual address."""
+    mms of one fork family at one virtual address (the processes, their names and the
+    notes are the families')."""
+    by_pid, namer, notes = fam.by_pid, fam.namer, fam.notes
     kept: dict[int, list[AnonRef]] = {}
     kept_shmem: dict[int, ShmemPage] = {}
     both = elsewhere = shmem_dup = over = 0

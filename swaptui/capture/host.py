@@ -80,31 +80,33 @@ def _mount_device(proc: Path, path: str) -> str | None:
     return best[1] if best else None
 
 
+def _area_device(proc: Path, area: SwapArea) -> tuple[str | None, str]:
+    """(the block device an area is on, or None when no mount holds its file; for a
+    file, where it lives, said the way disk_kind explains itself)."""
+    if area.kind == "partition":
+        device, how = area.filename, ""
+    else:
+        found = _mount_device(proc, area.filename)
+        if found is None:
+            return None, ""
+        device, how = found, f"the file lives on {found}; "
+    if proc.resolve() == Path("/proc") and os.path.islink(device):
+        device = os.path.realpath(device)  # /dev/mapper/x -> /dev/dm-0
+    return device, how
+
+
 def whole_disk(proc: Path, area: SwapArea) -> str | None:
     """The disk an area lies on (sda for /dev/sda2, or for a file on a partition of
     sda), to tell whether two areas share one; None when unknown."""
-    device: str | None = area.filename if area.kind == "partition" else None
-    if device is None:
-        device = _mount_device(proc, area.filename)
-        if device is None:
-            return None
-    if proc.resolve() == Path("/proc") and os.path.islink(device):
-        device = os.path.realpath(device)
-    return _strip_partition(os.path.basename(device))
+    device, _how = _area_device(proc, area)
+    return None if device is None else _strip_partition(os.path.basename(device))
 
 
 def disk_kind(proc: Path, area: SwapArea) -> tuple[str | None, str]:
     """(hdd|ssd|zram or None when unknown, how we found out)."""
-    device: str | None = area.filename if area.kind == "partition" else None
-    how = ""
+    device, how = _area_device(proc, area)
     if device is None:
-        device = _mount_device(proc, area.filename)
-        if device is None:
-            return None, "no mount in /proc/mounts holds the swap file"
-        how = f"the file lives on {device}; "
-    live = proc.resolve() == Path("/proc")
-    if live and os.path.islink(device):
-        device = os.path.realpath(device)  # /dev/mapper/x -> /dev/dm-0
+        return None, "no mount in /proc/mounts holds the swap file"
     name = os.path.basename(device)
     if re.fullmatch(r"zram\d+", name):
         return "zram", how + f"{name} is a compressed RAM disk"

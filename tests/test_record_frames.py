@@ -11,10 +11,11 @@ from rich.segment import Segment
 from rich.style import Style
 
 from swaptui.record.cast import Cast
-from swaptui.record.frames import CURSOR_HOME, Encoder, plain, screen_strips
+from swaptui.record.frames import CURSOR_HOME, Encoder, plain
 from swaptui.record.grid import Grid
 from swaptui.record.recorder import RecordingApp, Settings, record
 from swaptui.record.script import parse
+from swaptui.record.still import rows_of
 
 pytest.importorskip("pyte")
 from tests.castplay import read_cast, replay, screens
@@ -94,7 +95,9 @@ def test_every_frame_replays_to_the_screen_the_app_showed(tmp_path: Path) -> Non
     reference: dict[int, list[str]] = {}
 
     def on_frame(tick: int) -> None:
-        reference[tick] = [line.rstrip() for line in plain(screen_strips(app))]
+        reference[tick] = [
+            line.rstrip() for line in plain(rows_of(app.screen, app._background_screens))
+        ]
 
     cast = Cast(width=100, height=30, fps=10, title="t")
     settings = Settings(size=(100, 30), fps=10, title="t")

@@ -11,7 +11,7 @@ refreshes happened to be batched in between.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.strip import Strip
 from textual.widgets import Static
@@ -20,7 +20,7 @@ from swaptui.record.grid import WIDE_TAIL, Cell, Grid
 from swaptui.record.pens import Pen, blank_keeps, sgr
 
 if TYPE_CHECKING:
-    from textual.app import App
+    pass
 
 CURSOR_HOME = "\x1b[H"
 HIDE_CURSOR = "\x1b[?25l"
@@ -102,23 +102,6 @@ def _changed_runs(old: tuple[Cell, ...], new: tuple[Cell, ...]) -> list[tuple[in
         else:
             runs.append((start, end))
     return runs
-
-
-def screen_strips(app: App[Any]) -> list[Strip]:
-    """The current screen, one strip per row, as the user would see it (for stills
-    taken from a running app).
-
-    The screen stack matters: a modal (the help) is drawn over the screen below it.
-    This is private Textual API, the same call `App.export_screenshot` makes; it is
-    kept to this one function so a Textual upgrade has one place to fix.
-    """
-    update = app.screen._compositor.render_update(
-        full=True, screen_stack=app._background_screens, simplify=True
-    )
-    rows: list[Strip] = []
-    for row in getattr(update, "strips", []):
-        rows.append(Strip.join(list(row)))
-    return rows
 
 
 def grid_of(rows: list[Strip], width: int) -> Grid:

@@ -67,9 +67,13 @@ def free_stem(folder: Path, base: str, suffixes: tuple[str, ...]) -> Path:
     raise FileExistsError(f"{folder}: {MAX_COUNTER} stills named {base} already")
 
 
-def rows_of(screen: Screen[Any]) -> list[Strip]:
-    """The screen as it is now, one strip a row (the compositor's full render)."""
-    update = screen._compositor.render_update(full=True, screen_stack=[], simplify=True)
+def rows_of(screen: Screen[Any], below: list[Screen[Any]] | None = None) -> list[Strip]:
+    """The screen as it is now, one strip a row (the compositor's full render), drawn
+    over the screens `below` it (a modal over its screen).
+
+    Private Textual API, the call `App.export_screenshot` makes: kept to this one
+    function so that a Textual upgrade has one place to fix."""
+    update = screen._compositor.render_update(full=True, screen_stack=below or [], simplify=True)
     return [Strip.join(list(row)) for row in getattr(update, "strips", [])]
 
 
